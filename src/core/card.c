@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/card.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+
+#include "euicc/euicc.h"
+
+/* The SGP.26 test EID; its check digits are valid (mod 97 = 1). */
+static const char default_eid[] = "89049032123451234512345678901235";
+
+void veuicc_config_init(veuicc_config *cfg)
+{
+	if (!cfg)
+		return;
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* Entropy for the DRBG: the system's, or a stream derived from the seed
+ * alone (SHA-256 of seed and a counter) so that tests can replay a run. */
+static int card_entropy(void *arg, unsigned char *buf, size_t len)
+{
+	veuicc_card *card = arg;
+	if (!card->rng_deterministic) {
+		size_t done = 0;
+		while (done < len) {
+			ssize_t n = getrandom(buf + done, len - done, 0);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+			}
+			done += (size_t)n;
+		}
+		return 0;
+	}
+	while (len) {
+		uint8_t in[12], digest[32];
+		for (int i = 0; i < 8; i++)
+			in[i] = (uint8_t)(card->rng_seed >> (56 - 8 * i));
+		uint32_t ctr = card->rng_seed_calls++;
+		for (int i = 0; i < 4; i++)
+			in[8 + i] = (uint8_t)(ctr >> (24 - 8 * i));
+		if (mbedtls_sha256_ret(in, sizeof(in), digest, 0))
+			return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+		size_t n = len < sizeof(digest) ? len : sizeof(digest);
+		memcpy(buf, digest, n);
+		mbedtls_platform_zeroize(digest, sizeof(digest));
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int veuicc_card_random(veuicc_card *card, uint8_t *buf, size_t len)
+{
+	if (!card || (!buf && len))
+		return VEUICC_ERR_INVALID_ARG;
+	while (len) {
+		size_t n = len > MBEDTLS_CTR_DRBG_MAX_REQUEST ? MBEDTLS_CTR_DRBG_MAX_REQUEST : len;
+		if (mbedtls_ctr_drbg_random(&card->drbg, buf, n))
+			return VEUICC_ERR_CRYPTO;
+		buf += n;
+		len -= n;
+	}
+	return VEUICC_OK;
+}
+
+int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
+{
+	veuicc_config defaults;
+	if (!out)
+		return VEUICC_ERR_INVALID_ARG;
+	*out = NULL;
+	if (!cfg) {
+		veuicc_config_init(&defaults);
+		cfg = &defaults;
+	}
+	veuicc_card *card = calloc(1, sizeof(*card));
+	if (!card)
+		return VEUICC_ERR_NO_MEMORY;
+	veuicc_engine_init(&card->engine);
+	mbedtls_ctr_drbg_init(&card->drbg);
+
+	int rc = veuicc_eid_from_digits(cfg->eid ? cfg->eid : default_eid, card->eid);
+	if (rc)
+		goto fail;
+	if (cfg->atr) {
+		if (cfg->atr_len > VEUICC_ATR_MAX ||
+		    veuicc_atr_parse(cfg->atr, cfg->atr_len, &card->atr_info) != VEUICC_OK) {
+			rc = VEUICC_ERR_INVALID_ARG;
+			goto fail;
+		}
+		memcpy(card->atr, cfg->atr, cfg->atr_len);
+		card->atr_len = cfg->atr_len;
+	} else {
+		card->atr_len = veuicc_atr_default(card->atr);
+		if (veuicc_atr_parse(card->atr, card->atr_len, &card->atr_info)) {
+			rc = VEUICC_ERR_INTERNAL;
+			goto fail;
+		}
+	}
+	if (!(card->atr_info.protocols & ((1u << 0) | (1u << 1)))) {
+		rc = VEUICC_ERR_INVALID_ARG; /* the ATR must offer T=0 or T=1 */
+		goto fail;
+	}
+
+	card->rng_deterministic = cfg->rng_deterministic != 0;
+	card->rng_seed = cfg->rng_seed;
+	static const char pers[] = "veuicc card rng";
+	if (mbedtls_ctr_drbg_seed(&card->drbg, card_entropy, card, (const unsigned char *)pers,
+	                          sizeof(pers) - 1)) {
+		rc = VEUICC_ERR_CRYPTO;
+		goto fail;
+	}
+
+	rc = veuicc_euicc_install(card);
+	if (rc)
+		goto fail;
+	*out = card;
+	return VEUICC_OK;
+fail:
+	veuicc_card_free(card);
+	return rc;
+}
+
+void veuicc_card_free(veuicc_card *card)
+{
+	if (!card)
+		return;
+	veuicc_engine_free(&card->engine);
+	mbedtls_ctr_drbg_free(&card->drbg);
+	mbedtls_platform_zeroize(card, sizeof(*card));
+	free(card);
+}
+
+static veuicc_protocol initial_protocol(const veuicc_card *card)
+{
+	/* After reset the card uses the first protocol the ATR offers, until a
+	 * PPS exchange (veuicc_set_protocol) chooses another (ISO 7816-3 §6.3.1). */
+	return card->atr_info.first_protocol == 1 ? VEUICC_PROTO_T1 : VEUICC_PROTO_T0;
+}
+
+int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t *atr_len)
+{
+	if (!card || (kind != VEUICC_RESET_COLD && kind != VEUICC_RESET_WARM))
+		return VEUICC_ERR_INVALID_ARG;
+	if (kind == VEUICC_RESET_WARM && !card->powered)
+		return VEUICC_ERR_NOT_POWERED;
+	card->powered = 1;
+	veuicc_engine_reset(&card->engine);
+	card->engine.proto = initial_protocol(card);
+	return veuicc_get_atr(card, atr, atr_len);
+}
+
+int veuicc_power_off(veuicc_card *card)
+{
+	if (!card)
+		return VEUICC_ERR_INVALID_ARG;
+	if (card->powered)
+		veuicc_engine_reset(&card->engine);
+	card->powered = 0;
+	return VEUICC_OK;
+}
+
+int veuicc_is_powered(const veuicc_card *card)
+{
+	return card && card->powered;
+}
+
+int veuicc_get_atr(const veuicc_card *card, uint8_t *atr, size_t *atr_len)
+{
+	if (!card)
+		return VEUICC_ERR_INVALID_ARG;
+	if (atr)
+		memcpy(atr, card->atr, card->atr_len);
+	if (atr_len)
+		*atr_len = card->atr_len;
+	return VEUICC_OK;
+}
+
+int veuicc_set_protocol(veuicc_card *card, veuicc_protocol proto)
+{
+	if (!card || (proto != VEUICC_PROTO_T0 && proto != VEUICC_PROTO_T1))
+		return VEUICC_ERR_INVALID_ARG;
+	if (!card->powered)
+		return VEUICC_ERR_NOT_POWERED;
+	if (!(card->atr_info.protocols & (1u << proto)))
+		return VEUICC_ERR_UNSUPPORTED;
+	card->engine.proto = proto;
+	return VEUICC_OK;
+}
+
+veuicc_protocol veuicc_get_protocol(const veuicc_card *card)
+{
+	return card ? card->engine.proto : VEUICC_PROTO_T0;
+}
+
+int veuicc_transmit(veuicc_card *card, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,
+                    size_t rapdu_cap, size_t *rapdu_len)
+{
+	if (rapdu_len)
+		*rapdu_len = 0;
+	if (!card)
+		return VEUICC_ERR_INVALID_ARG;
+	if (!card->powered)
+		return VEUICC_ERR_NOT_POWERED;
+	return veuicc_engine_transmit(&card->engine, capdu, capdu_len, rapdu, rapdu_cap, rapdu_len);
+}
