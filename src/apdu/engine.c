@@ -33,6 +33,7 @@ static const uint8_t file_cmds[] = {
 void veuicc_engine_init(veuicc_engine *e)
 {
 	memset(e, 0, sizeof(*e));
+	e->default_app = VEUICC_NO_APP;
 	veuicc_engine_reset(e);
 }
 
@@ -54,6 +55,7 @@ void veuicc_engine_reset(veuicc_engine *e)
 {
 	deselect_all(e);
 	e->ch[0].open = true;
+	e->ch[0].app = e->default_app; /* TS 102 221 §8.4.2: MF selected after reset */
 	e->proto = VEUICC_PROTO_T0;
 	e->pend_channel = -1;
 	e->pend_len = 0;
@@ -315,6 +317,9 @@ static int manage_channel(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 			return emit_sw(e, o, VEUICC_SW_FUNC_NOT_SUPP); /* no channel free */
 		if (c->apdu_case != VEUICC_CASE_2 || c->ne < 1)
 			return emit_sw(e, o, VEUICC_SW_WRONG_LENGTH);
+		/* T=0: 6Cxx means "not executed, send again with this Le" */
+		if (e->proto == VEUICC_PROTO_T0 && !c->extended && c->ne != 1)
+			return emit_sw(e, o, VEUICC_SW_WRONG_LE | 0x01);
 	} else {
 		if (target >= VEUICC_MAX_CHANNELS)
 			return emit_sw(e, o, VEUICC_SW_WRONG_P1P2);
@@ -324,11 +329,14 @@ static int manage_channel(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 	/* The new channel inherits the selection of the channel it was opened
 	 * from, except from the basic channel (ISO 7816-4 §5.4.2). */
 	e->ch[target].open = true;
-	e->ch[target].app = from == 0 ? VEUICC_NO_APP : e->ch[from].app;
+	e->ch[target].app = from == 0 ? e->default_app : e->ch[from].app;
 	if (c->p2 == 0) {
+		/* the channel number is response data: the usual Le rules apply */
+		veuicc_rsp rsp = {.buf = e->rbuf, .cap = e->rcap, .len = 0, .owner = e, .err = 0};
 		uint8_t b = target;
-		e->pend_channel = -1;
-		return emit(e, o, &b, 1, VEUICC_SW_OK);
+		if (veuicc_rsp_put(&rsp, &b, 1))
+			return emit_sw(e, o, VEUICC_SW_MEMORY_FAILURE);
+		return deliver(e, o, c, rsp.len, VEUICC_SW_OK);
 	}
 	return emit_sw(e, o, VEUICC_SW_OK);
 }
@@ -404,6 +412,45 @@ static int select_by_aid(veuicc_engine *e, out_t *o, const veuicc_capdu *c, veui
 	return deliver(e, o, c, rsp->len, sw);
 }
 
+/* TS 102 221 §11.1.1.2: SELECT by file identifier or path goes to the file
+ * system (the default application), which then becomes the channel's
+ * current application; without one there is no file to find. */
+static int select_file(veuicc_engine *e, out_t *o, const veuicc_capdu *c, veuicc_rsp *rsp)
+{
+	switch (c->p1) {
+	case 0x00: /* by FID */
+	case 0x01: /* child DF */
+	case 0x03: /* parent DF */
+	case 0x08: /* path from MF */
+	case 0x09: /* path from current DF */ break;
+	default: return emit_sw(e, o, VEUICC_SW_WRONG_P1P2);
+	}
+	if (e->default_app == VEUICC_NO_APP)
+		return emit_sw(e, o, VEUICC_SW_NOT_FOUND);
+	const veuicc_app *fs = &e->apps[e->default_app];
+	if (c->cl.sm && !fs->ops->accepts_sm)
+		return emit_sw(e, o, VEUICC_SW_SM_NOT_SUPP);
+	uint16_t sw = fs->ops->process(fs->ctx, c, rsp);
+	if (rsp->err)
+		return emit_sw(e, o, VEUICC_SW_MEMORY_FAILURE);
+	if (veuicc_sw_allows_data(sw))
+		select_on_channel(e, c->cl.channel, e->default_app);
+	return deliver(e, o, c, rsp->len, sw);
+}
+
+int veuicc_engine_set_default_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len)
+{
+	if (!e || !aid)
+		return VEUICC_ERR_INVALID_ARG;
+	for (size_t i = 0; i < e->napps; i++) {
+		if (e->apps[i].aid_len == aid_len && !memcmp(e->apps[i].aid, aid, aid_len)) {
+			e->default_app = (int)i;
+			return VEUICC_OK;
+		}
+	}
+	return VEUICC_ERR_NOT_FOUND;
+}
+
 static bool needs_current_file(uint8_t ins)
 {
 	return memchr(file_cmds, ins, sizeof(file_cmds)) != NULL;
@@ -429,13 +476,12 @@ static int dispatch(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 			return emit_sw(e, o, VEUICC_SW_SM_NOT_SUPP);
 		return select_by_aid(e, o, c, &rsp);
 	}
-	if (!cur) {
-		if (!c->cl.proprietary && c->ins == INS_SELECT)
-			return emit_sw(e, o, VEUICC_SW_NOT_FOUND); /* no file system */
+	if (!c->cl.proprietary && c->ins == INS_SELECT)
+		return select_file(e, o, c, &rsp);
+	if (!cur)
 		return emit_sw(e, o,
 		               needs_current_file(c->ins) ? VEUICC_SW_NO_CURRENT_EF
 		                                          : VEUICC_SW_INS_NOT_SUPP);
-	}
 	if (c->cl.sm && !cur->ops->accepts_sm)
 		return emit_sw(e, o, VEUICC_SW_SM_NOT_SUPP);
 	uint16_t sw = cur->ops->process(cur->ctx, c, &rsp);

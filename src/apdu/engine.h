@@ -40,6 +40,10 @@ typedef struct veuicc_engine {
 	size_t napps, capps;
 	veuicc_channel ch[VEUICC_MAX_CHANNELS];
 	veuicc_protocol proto;
+	/** The file system application (UICC): implicitly selected after reset
+	 *  and on channels opened from the basic channel, and the target of
+	 *  SELECT by file identifier or path. VEUICC_NO_APP: none installed. */
+	int default_app;
 
 	/* Response buffer, reused by every command; grows on demand. */
 	uint8_t *rbuf;
@@ -72,6 +76,13 @@ void veuicc_engine_reset(veuicc_engine *e);
  */
 int veuicc_engine_add_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len,
                           const veuicc_applet_ops *ops, void *ctx);
+
+/**
+ * Make the registered application with \p aid the default application (the
+ * UICC file system). Takes effect at the next reset.
+ * \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND
+ */
+int veuicc_engine_set_default_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len);
 
 /** Process one C-APDU; see veuicc_transmit() for the contract. */
 int veuicc_engine_transmit(veuicc_engine *e, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,

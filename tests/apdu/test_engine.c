@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include "apdu/card_helpers.h"
+#include "apdu/sw.h"
+#include "core/card.h"
 
 #define ISDR   "A0000005591010FFFFFFFF8900000100"
 #define ECASD  "A0000005591010FFFFFFFF8900000200"
@@ -176,6 +178,12 @@ static void test_errors(void **state)
 	th_xfer(card, "0060000000", "6D00");
 	th_xfer(card, "0090000000", "6D00");
 	th_xfer(card, "0012000000", "6D00");
+	/* SELECT with an undefined P1; by FID without a file system */
+	th_xfer(card, "00A40504023F00", "6A86");
+	th_xfer(card, "00A40004023F00", "6A82");
+	/* MANAGE CHANNEL in T=0 with a wrong Le: 6C01, like any case 2 */
+	th_xfer(card, "0070000000", "6C01");
+	th_xfer(card, "0070000001", "019000");
 	/* SM bits on engine commands and on applications without SM */
 	th_xfer(card, "04A4040010" ISDR, "6882");
 	th_xfer(card, "0470000001", "6882");
@@ -261,6 +269,68 @@ static void test_every_short_apdu_gets_sw(void **state)
 	assert_true(count > 3000000 / 1000);
 }
 
+/* A stand-in file system application: answers SELECT P1 00 for FID 3F00
+ * with 9000 and READ BINARY with one byte, counts deselections. */
+struct fake_fs {
+	int deselects;
+};
+
+static uint16_t fake_process(void *ctx, const veuicc_capdu *c, veuicc_rsp *rsp)
+{
+	(void)ctx;
+	if (c->ins == 0xA4)
+		return (c->lc == 2 && c->data[0] == 0x3F && c->data[1] == 0x00)
+		           ? VEUICC_SW_OK
+		           : VEUICC_SW_NOT_FOUND;
+	if (c->ins == 0xB0) {
+		uint8_t b = 0x42;
+		veuicc_rsp_put(rsp, &b, 1);
+		return VEUICC_SW_OK;
+	}
+	return VEUICC_SW_INS_NOT_SUPP;
+}
+
+static void fake_deselect(void *ctx, uint8_t channel)
+{
+	(void)channel;
+	((struct fake_fs *)ctx)->deselects++;
+}
+
+static const veuicc_applet_ops fake_ops = {
+    .name = "fake FS", .process = fake_process, .deselect = fake_deselect};
+
+/* TS 102 221 §8.4.2 / §11.1.1: the default (file system) application is
+ * selected after reset and receives SELECT by FID; an AID selection moves
+ * away from it and a SELECT by FID comes back. */
+static void test_default_app(void **state)
+{
+	veuicc_card *card = *state;
+	static struct fake_fs fs; /* outlives the card, which is freed in teardown */
+	fs.deselects = 0;
+	static const uint8_t aid[] = {0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
+	assert_int_equal(veuicc_engine_add_app(&card->engine, aid, sizeof(aid), &fake_ops, &fs),
+	                 VEUICC_OK);
+	assert_int_equal(veuicc_engine_set_default_app(&card->engine, aid, sizeof(aid)), VEUICC_OK);
+	assert_int_equal(veuicc_engine_set_default_app(&card->engine, aid, 5),
+	                 VEUICC_ERR_NOT_FOUND);
+	/* before the next reset nothing is selected */
+	th_xfer(card, "00B0000001", "6986");
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	t1(card);
+	th_xfer(card, "00B0000001", "429000");
+	th_xfer(card, "00A4040C10" ECASD, "9000");
+	assert_int_equal(fs.deselects, 1);
+	th_xfer(card, "80CA005A00", "5A10" EID "9000");
+	th_xfer(card, "00A40004022F00", "6A82"); /* failure: the ECASD stays */
+	th_xfer(card, "80CA005A00", "5A10" EID "9000");
+	th_xfer(card, "00A40004023F00", "9000");
+	th_xfer(card, "00B0000001", "429000");
+	th_xfer(card, "00A40504023F00", "6A86");
+	/* a channel opened from the basic channel starts in the file system */
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, "01B0000001", "429000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +344,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_chaining, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_buffer_too_small, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_every_short_apdu_gets_sw, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_default_app, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
