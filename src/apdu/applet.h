@@ -50,6 +50,10 @@ typedef struct veuicc_applet_ops {
 	uint16_t (*process)(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 	/** The application stops being selected on \p channel. */
 	void (*deselect)(void *ctx, uint8_t channel);
+	/** MANAGE CHANNEL opened \p channel from \p from with this application
+	 *  selected on it (ISO 7816-4 §5.4.2: the new channel inherits the
+	 *  selection of \p from; from the basic channel, the MF). */
+	void (*channel_opened)(void *ctx, uint8_t channel, uint8_t from);
 	/** Free ctx (uninstall). Secrets must be zeroised here. */
 	void (*destroy)(void *ctx);
 } veuicc_applet_ops;

@@ -330,6 +330,11 @@ static int manage_channel(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 	 * from, except from the basic channel (ISO 7816-4 §5.4.2). */
 	e->ch[target].open = true;
 	e->ch[target].app = from == 0 ? e->default_app : e->ch[from].app;
+	if (e->ch[target].app != VEUICC_NO_APP) {
+		const veuicc_app *a = &e->apps[e->ch[target].app];
+		if (a->ops->channel_opened)
+			a->ops->channel_opened(a->ctx, target, from);
+	}
 	if (c->p2 == 0) {
 		/* the channel number is response data: the usual Le rules apply */
 		veuicc_rsp rsp = {.buf = e->rbuf, .cap = e->rcap, .len = 0, .owner = e, .err = 0};
@@ -380,6 +385,22 @@ static int find_app(const veuicc_engine *e, const uint8_t *aid, size_t len, uint
 	return VEUICC_NO_APP;
 }
 
+/* Let the default application (the UICC) try a SELECT by AID: it knows the
+ * ADFs of the active profile, which are not registered one by one. */
+static int select_in_default_app(veuicc_engine *e, out_t *o, const veuicc_capdu *c, veuicc_rsp *rsp)
+{
+	const veuicc_app *fs = &e->apps[e->default_app];
+	if (!fs->ops->select)
+		return emit_sw(e, o, VEUICC_SW_NOT_FOUND);
+	uint16_t sw = fs->ops->select(fs->ctx, c, rsp);
+	if (rsp->err)
+		return emit_sw(e, o, VEUICC_SW_MEMORY_FAILURE);
+	if (!veuicc_sw_allows_data(sw))
+		return emit_sw(e, o, sw);
+	select_on_channel(e, c->cl.channel, e->default_app);
+	return deliver(e, o, c, rsp->len, sw);
+}
+
 static int select_by_aid(veuicc_engine *e, out_t *o, const veuicc_capdu *c, veuicc_rsp *rsp)
 {
 	veuicc_channel *ch = &e->ch[c->cl.channel];
@@ -391,23 +412,28 @@ static int select_by_aid(veuicc_engine *e, out_t *o, const veuicc_capdu *c, veui
 	if (c->lc > VEUICC_AID_MAX)
 		return emit_sw(e, o, VEUICC_SW_NOT_FOUND);
 	if (c->p2 & P2_TERMINATE) {
-		/* TS 102 221 §11.1.1.3: end the application session of this AID */
+		/* TS 102 221 §11.1.1.3: end the application session of this AID;
+		 * the channel falls back to the file system (if any) */
+		if (ch->app != VEUICC_NO_APP && ch->app == e->default_app)
+			return select_in_default_app(e, o, c, rsp);
 		if (ch->app == VEUICC_NO_APP || !aid_matches(&e->apps[ch->app], c->data, c->lc))
 			return emit_sw(e, o, VEUICC_SW_NOT_FOUND);
-		select_on_channel(e, c->cl.channel, VEUICC_NO_APP);
+		select_on_channel(e, c->cl.channel, e->default_app);
 		return emit_sw(e, o, VEUICC_SW_OK);
 	}
 	int idx = find_app(e, c->data, c->lc, c->p2, ch->app);
-	if (idx == VEUICC_NO_APP)
+	if (idx == VEUICC_NO_APP || idx == e->default_app) {
+		if (e->default_app != VEUICC_NO_APP)
+			return select_in_default_app(e, o, c, rsp);
 		return emit_sw(e, o, VEUICC_SW_NOT_FOUND);
+	}
 	const veuicc_app *a = &e->apps[idx];
 	uint16_t sw = a->ops->select ? a->ops->select(a->ctx, c, rsp) : VEUICC_SW_OK;
 	if (rsp->err)
 		return emit_sw(e, o, VEUICC_SW_MEMORY_FAILURE);
 	if (!veuicc_sw_allows_data(sw))
 		return emit_sw(e, o, sw);
-	if (ch->app == idx && a->ops->deselect)
-		a->ops->deselect(a->ctx, c->cl.channel); /* reselection restarts it */
+	/* a reselection of the same application is its own business (select) */
 	select_on_channel(e, c->cl.channel, idx);
 	return deliver(e, o, c, rsp->len, sw);
 }

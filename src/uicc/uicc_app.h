@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file uicc_app.h
+ * \brief The UICC file system application: the file commands of ETSI TS
+ *        102 221 §11.1 (SELECT, STATUS, READ/UPDATE BINARY, READ/UPDATE
+ *        RECORD, SEARCH RECORD, INCREASE) on a veuicc_fs, behind the applet
+ *        interface of apdu/applet.h.
+ *
+ * The application keeps a selection per logical channel (current DF, EF,
+ * application and record pointer), indexed by cmd->cl.channel. After
+ * creation, and after deselect or reset, a channel has the MF selected and
+ * no current application (TS 102 221 §8.4, §8.6).
+ *
+ * Not done here yet: access conditions from EF.ARR (stored, not enforced),
+ * PIN commands, AUTHENTICATE, BER-TLV EF commands (their EFs answer 6981),
+ * ACTIVATE/DEACTIVATE FILE.
+ */
+#ifndef VEUICC_UICC_UICC_APP_H
+#define VEUICC_UICC_UICC_APP_H
+
+#include <stdint.h>
+
+#include "apdu/applet.h"
+#include "uicc/fs.h"
+
+/** Operations of the UICC file system application. */
+extern const veuicc_applet_ops veuicc_uicc_app_ops;
+
+/**
+ * Create a UICC application over \p fs. The application owns \p fs from now
+ * on (its destroy operation frees it); on error \p fs is freed too.
+ * \param[out] ops the operations (veuicc_uicc_app_ops)
+ * \param[out] ctx the context to pass to them
+ * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG, VEUICC_ERR_NO_MEMORY
+ */
+int veuicc_uicc_app_new(veuicc_fs *fs, const veuicc_applet_ops **ops, void **ctx);
+
+/** Every channel back to the power-on state: MF selected, no application. */
+void veuicc_uicc_app_reset(void *ctx);
+
+/**
+ * MANAGE CHANNEL opened \p channel from \p from: the new channel gets the MF
+ * when opened from the basic channel, otherwise the selection of \p from
+ * (TS 102 221 §11.1.17.2, ISO 7816-4 §5.4.2).
+ */
+void veuicc_uicc_app_channel_opened(void *ctx, uint8_t channel, uint8_t from);
+
+#endif /* VEUICC_UICC_UICC_APP_H */
