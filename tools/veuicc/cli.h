@@ -35,6 +35,8 @@ int veuicc_cli_reader(int argc, char **argv);
 /** `veuicc vpcd`: serve a card to vsmartcard's vpcd driver over TCP (cmd_vpcd.c). */
 int veuicc_cli_vpcd(int argc, char **argv);
 
+/** `veuicc saip dump|check|build|personalize`: SAIP profile packages (cmd_saip.c). */
+int veuicc_cli_saip(int argc, char **argv);
 
 /* ---- helpers (util.c) ------------------------------------------------- */
 

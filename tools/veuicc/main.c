@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"demo", veuicc_cli_demo, "boot a card, open a channel, select ISD-R and ECASD, read the EID"},
     {"reader", veuicc_cli_reader, "configure veuicc readers for pcscd, remove/insert their cards"},
     {"vpcd", veuicc_cli_vpcd, "serve a card to vsmartcard's vpcd reader driver over TCP"},
+    {"saip", veuicc_cli_saip, "dump, check, build or personalize a SAIP profile package"},
     /* veuicc-commands: add new subcommands above this line, one line each */
 };
 
