@@ -37,6 +37,9 @@ static void *field_at(void *base, uint16_t off)
 }
 
 static int fail(struct dctx *c, veuicc_saip_status st, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(struct dctx *c, veuicc_saip_status st, size_t off, const char *fmt, ...)
 {
 	veuicc_saip_error *e = c->err;
 

@@ -202,6 +202,9 @@ struct bctx {
 };
 
 static int bfail(struct bctx *c, veuicc_saip_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bfail(struct bctx *c, veuicc_saip_status st, const char *fmt, ...)
 {
 	veuicc_saip_error *e = c->err;
 
@@ -220,6 +223,8 @@ static int bfail(struct bctx *c, veuicc_saip_status st, const char *fmt, ...)
 	}
 	return VEUICC_ERR_MALFORMED;
 }
+
+static size_t push(struct bctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static size_t push(struct bctx *c, const char *fmt, ...)
 {

@@ -93,6 +93,9 @@ struct vstate {
 };
 
 static void add(struct vstate *s, bool warning, veuicc_saip_status st, long pe, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+
+static void add(struct vstate *s, bool warning, veuicc_saip_status st, long pe, const char *fmt,
                 ...)
 {
 	veuicc_saip_report *r = s->rep;
