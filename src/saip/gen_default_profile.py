@@ -25,6 +25,9 @@ out = f"""/* SPDX-License-Identifier: Apache-2.0 */
  */
 #include "saip/saip.h"
 
+/* Generated data, kept as the generator writes it. */
+/* clang-format off */
+
 static const uint8_t default_profile[{len(data)}] = {{
 {chr(10).join(lines)}
 }};

@@ -7,11 +7,15 @@
  *   MF 3F00
  *     EF.DIR    2F00 linear fixed 3 x 32, SFI 1E
  *     EF.ICCID  2FE2 transparent 10 (89000123456789012341, nibble-swapped)
+ *     EF.ARR    2F06 linear fixed 3 x 16, no SFI: every record allows
+ *               READ, UPDATE and INCREASE always (access rules are tested
+ *               in tests/uicc_sec)
  *     DF.TELECOM 7F10
  *       DF.GRAPHICS 5F50
  *         EF.IMG 4F20 linear fixed 2 x 9
  *     DF.GSM    7F20
  *   ADF.USIM (7FF0) A0000000871002FF33FF018900000100
+ *     EF.ARR    6F06 linear fixed 2 x 16, no SFI, as the MF's
  *     EF.IMSI   6F07 transparent 9 (IMSI 001010123456789), implicit SFI 07
  *     EF.AD     6FAD transparent 4, SFI 03
  *     EF.ACM    6F39 cyclic 5 x 3
@@ -39,10 +43,13 @@
 #define ICCID_FCP "621B8202412183022FE2A503D001408A01058B032F06038002000A8800"
 
 /* MF: DF descriptor, 3F00, A5 { 80 71 }, activated, total size of the EFs
- * below it: EF.DIR 96 + EF.ICCID 10 + EF.IMG 18 = 124 = 007C. */
-#define MF_FCP "6214 82027821 83023F00 A503800171 8A0105 8102007C"
-/* ADF.USIM: EFs 9 + 4 + 15 + 17 + 32 = 77 = 004D */
-#define USIM_FCP "6221 82027821 83027FF0 8410" USIM_AID " 8A0105 8102004D"
+ * below it: EF.DIR 96 + EF.ICCID 10 + EF.ARR 48 + EF.IMG 18 = 172 = 00AC. */
+#define MF_FCP "6214 82027821 83023F00 A503800171 8A0105 810200AC"
+/* ADF.USIM: EFs 32 + 9 + 4 + 15 + 17 + 32 = 109 = 006D */
+#define USIM_FCP "6221 82027821 83027FF0 8410" USIM_AID " 8A0105 8102006D"
+/* EF.ARR record: 80 01 03 90 00 (read, update: always), 84 01 32 90 00
+ * (INCREASE: always) */
+#define ARR_ALWAYS "8001039000 840132 9000"
 /* EF.IMSI: transparent, ARR 6F06 record 2, 9 bytes, implicit SFI (no 88) */
 #define IMSI_FCP "6214 82024121 83026F07 8A0105 8B036F0602 80020009"
 /* EF.DIR: linear fixed 3 records of 0x20, 96 bytes, SFI 1E (F0) */
@@ -101,6 +108,10 @@ static veuicc_fs *build_tree(fx *f)
 	assert_int_equal(veuicc_fs_set_proprietary(f->iccid, toolkit_ac, sizeof(toolkit_ac)),
 	                 VEUICC_OK);
 	assert_int_equal(veuicc_fs_set_arr(f->iccid, 0x2F06, 3), VEUICC_OK);
+	veuicc_fs_node *arr =
+	    mk_ef(fs, f->mf, 0x2F06, VEUICC_FS_LINEAR_FIXED, 0, 16, 3, VEUICC_FS_SFI_NONE, 0xFF);
+	for (unsigned r = 0; r < 3; r++)
+		fill(arr, r * 16, ARR_ALWAYS);
 
 	assert_int_equal(veuicc_fs_create_df(fs, f->mf, 0x7F10, &f->telecom), VEUICC_OK);
 	assert_int_equal(veuicc_fs_create_df(fs, f->telecom, 0x5F50, &f->graphics), VEUICC_OK);
@@ -111,6 +122,10 @@ static veuicc_fs *build_tree(fx *f)
 	uint8_t aid[16];
 	th_unhex(USIM_AID, aid, sizeof(aid));
 	assert_int_equal(veuicc_fs_create_adf(fs, 0x7FF0, aid, 16, &f->usim), VEUICC_OK);
+	arr =
+	    mk_ef(fs, f->usim, 0x6F06, VEUICC_FS_LINEAR_FIXED, 0, 16, 2, VEUICC_FS_SFI_NONE, 0xFF);
+	for (unsigned r = 0; r < 2; r++)
+		fill(arr, r * 16, ARR_ALWAYS);
 	f->imsi = mk_ef(fs, f->usim, 0x6F07, VEUICC_FS_TRANSPARENT, 9, 0, 0, VEUICC_FS_SFI_IMPLICIT,
 	                0xFF);
 	fill(f->imsi, 0, IMSI);
