@@ -78,6 +78,19 @@ void veuicc_engine_free(veuicc_engine *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static int grow_apps(veuicc_engine *e)
+{
+	if (e->napps < e->capps)
+		return VEUICC_OK;
+	size_t n = e->capps ? e->capps * 2 : 4;
+	veuicc_app *a = realloc(e->apps, n * sizeof(*a));
+	if (!a)
+		return VEUICC_ERR_NO_MEMORY;
+	e->apps = a;
+	e->capps = n;
+	return VEUICC_OK;
+}
+
 int veuicc_engine_add_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len,
                           const veuicc_applet_ops *ops, void *ctx)
 {
@@ -88,14 +101,8 @@ int veuicc_engine_add_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len,
 		if (e->apps[i].aid_len == aid_len && !memcmp(e->apps[i].aid, aid, aid_len))
 			return VEUICC_ERR_INVALID_ARG;
 	}
-	if (e->napps == e->capps) {
-		size_t n = e->capps ? e->capps * 2 : 4;
-		veuicc_app *a = realloc(e->apps, n * sizeof(*a));
-		if (!a)
-			return VEUICC_ERR_NO_MEMORY;
-		e->apps = a;
-		e->capps = n;
-	}
+	if (grow_apps(e))
+		return VEUICC_ERR_NO_MEMORY;
 	veuicc_app *a = &e->apps[e->napps++];
 	memset(a, 0, sizeof(*a));
 	memcpy(a->aid, aid, aid_len);
@@ -462,6 +469,21 @@ static int select_file(veuicc_engine *e, out_t *o, const veuicc_capdu *c, veuicc
 	if (veuicc_sw_allows_data(sw))
 		select_on_channel(e, c->cl.channel, e->default_app);
 	return deliver(e, o, c, rsp->len, sw);
+}
+
+int veuicc_engine_add_default_app(veuicc_engine *e, const veuicc_applet_ops *ops, void *ctx)
+{
+	if (!e || !ops || !ops->process || e->default_app != VEUICC_NO_APP)
+		return VEUICC_ERR_INVALID_ARG;
+	if (grow_apps(e))
+		return VEUICC_ERR_NO_MEMORY;
+	/* no AID: never matched by a SELECT by DF name, reached as the default */
+	veuicc_app *a = &e->apps[e->napps];
+	memset(a, 0, sizeof(*a));
+	a->ops = ops;
+	a->ctx = ctx;
+	e->default_app = (int)e->napps++;
+	return VEUICC_OK;
 }
 
 int veuicc_engine_set_default_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len)

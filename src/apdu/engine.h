@@ -78,6 +78,14 @@ int veuicc_engine_add_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len,
                           const veuicc_applet_ops *ops, void *ctx);
 
 /**
+ * Register the default application without an AID (the card's UICC front,
+ * which forwards to the active profile). The engine owns ctx like any other.
+ * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG (a default exists already),
+ *          VEUICC_ERR_NO_MEMORY
+ */
+int veuicc_engine_add_default_app(veuicc_engine *e, const veuicc_applet_ops *ops, void *ctx);
+
+/**
  * Make the registered application with \p aid the default application (the
  * UICC file system). Takes effect at the next reset.
  * \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND

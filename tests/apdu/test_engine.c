@@ -331,6 +331,26 @@ static void test_default_app(void **state)
 	th_xfer(card, "01B0000001", "429000");
 }
 
+/* A default application registered without an AID is reached after reset
+ * and by SELECT by FID, never by a SELECT by DF name. */
+static void test_default_app_without_aid(void **state)
+{
+	veuicc_card *card = *state;
+	static struct fake_fs fs;
+	assert_int_equal(veuicc_engine_add_default_app(&card->engine, &fake_ops, &fs), VEUICC_OK);
+	assert_int_equal(veuicc_engine_add_default_app(&card->engine, &fake_ops, &fs),
+	                 VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	t1(card);
+	th_xfer(card, "00B0000001", "429000");
+	th_xfer(card, "00A4040C10" ISDR, "9000");
+	th_xfer(card, "00B0000001", "6D00"); /* the ISD-R has no READ BINARY */
+	th_xfer(card, "00A40004023F00", "9000");
+	th_xfer(card, "00B0000001", "429000");
+	/* an AID no application has (the default one has no select): 6A82 */
+	th_xfer(card, "00A4040C05 A000000087", "6A82");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +365,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_buffer_too_small, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_every_short_apdu_gets_sw, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_default_app, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_default_app_without_aid, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
