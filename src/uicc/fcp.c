@@ -16,6 +16,13 @@
 #define TAG_SFI             0x88 /* §11.1.1.4.8 */
 #define TAG_LCSI            0x8A /* §11.1.1.4.9 */
 #define TAG_SEC_ATTR_REF    0x8B /* §11.1.1.4.7.3 */
+#define TAG_PIN_STATUS      0xC6 /* §11.1.1.4.10, §9.5.2 */
+#define TAG_PS_DO           0x90 /* §9.5.2: PIN status data object */
+#define TAG_USAGE_QUALIFIER 0x95
+#define TAG_KEY_REF         0x83
+/* §9.5.2: usage qualifier of the universal PIN, user authentication
+ * (knowledge based) */
+#define UQ_USER_AUTH 0x08
 
 /* §11.1.1.4.3 Table 11.5: file descriptor byte and data coding byte */
 #define FDB_SHAREABLE    0x40
@@ -54,7 +61,30 @@ static void put_size(veuicc_tlv_writer *w, uint32_t tag, size_t size)
 	veuicc_tlv_put(w, tag, b + skip, sizeof(b) - skip);
 }
 
-int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len)
+/* §9.5.2: PS_DO, one bit per key reference listed (b8 of the first byte
+ * first), set for an enabled PIN; each key reference, the universal PIN's
+ * with its usage qualifier. */
+static void put_pin_status(veuicc_tlv_writer *w, const veuicc_fs_node *dir, veuicc_pin_table *pins)
+{
+	const veuicc_fs_node *adf = veuicc_fs_adf_of(dir);
+	uint8_t ps[(VEUICC_FS_PS_REFS_MAX + 7) / 8] = {0};
+	for (size_t i = 0; i < dir->ps_len; i++) {
+		const veuicc_pin *p = veuicc_pin_find(pins, dir->ps_refs[i], adf);
+		if (p && p->enabled)
+			ps[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	}
+	veuicc_tlv_begin(w, TAG_PIN_STATUS);
+	veuicc_tlv_put(w, TAG_PS_DO, ps, (dir->ps_len + 7u) / 8u);
+	for (size_t i = 0; i < dir->ps_len; i++) {
+		if (dir->ps_refs[i] == VEUICC_PIN_REF_UNIVERSAL)
+			veuicc_tlv_put_u8(w, TAG_USAGE_QUALIFIER, UQ_USER_AUTH);
+		veuicc_tlv_put_u8(w, TAG_KEY_REF, dir->ps_refs[i]);
+	}
+	veuicc_tlv_end(w);
+}
+
+static int fcp_build(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *buf, size_t cap,
+                     size_t *len)
 {
 	veuicc_tlv_writer w;
 	veuicc_tlv_writer_init(&w, buf, cap);
@@ -85,7 +115,8 @@ int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len
 		uint8_t arr[3] = {(uint8_t)(n->arr_fid >> 8), (uint8_t)n->arr_fid, n->arr_rec};
 		veuicc_tlv_put(&w, TAG_SEC_ATTR_REF, arr, sizeof(arr));
 	}
-	/* C6 PIN status template (DF/ADF) comes with the PIN commands */
+	if (dir && pins && n->ps_len)
+		put_pin_status(&w, n, pins);
 	if (dir) {
 		put_size(&w, TAG_TOTAL_FILE_SIZE, total_size(n));
 	} else {
@@ -99,4 +130,15 @@ int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len
 	}
 	veuicc_tlv_end(&w);
 	return veuicc_tlv_writer_finish(&w, len);
+}
+
+int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len)
+{
+	return fcp_build(n, NULL, buf, cap, len);
+}
+
+int veuicc_fs_fcp_pins(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *buf, size_t cap,
+                       size_t *len)
+{
+	return fcp_build(n, pins, buf, cap, len);
 }

@@ -10,6 +10,8 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "uicc/auth/suci.h"
+
 /* TS 102 221 §11.1.1.4.6.1: tag of the UICC characteristics in A5 (MF). */
 #define TAG_UICC_CHARACTERISTICS 0x80
 
@@ -88,6 +90,10 @@ void veuicc_fs_free(veuicc_fs *fs)
 	}
 	if (fs->mf)
 		free_subtree(fs->mf);
+	veuicc_pin_table_clear(&fs->pins);
+	for (size_t i = 0; i < VEUICC_FS_AKA_MAX; i++)
+		veuicc_aka_params_clear(&fs->aka[i].params);
+	mbedtls_platform_zeroize(fs, sizeof(*fs));
 	free(fs);
 }
 
@@ -363,5 +369,94 @@ int veuicc_fs_set_sfi(veuicc_fs_node *ef, uint8_t sfi)
 	if (!ef || ef->type != VEUICC_FS_EF || !sfi_valid(sfi) || sfi_taken(ef->parent, sfi, ef))
 		return VEUICC_ERR_INVALID_ARG;
 	ef->sfi = sfi;
+	return VEUICC_OK;
+}
+
+int veuicc_fs_set_pin_template(veuicc_fs_node *dir, const uint8_t *refs, size_t n)
+{
+	if (!dir || !veuicc_fs_is_dir(dir) || n > VEUICC_FS_PS_REFS_MAX || (n && !refs))
+		return VEUICC_ERR_INVALID_ARG;
+	for (size_t i = 0; i < n; i++)
+		if (!veuicc_pin_ref_valid(refs[i]))
+			return VEUICC_ERR_INVALID_ARG;
+	if (n)
+		memcpy(dir->ps_refs, refs, n);
+	dir->ps_len = (uint8_t)n;
+	return VEUICC_OK;
+}
+
+const veuicc_fs_node *veuicc_fs_adf_of(const veuicc_fs_node *n)
+{
+	while (n && n->type != VEUICC_FS_ADF)
+		n = n->parent;
+	return n;
+}
+
+int veuicc_fs_set_aka(veuicc_fs *fs, const veuicc_fs_node *adf, const veuicc_aka_params *params,
+                      const veuicc_aka_sqn_state *sqn, uint8_t pin_ref)
+{
+	if (!fs || !params || (adf && adf->type != VEUICC_FS_ADF) ||
+	    (pin_ref && !veuicc_pin_ref_valid(pin_ref)))
+		return VEUICC_ERR_INVALID_ARG;
+	veuicc_fs_aka *slot = NULL;
+	for (size_t i = 0; i < VEUICC_FS_AKA_MAX; i++) {
+		veuicc_fs_aka *a = &fs->aka[i];
+		if (a->used && a->adf == adf) {
+			slot = a;
+			break;
+		}
+		if (!a->used && !slot)
+			slot = a;
+	}
+	if (!slot)
+		return VEUICC_ERR_NO_MEMORY;
+	slot->used = true;
+	slot->adf = adf;
+	slot->params = *params;
+	if (sqn)
+		slot->sqn = *sqn;
+	else
+		memset(&slot->sqn, 0, sizeof(slot->sqn));
+	slot->pin_ref = pin_ref ? pin_ref : VEUICC_PIN_REF_PIN1;
+	return VEUICC_OK;
+}
+
+veuicc_fs_aka *veuicc_fs_aka_for(veuicc_fs *fs, const veuicc_fs_node *adf)
+{
+	veuicc_fs_aka *def = NULL;
+	for (size_t i = 0; i < VEUICC_FS_AKA_MAX; i++) {
+		veuicc_fs_aka *a = &fs->aka[i];
+		if (!a->used)
+			continue;
+		if (a->adf == adf)
+			return a;
+		if (!a->adf)
+			def = a;
+	}
+	return def;
+}
+
+int veuicc_fs_set_suci(veuicc_fs *fs, uint8_t scheme, uint8_t key_id, const uint8_t *pub,
+                       size_t pub_len)
+{
+	/* TS 33.501 Annex C: key sizes of the schemes */
+	bool ok;
+	switch (scheme) {
+	case VEUICC_SUCI_NULL_SCHEME: ok = pub_len == 0; break;
+	case VEUICC_SUCI_PROFILE_A: ok = pub_len == VEUICC_SUCI_A_PUB_LEN; break;
+	case VEUICC_SUCI_PROFILE_B:
+		ok = pub_len == VEUICC_SUCI_B_PUB_LEN || pub_len == VEUICC_SUCI_B_PUB_FULL_LEN;
+		break;
+	default: ok = false; break;
+	}
+	if (!fs || !ok || (pub_len && !pub))
+		return VEUICC_ERR_INVALID_ARG;
+	memset(&fs->suci, 0, sizeof(fs->suci));
+	fs->suci.scheme = scheme;
+	fs->suci.key_id = key_id;
+	fs->suci.pub_len = (uint8_t)pub_len;
+	if (pub_len)
+		memcpy(fs->suci.pub, pub, pub_len);
+	fs->suci.set = true;
 	return VEUICC_OK;
 }

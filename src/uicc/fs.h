@@ -24,10 +24,10 @@
  *     ...
  *     veuicc_fs_free(fs);                                    // frees every node
  *
- * Attributes that the FCP reports but no command here enforces yet are
- * stored as given: the EF.ARR reference (tag 8B; access conditions are a
- * later step, nothing is checked against it) and the proprietary
- * information (tag A5, raw bytes).
+ * The EF.ARR reference (tag 8B) is enforced by the UICC application (arr.h);
+ * the proprietary information (tag A5) is stored as raw bytes. The profile's
+ * PINs/PUKs (pin.h) and AKA credentials (auth/auth.h) live in the veuicc_fs
+ * too, and are zeroised with it.
  *
  * Nodes are owned by their veuicc_fs; a node pointer stays valid until
  * veuicc_fs_free(). Nodes are never removed one by one (DELETE FILE is not
@@ -40,6 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uicc/auth/auth.h"
+#include "uicc/pin.h"
 #include "veuicc/veuicc.h"
 
 /** Kind of node. */
@@ -95,6 +97,9 @@ typedef enum veuicc_fs_ef_struct {
 /** Largest record length that fits a short response. */
 #define VEUICC_FS_REC_LEN_MAX 255
 
+/** Most key references a DF's PIN status template (C6) lists. */
+#define VEUICC_FS_PS_REFS_MAX 8
+
 typedef struct veuicc_fs_node veuicc_fs_node;
 
 /**
@@ -115,7 +120,9 @@ struct veuicc_fs_node {
 	uint16_t arr_fid; /**< FID of EF.ARR (tag 8B) */
 	uint8_t aid_len;  /**< ADF only */
 	uint8_t aid[VEUICC_FS_AID_MAX];
-	uint8_t prop_len; /**< length of the A5 value, 0: no tag A5 */
+	uint8_t ps_len; /**< DF/ADF: number of key references in ps_refs, 0: no C6 */
+	uint8_t ps_refs[VEUICC_FS_PS_REFS_MAX]; /**< key references of the C6 PIN status template */
+	uint8_t prop_len;                       /**< length of the A5 value, 0: no tag A5 */
 	uint8_t prop[VEUICC_FS_PROP_MAX];
 	uint16_t rec_len; /**< linear fixed / cyclic */
 	uint8_t nrec;     /**< linear fixed / cyclic */
@@ -124,10 +131,43 @@ struct veuicc_fs_node {
 	uint8_t *data;    /**< EF body, inside the node's own allocation */
 };
 
-/** A profile's file system. */
+/** AKA parameter sets a profile holds (SAIP akaParameter PEs). */
+#define VEUICC_FS_AKA_MAX 4
+
+/** The credentials AUTHENTICATE uses in one application (TS 31.102 §7.1.2,
+ *  TS 31.103 §7.1.2): algorithm, K, OPc/TOPc, constants and the SQN array. */
+typedef struct veuicc_fs_aka {
+	bool used;
+	const veuicc_fs_node *adf; /**< NULL: every USIM/ISIM without a set of its own */
+	veuicc_aka_params params;
+	veuicc_aka_sqn_state sqn;
+	uint8_t pin_ref; /**< the application PIN AUTHENTICATE needs (default 01) */
+} veuicc_fs_aka;
+
+/** Largest home network public key: an uncompressed P-256 point. */
+#define VEUICC_FS_SUCI_PUB_MAX 65
+
+/**
+ * SUCI calculation by the USIM (TS 31.102 §7.5, TS 33.501 §6.12.2): the
+ * protection scheme and home network public key GET IDENTITY uses. They
+ * belong in EF.SUCI_Calc_Info (TS 31.102 §4.4.11.8); the installer stores
+ * the entry it chose here (that EF is not parsed).
+ */
+typedef struct veuicc_fs_suci {
+	bool set;
+	uint8_t scheme; /**< veuicc_suci_scheme: 0 null, 1 Profile A, 2 Profile B */
+	uint8_t key_id; /**< Home Network Public Key Identifier */
+	uint8_t pub_len;
+	uint8_t pub[VEUICC_FS_SUCI_PUB_MAX];
+} veuicc_fs_suci;
+
+/** A profile's file system, with its PINs and authentication credentials. */
 typedef struct veuicc_fs {
 	veuicc_fs_node *mf;
-	veuicc_fs_node *adfs; /**< ADFs in creation order, linked by next */
+	veuicc_fs_node *adfs;  /**< ADFs in creation order, linked by next */
+	veuicc_pin_table pins; /**< PINs and PUKs (pin.h); add with veuicc_pin_add() */
+	veuicc_fs_aka aka[VEUICC_FS_AKA_MAX];
+	veuicc_fs_suci suci; /**< set with veuicc_fs_set_suci() */
 } veuicc_fs;
 
 /**
@@ -204,8 +244,8 @@ int veuicc_fs_set_record(veuicc_fs_node *ef, unsigned rec, const uint8_t *data, 
 /** Set the life cycle status (VEUICC_FS_LCS_*). \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG */
 int veuicc_fs_set_lcsi(veuicc_fs_node *n, uint8_t lcsi);
 
-/** Set the EF.ARR reference of tag 8B (FID, record 1..254; record 0 removes it).
- *  Stored only: access conditions are not enforced yet. */
+/** Set the EF.ARR reference of tag 8B (FID, record 1..254; record 0 removes
+ *  it). The UICC application enforces it on EFs (arr.h). */
 int veuicc_fs_set_arr(veuicc_fs_node *n, uint16_t arr_fid, uint8_t arr_rec);
 
 /** Set the value of the proprietary information tag A5 (raw BER-TLV objects,
@@ -214,6 +254,41 @@ int veuicc_fs_set_proprietary(veuicc_fs_node *n, const uint8_t *value, size_t le
 
 /** Change the SFI of an EF (same values as veuicc_fs_ef_params.sfi). */
 int veuicc_fs_set_sfi(veuicc_fs_node *ef, uint8_t sfi);
+
+/**
+ * Set the key references the PIN status template (tag C6, TS 102 221
+ * §9.5.2) of a DF/ADF lists, in order (SAIP pinStatusTemplateDO, e.g. 01 0A
+ * 0B for the MF, 81 01 0A 0B for ADF.USIM); \p n 0 removes the template.
+ * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG (an EF, more than 8, a value
+ *          that is no PIN key reference)
+ */
+int veuicc_fs_set_pin_template(veuicc_fs_node *dir, const uint8_t *refs, size_t n);
+
+/**
+ * Store the AKA credentials of application \p adf (NULL: of every USIM/ISIM
+ * that has no set of its own), replacing an earlier set for the same ADF.
+ * \p sqn NULL starts with an all-zero SQN array. AUTHENTICATE requires the
+ * PIN \p pin_ref (0: PIN1, key reference 01).
+ * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG, VEUICC_ERR_NO_MEMORY (no free slot)
+ */
+int veuicc_fs_set_aka(veuicc_fs *fs, const veuicc_fs_node *adf, const veuicc_aka_params *params,
+                      const veuicc_aka_sqn_state *sqn, uint8_t pin_ref);
+
+/**
+ * Store the SUCI protection scheme of GET IDENTITY: \p scheme 0 (null
+ * scheme, no key), 1 (Profile A, 32-byte X25519 key) or 2 (Profile B, P-256
+ * point of 33 or 65 bytes), with Home Network Public Key Identifier
+ * \p key_id.
+ * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG
+ */
+int veuicc_fs_set_suci(veuicc_fs *fs, uint8_t scheme, uint8_t key_id, const uint8_t *pub,
+                       size_t pub_len);
+
+/** The AKA credentials of \p adf: its own set, else the profile-wide one, else NULL. */
+veuicc_fs_aka *veuicc_fs_aka_for(veuicc_fs *fs, const veuicc_fs_node *adf);
+
+/** The ADF \p n lies in (\p n itself for an ADF), NULL under the MF. */
+const veuicc_fs_node *veuicc_fs_adf_of(const veuicc_fs_node *n);
 
 /* ---- look-ups (no allocation) ----------------------------------------- */
 
@@ -258,15 +333,26 @@ uint8_t *veuicc_fs_cyclic_push(veuicc_fs_node *ef);
 /* ---- FCP (fcp.c) ------------------------------------------------------ */
 
 /** Largest FCP veuicc_fs_fcp() builds. */
-#define VEUICC_FS_FCP_MAX 128
+#define VEUICC_FS_FCP_MAX 192 /* an ADF with a 64-byte A5 and an 8-PIN C6 fits */
 
 /**
  * Build the FCP template (tag 62) of \p n per TS 102 221 §11.1.1.3.1/.2:
  * 82 file descriptor, 83 FID, 84 DF name (ADF), A5 proprietary, 8A LCSI,
  * 8B EF.ARR reference, 80 file size (EF), 81 total file size (DF: the sum
- * of the EF bodies under it), 88 SFI (EF).
+ * of the EF bodies under it), 88 SFI (EF). No C6: see veuicc_fs_fcp_pins().
  * \returns VEUICC_OK, VEUICC_ERR_BUFFER_TOO_SMALL
  */
 int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len);
+
+/**
+ * The same FCP with, for a DF/ADF that has a PIN status template, the C6
+ * object of TS 102 221 §9.5.2 / §11.1.1.4.10 built from \p pins: 90 PS_DO
+ * (bit b8 of its first byte for the first key reference listed, set when
+ * that PIN is enabled), then 83 01 key reference for each, the universal
+ * PIN's preceded by the usage qualifier 95 01 08.
+ * \returns VEUICC_OK, VEUICC_ERR_BUFFER_TOO_SMALL
+ */
+int veuicc_fs_fcp_pins(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *buf, size_t cap,
+                       size_t *len);
 
 #endif /* VEUICC_UICC_FS_H */

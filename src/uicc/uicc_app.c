@@ -2,7 +2,10 @@
 /*
  * UICC file commands, ETSI TS 102 221 §11.1: SELECT (§11.1.1), STATUS
  * (§11.1.2), READ/UPDATE BINARY (§11.1.3/4), READ/UPDATE RECORD
- * (§11.1.5/6), SEARCH RECORD (§11.1.7, simple search), INCREASE (§11.1.8).
+ * (§11.1.5/6), SEARCH RECORD (§11.1.7, simple search), INCREASE (§11.1.8),
+ * with the access conditions of EF.ARR (arr.c); the PIN commands
+ * (§11.1.9 to §11.1.13, pin.c), AUTHENTICATE (TS 31.102 §7.1.2) and GET
+ * IDENTITY (TS 31.102 §7.5) in authcmd.c.
  * Selection rules: §8.4 (FID, path, AID), §8.6 (one selection per logical
  * channel). Nothing here allocates: commands work on the tree in place.
  */
@@ -11,7 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+
 #include "apdu/sw.h"
+#include "uicc/arr.h"
+#include "uicc/authcmd.h"
+#include "uicc/pin.h"
 
 /* TS 102 221 §10.1.2 Table 10.5 */
 #define INS_SELECT        0xA4
@@ -22,6 +31,13 @@
 #define INS_UPDATE_RECORD 0xDC
 #define INS_SEARCH_RECORD 0xA2
 #define INS_INCREASE      0x32
+#define INS_VERIFY_PIN    0x20
+#define INS_CHANGE_PIN    0x24
+#define INS_DISABLE_PIN   0x26
+#define INS_ENABLE_PIN    0x28
+#define INS_UNBLOCK_PIN   0x2C
+#define INS_AUTHENTICATE  0x88
+#define INS_GET_IDENTITY  0x78
 
 /* SELECT P1 (§11.1.1.2 Table 11.1) */
 #define SEL_FID       0x00
@@ -80,7 +96,34 @@ typedef struct chan_sel {
 typedef struct uicc_app {
 	veuicc_fs *fs;
 	chan_sel ch[VEUICC_MAX_CHANNELS];
+	/* randomness of GET IDENTITY (ephemeral SUCI keys): the caller's, or
+	 * a CTR_DRBG of our own seeded on first use */
+	veuicc_suci_rng rng;
+	void *rng_ctx;
+	bool drbg_ready;
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
 } uicc_app;
+
+static int own_rng(void *ctx, unsigned char *out, size_t len)
+{
+	uicc_app *a = ctx;
+	if (!a->drbg_ready) {
+		static const unsigned char pers[] = "veuicc uicc suci";
+		if (mbedtls_ctr_drbg_seed(&a->drbg, mbedtls_entropy_func, &a->entropy, pers,
+		                          sizeof(pers) - 1) != 0)
+			return -1;
+		a->drbg_ready = true;
+	}
+	return mbedtls_ctr_drbg_random(&a->drbg, out, len);
+}
+
+void veuicc_uicc_app_set_rng(void *ctx, veuicc_suci_rng rng, void *rng_ctx)
+{
+	uicc_app *a = ctx;
+	a->rng = rng ? rng : own_rng;
+	a->rng_ctx = rng ? rng_ctx : a;
+}
 
 static void chan_reset(uicc_app *a, uint8_t channel)
 {
@@ -94,6 +137,7 @@ static void chan_reset(uicc_app *a, uint8_t channel)
 void veuicc_uicc_app_reset(void *ctx)
 {
 	uicc_app *a = ctx;
+	veuicc_pin_reset_status(&a->fs->pins, NULL);
 	for (uint8_t i = 0; i < VEUICC_MAX_CHANNELS; i++)
 		chan_reset(a, i);
 }
@@ -155,11 +199,11 @@ static veuicc_fs_node *find_by_path(const chan_sel *c, veuicc_fs_node *start, bo
 	return n;
 }
 
-static uint16_t put_fcp(const veuicc_fs_node *n, veuicc_rsp *rsp)
+static uint16_t put_fcp(uicc_app *a, const veuicc_fs_node *n, veuicc_rsp *rsp)
 {
 	uint8_t buf[VEUICC_FS_FCP_MAX];
 	size_t len;
-	if (veuicc_fs_fcp(n, buf, sizeof(buf), &len) != VEUICC_OK)
+	if (veuicc_fs_fcp_pins(n, &a->fs->pins, buf, sizeof(buf), &len) != VEUICC_OK)
 		return VEUICC_SW_NO_DIAGNOSIS;
 	if (veuicc_rsp_put(rsp, buf, len) != VEUICC_OK)
 		return VEUICC_SW_MEMORY_FAILURE;
@@ -168,11 +212,11 @@ static uint16_t put_fcp(const veuicc_fs_node *n, veuicc_rsp *rsp)
 
 /* Make \p n current on the channel and answer; \p n is not NULL. The FCP is
  * written first so that a failure leaves the selection as it was. */
-static uint16_t select_done(chan_sel *c, veuicc_fs_node *n, bool is_app, const veuicc_capdu *cmd,
-                            veuicc_rsp *rsp)
+static uint16_t select_done(uicc_app *a, chan_sel *c, veuicc_fs_node *n, bool is_app,
+                            const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	if ((cmd->p2 & P2_RETURN_MASK) == P2_FCP) {
-		uint16_t sw = put_fcp(n, rsp);
+		uint16_t sw = put_fcp(a, n, rsp);
 		if (sw != VEUICC_SW_OK)
 			return sw;
 	}
@@ -233,6 +277,8 @@ static uint16_t select_aid(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, ve
 		/* §11.1.1.3: end the session of the current application */
 		if (!c->adf || !aid_prefix(c->adf, cmd->data, cmd->lc))
 			return VEUICC_SW_NOT_FOUND;
+		/* the local PINs of the application lose their status */
+		veuicc_pin_reset_status(&a->fs->pins, c->adf);
 		c->adf = NULL;
 		c->df = a->fs->mf;
 		c->ef = NULL;
@@ -242,7 +288,7 @@ static uint16_t select_aid(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, ve
 	veuicc_fs_node *n = find_adf(a, c, cmd->data, cmd->lc, cmd->p2 & P2_OCCURRENCE_MASK);
 	if (!n)
 		return VEUICC_SW_NOT_FOUND;
-	return select_done(c, n, true, cmd, rsp);
+	return select_done(a, c, n, true, cmd, rsp);
 }
 
 static uint16_t cmd_select(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
@@ -291,19 +337,19 @@ static uint16_t cmd_select(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, ve
 	}
 	if (!n)
 		return VEUICC_SW_NOT_FOUND;
-	return select_done(c, n, false, cmd, rsp);
+	return select_done(a, c, n, false, cmd, rsp);
 }
 
 /* ---- STATUS ------------------------------------------------------------ */
 
-static uint16_t cmd_status(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t cmd_status(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	if (cmd->p1 > STATUS_P1_MAX)
 		return VEUICC_SW_WRONG_P1P2;
 	if (cmd->lc)
 		return VEUICC_SW_WRONG_LENGTH;
 	switch (cmd->p2) {
-	case STATUS_P2_FCP: return put_fcp(c->df, rsp);
+	case STATUS_P2_FCP: return put_fcp(a, c->df, rsp);
 	case STATUS_P2_DF_NAME: {
 		if (!c->adf)
 			return VEUICC_SW_REF_DATA_NOT_FOUND;
@@ -333,8 +379,8 @@ static void select_by_sfi(chan_sel *c, veuicc_fs_node *ef)
 
 /* The EF a READ/UPDATE BINARY works on (§11.1.3.2: SFI in P1 or the current
  * EF) and the offset. An SFI makes its EF the current one (§8.4.3). */
-static uint16_t binary_target(chan_sel *c, const veuicc_capdu *cmd, veuicc_fs_node **ef,
-                              size_t *offset)
+static uint16_t binary_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_arr_op op,
+                              veuicc_fs_node **ef, size_t *offset)
 {
 	veuicc_fs_node *n;
 	if (cmd->p1 & P1_SFI_FLAG) {
@@ -356,17 +402,20 @@ static uint16_t binary_target(chan_sel *c, const veuicc_capdu *cmd, veuicc_fs_no
 		return VEUICC_SW_INCOMPATIBLE_FILE;
 	if (n->lcsi == VEUICC_FS_LCS_DEACTIVATED)
 		return VEUICC_SW_WARN_DEACTIVATED;
+	uint16_t sw = veuicc_arr_check(a->fs, n, op); /* §9.2.4 */
+	if (sw != VEUICC_SW_OK)
+		return sw;
 	*ef = n;
 	return VEUICC_SW_OK;
 }
 
-static uint16_t cmd_read_binary(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t cmd_read_binary(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	veuicc_fs_node *ef;
 	size_t off;
 	if (cmd->lc)
 		return VEUICC_SW_WRONG_LENGTH;
-	uint16_t sw = binary_target(c, cmd, &ef, &off);
+	uint16_t sw = binary_target(a, c, cmd, VEUICC_ARR_READ, &ef, &off);
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	if (cmd->ne == 0)
@@ -381,11 +430,11 @@ static uint16_t cmd_read_binary(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp
 	return n < cmd->ne ? VEUICC_SW_WARN_EOF : VEUICC_SW_OK;
 }
 
-static uint16_t cmd_update_binary(chan_sel *c, const veuicc_capdu *cmd)
+static uint16_t cmd_update_binary(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd)
 {
 	veuicc_fs_node *ef;
 	size_t off;
-	uint16_t sw = binary_target(c, cmd, &ef, &off);
+	uint16_t sw = binary_target(a, c, cmd, VEUICC_ARR_UPDATE, &ef, &off);
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	if (cmd->lc == 0)
@@ -406,7 +455,8 @@ static bool is_record_ef(const veuicc_fs_node *n)
 }
 
 /* The EF of a record command: SFI in P2 b8-b4, or the current EF (§11.1.5.2). */
-static uint16_t record_target(chan_sel *c, const veuicc_capdu *cmd, veuicc_fs_node **ef)
+static uint16_t record_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_arr_op op,
+                              veuicc_fs_node **ef)
 {
 	uint8_t sfi = cmd->p2 >> 3;
 	veuicc_fs_node *n;
@@ -426,6 +476,9 @@ static uint16_t record_target(chan_sel *c, const veuicc_capdu *cmd, veuicc_fs_no
 		return VEUICC_SW_INCOMPATIBLE_FILE;
 	if (n->lcsi == VEUICC_FS_LCS_DEACTIVATED)
 		return VEUICC_SW_WARN_DEACTIVATED;
+	uint16_t sw = veuicc_arr_check(a->fs, n, op); /* §9.2.4 */
+	if (sw != VEUICC_SW_OK)
+		return sw;
 	*ef = n;
 	return VEUICC_SW_OK;
 }
@@ -477,7 +530,7 @@ static uint16_t record_number(const chan_sel *c, const veuicc_fs_node *ef, uint8
 	return VEUICC_SW_OK;
 }
 
-static uint16_t cmd_read_record(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t cmd_read_record(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	veuicc_fs_node *ef;
 	if (cmd->lc)
@@ -485,7 +538,7 @@ static uint16_t cmd_read_record(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp
 	uint8_t mode = cmd->p2 & REC_MODE_MASK;
 	if (mode != REC_ABSOLUTE && mode != REC_NEXT && mode != REC_PREVIOUS)
 		return VEUICC_SW_WRONG_P1P2;
-	uint16_t sw = record_target(c, cmd, &ef);
+	uint16_t sw = record_target(a, c, cmd, VEUICC_ARR_READ, &ef);
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	if (cmd->ne == 0)
@@ -503,13 +556,13 @@ static uint16_t cmd_read_record(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp
 	return VEUICC_SW_OK;
 }
 
-static uint16_t cmd_update_record(chan_sel *c, const veuicc_capdu *cmd)
+static uint16_t cmd_update_record(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd)
 {
 	veuicc_fs_node *ef;
 	uint8_t mode = cmd->p2 & REC_MODE_MASK;
 	if (mode != REC_ABSOLUTE && mode != REC_NEXT && mode != REC_PREVIOUS)
 		return VEUICC_SW_WRONG_P1P2;
-	uint16_t sw = record_target(c, cmd, &ef);
+	uint16_t sw = record_target(a, c, cmd, VEUICC_ARR_UPDATE, &ef);
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	if (ef->structure == VEUICC_FS_CYCLIC) {
@@ -538,7 +591,8 @@ static uint16_t cmd_update_record(chan_sel *c, const veuicc_capdu *cmd)
 /* §11.1.7: simple search, forward or backward from record P1 (00: the
  * current record), for records that begin with the pattern. The answer lists
  * the matching record numbers; the record pointer goes to the first one. */
-static uint16_t cmd_search_record(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t cmd_search_record(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd,
+                                  veuicc_rsp *rsp)
 {
 	veuicc_fs_node *ef;
 	uint8_t mode = cmd->p2 & REC_MODE_MASK;
@@ -546,7 +600,7 @@ static uint16_t cmd_search_record(chan_sel *c, const veuicc_capdu *cmd, veuicc_r
 		return VEUICC_SW_FUNC_NOT_SUPP;
 	if (mode != SEARCH_SIMPLE_FWD && mode != SEARCH_SIMPLE_BWD)
 		return VEUICC_SW_WRONG_P1P2;
-	uint16_t sw = record_target(c, cmd, &ef);
+	uint16_t sw = record_target(a, c, cmd, VEUICC_ARR_READ, &ef);
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	if (cmd->lc == 0)
@@ -574,7 +628,7 @@ static uint16_t cmd_search_record(chan_sel *c, const veuicc_capdu *cmd, veuicc_r
 
 /* §11.1.8: add the value to record 1 of the current cyclic EF; the sum
  * becomes the new record 1. Answer: the new record, then the value added. */
-static uint16_t cmd_increase(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t cmd_increase(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	if (cmd->p1 || cmd->p2)
 		return VEUICC_SW_WRONG_P1P2;
@@ -585,6 +639,9 @@ static uint16_t cmd_increase(chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *r
 		return VEUICC_SW_INCOMPATIBLE_FILE;
 	if (ef->lcsi == VEUICC_FS_LCS_DEACTIVATED)
 		return VEUICC_SW_WARN_DEACTIVATED;
+	uint16_t sw = veuicc_arr_check(a->fs, ef, VEUICC_ARR_INCREASE); /* §9.2.4 */
+	if (sw != VEUICC_SW_OK)
+		return sw;
 	if (cmd->lc == 0 || cmd->lc > ef->rec_len)
 		return VEUICC_SW_WRONG_LENGTH;
 	uint8_t sum[VEUICC_FS_REC_LEN_MAX];
@@ -622,14 +679,32 @@ static uint16_t app_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 	bool prop = cmd->cl.proprietary;
 	switch (cmd->ins) {
 	case INS_SELECT: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_select(a, c, cmd, rsp);
-	case INS_STATUS: return prop ? cmd_status(c, cmd, rsp) : VEUICC_SW_CLA_NOT_SUPP;
-	case INS_READ_BINARY: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_read_binary(c, cmd, rsp);
-	case INS_UPDATE_BINARY: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_update_binary(c, cmd);
-	case INS_READ_RECORD: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_read_record(c, cmd, rsp);
-	case INS_UPDATE_RECORD: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_update_record(c, cmd);
+	case INS_STATUS: return prop ? cmd_status(a, c, cmd, rsp) : VEUICC_SW_CLA_NOT_SUPP;
+	case INS_READ_BINARY:
+		return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_read_binary(a, c, cmd, rsp);
+	case INS_UPDATE_BINARY: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_update_binary(a, c, cmd);
+	case INS_READ_RECORD:
+		return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_read_record(a, c, cmd, rsp);
+	case INS_UPDATE_RECORD: return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_update_record(a, c, cmd);
 	case INS_SEARCH_RECORD:
-		return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_search_record(c, cmd, rsp);
-	case INS_INCREASE: return prop ? cmd_increase(c, cmd, rsp) : VEUICC_SW_CLA_NOT_SUPP;
+		return prop ? VEUICC_SW_CLA_NOT_SUPP : cmd_search_record(a, c, cmd, rsp);
+	case INS_INCREASE: return prop ? cmd_increase(a, c, cmd, rsp) : VEUICC_SW_CLA_NOT_SUPP;
+	case INS_VERIFY_PIN:
+	case INS_CHANGE_PIN:
+	case INS_DISABLE_PIN:
+	case INS_ENABLE_PIN:
+	case INS_UNBLOCK_PIN:
+		/* §11.1.9 to §11.1.13: local key references name the PINs of
+		 * the channel's current application */
+		return prop ? VEUICC_SW_CLA_NOT_SUPP
+		            : veuicc_pin_command(&a->fs->pins, c->adf, cmd);
+	case INS_AUTHENTICATE:
+		/* TS 31.102 §7.1.2: CLA 0X */
+		return prop ? VEUICC_SW_CLA_NOT_SUPP
+		            : veuicc_uicc_authenticate(a->fs, c->adf, cmd, rsp);
+	case INS_GET_IDENTITY:
+		/* TS 31.102 §7.5 (either class accepted, see the decision record) */
+		return veuicc_uicc_get_identity(a->fs, c->adf, cmd, rsp, a->rng, a->rng_ctx);
 	default: return VEUICC_SW_INS_NOT_SUPP;
 	}
 }
@@ -652,6 +727,8 @@ static void app_destroy(void *ctx)
 	if (!a)
 		return;
 	veuicc_fs_free(a->fs);
+	mbedtls_ctr_drbg_free(&a->drbg);
+	mbedtls_entropy_free(&a->entropy);
 	free(a);
 }
 
@@ -676,6 +753,9 @@ int veuicc_uicc_app_new(veuicc_fs *fs, const veuicc_applet_ops **ops, void **ctx
 		return VEUICC_ERR_NO_MEMORY;
 	}
 	a->fs = fs;
+	mbedtls_entropy_init(&a->entropy);
+	mbedtls_ctr_drbg_init(&a->drbg);
+	veuicc_uicc_app_set_rng(a, NULL, NULL);
 	veuicc_uicc_app_reset(a);
 	*ops = &veuicc_uicc_app_ops;
 	*ctx = a;

@@ -3,17 +3,19 @@
  * \file uicc_app.h
  * \brief The UICC file system application: the file commands of ETSI TS
  *        102 221 §11.1 (SELECT, STATUS, READ/UPDATE BINARY, READ/UPDATE
- *        RECORD, SEARCH RECORD, INCREASE) on a veuicc_fs, behind the applet
- *        interface of apdu/applet.h.
+ *        RECORD, SEARCH RECORD, INCREASE), the PIN commands (§11.1.9 to
+ *        §11.1.13) and AUTHENTICATE (TS 31.102 §7.1.2, TS 31.103 §7.1.2)
+ *        on a veuicc_fs, behind the applet interface of apdu/applet.h.
  *
  * The application keeps a selection per logical channel (current DF, EF,
  * application and record pointer), indexed by cmd->cl.channel. After
  * creation, and after deselect or reset, a channel has the MF selected and
  * no current application (TS 102 221 §8.4, §8.6).
  *
- * Not done here yet: access conditions from EF.ARR (stored, not enforced),
- * PIN commands, AUTHENTICATE, BER-TLV EF commands (their EFs answer 6981),
- * ACTIVATE/DEACTIVATE FILE.
+ * Access conditions from EF.ARR are enforced on READ/UPDATE BINARY/RECORD,
+ * SEARCH RECORD and INCREASE (arr.h); the PIN security status is card wide
+ * (pin.h). GET IDENTITY answers in SUCI context. Not done here yet: BER-TLV EF commands (their EFs
+ * answer 6981), ACTIVATE/DEACTIVATE FILE, access conditions of DFs.
  */
 #ifndef VEUICC_UICC_UICC_APP_H
 #define VEUICC_UICC_UICC_APP_H
@@ -21,6 +23,7 @@
 #include <stdint.h>
 
 #include "apdu/applet.h"
+#include "uicc/auth/suci.h"
 #include "uicc/fs.h"
 
 /** Operations of the UICC file system application. */
@@ -35,7 +38,9 @@ extern const veuicc_applet_ops veuicc_uicc_app_ops;
  */
 int veuicc_uicc_app_new(veuicc_fs *fs, const veuicc_applet_ops **ops, void **ctx);
 
-/** Every channel back to the power-on state: MF selected, no application. */
+/** Every channel back to the power-on state: MF selected, no application,
+ *  no PIN verified. The card's reset must call it (TS 102 221 §9.5: the
+ *  security status is lost at reset). */
 void veuicc_uicc_app_reset(void *ctx);
 
 /**
@@ -44,5 +49,12 @@ void veuicc_uicc_app_reset(void *ctx);
  * (TS 102 221 §11.1.17.2, ISO 7816-4 §5.4.2).
  */
 void veuicc_uicc_app_channel_opened(void *ctx, uint8_t channel, uint8_t from);
+
+/**
+ * The random generator of GET IDENTITY (the SUCI ephemeral keys): \p rng
+ * with \p rng_ctx, e.g. the card's DRBG; NULL restores the default, a
+ * CTR_DRBG of the application seeded from mbedtls' entropy on first use.
+ */
+void veuicc_uicc_app_set_rng(void *ctx, veuicc_suci_rng rng, void *rng_ctx);
 
 #endif /* VEUICC_UICC_UICC_APP_H */

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Access rules in expanded format: ETSI TS 102 221 §9.2.4 (EF.ARR, tag 8B
+ * reference), §9.2.5 to §9.2.7; the data objects of ISO/IEC 7816-4 §9.3
+ * (Tables 16 to 19: AM_DO, SC_DO, access mode bytes for EFs).
+ */
+#include "uicc/arr.h"
+
+#include "apdu/sw.h"
+
+/* ISO 7816-4 Table 16: AM_DO, access mode byte */
+#define TAG_AM_BYTE 0x80
+/* 81..8F: command header description, b4 CLA, b3 INS, b2 P1, b1 P2 */
+#define AM_HDR_MASK 0x0F
+#define AM_HDR_CLA  0x08
+#define AM_HDR_INS  0x04
+/* access mode byte b8 = 1: b4..b1 say which header bytes follow */
+#define AM_BYTE_HDR 0x80
+/* ISO 7816-4 Table 17: access mode byte for EFs */
+#define AM_EF_READ   0x01
+#define AM_EF_UPDATE 0x02
+/* SC_DOs (ISO 7816-4 Table 18, TS 102 221 §9.2.7) */
+#define TAG_SC_ALWAYS 0x90
+#define TAG_SC_NEVER  0x97
+#define TAG_SC_USER   0xA4 /* CRT: user authentication */
+#define TAG_SC_OR     0xA0
+#define TAG_SC_AND    0xAF
+#define TAG_KEY_REF   0x83
+/* TS 102 221 §10.1.2 Table 10.5 */
+#define INS_INCREASE 0x32
+/* A0/AF nesting accepted */
+#define SC_DEPTH_MAX 4
+
+/* One simple BER-TLV with a one-byte tag and a short or 81 length. Stops at
+ * padding (FF, 00). */
+static bool next_tlv(const uint8_t **p, const uint8_t *end, uint8_t *tag, const uint8_t **val,
+                     size_t *vlen)
+{
+	const uint8_t *q = *p;
+	if (q >= end || *q == 0xFF || *q == 0x00 || (*q & 0x1F) == 0x1F)
+		return false;
+	*tag = *q++;
+	if (q >= end)
+		return false;
+	size_t l = *q++;
+	if (l == 0x81) {
+		if (q >= end)
+			return false;
+		l = *q++;
+	} else if (l > 0x7F) {
+		return false;
+	}
+	if (l > (size_t)(end - q))
+		return false;
+	*val = q;
+	*vlen = l;
+	*p = q + l;
+	return true;
+}
+
+static bool is_am_do(uint8_t tag)
+{
+	return (tag & 0xF0) == TAG_AM_BYTE;
+}
+
+/* Does the AM_DO cover \p op? */
+static bool am_covers(uint8_t tag, const uint8_t *v, size_t len, veuicc_arr_op op)
+{
+	uint8_t ins_ix = 0;
+	const uint8_t *hdr;
+	uint8_t mask;
+	if (tag == TAG_AM_BYTE) {
+		if (len < 1)
+			return false;
+		if (!(v[0] & AM_BYTE_HDR)) {
+			if (op == VEUICC_ARR_READ)
+				return v[0] & AM_EF_READ;
+			if (op == VEUICC_ARR_UPDATE)
+				return v[0] & AM_EF_UPDATE;
+			return false; /* no bit for INCREASE */
+		}
+		mask = v[0] & AM_HDR_MASK;
+		hdr = v + 1;
+		len--;
+	} else {
+		mask = tag & AM_HDR_MASK;
+		hdr = v;
+	}
+	/* a command header description: match the INS when it is given */
+	if (!(mask & AM_HDR_INS))
+		return false;
+	if (mask & AM_HDR_CLA)
+		ins_ix = 1;
+	if (len <= ins_ix)
+		return false;
+	return op == VEUICC_ARR_INCREASE && hdr[ins_ix] == INS_INCREASE;
+}
+
+static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table *pins,
+                    const veuicc_fs_node *adf, unsigned depth);
+
+/* The SC_DOs inside an A0 (any) or AF (all) template. */
+static bool sc_list(const uint8_t *v, size_t len, bool all, veuicc_pin_table *pins,
+                    const veuicc_fs_node *adf, unsigned depth)
+{
+	const uint8_t *p = v, *end = v + len, *iv;
+	uint8_t t;
+	size_t il;
+	bool any = false;
+	while (next_tlv(&p, end, &t, &iv, &il)) {
+		bool ok = sc_eval(t, iv, il, pins, adf, depth + 1);
+		if (all && !ok)
+			return false;
+		any |= ok;
+	}
+	if (p != end && *p != 0xFF)
+		return false; /* malformed */
+	return all ? p != v : any;
+}
+
+static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table *pins,
+                    const veuicc_fs_node *adf, unsigned depth)
+{
+	if (depth > SC_DEPTH_MAX)
+		return false;
+	switch (tag) {
+	case TAG_SC_ALWAYS: return true;
+	case TAG_SC_NEVER: return false;
+	case TAG_SC_OR: return sc_list(v, len, false, pins, adf, depth);
+	case TAG_SC_AND: return sc_list(v, len, true, pins, adf, depth);
+	case TAG_SC_USER: {
+		/* the key reference names the PIN; the usage qualifier (95 08,
+		 * user authentication) needs no check of its own */
+		const uint8_t *p = v, *end = v + len, *iv;
+		uint8_t t;
+		size_t il;
+		while (next_tlv(&p, end, &t, &iv, &il))
+			if (t == TAG_KEY_REF && il == 1)
+				return veuicc_pin_satisfied(veuicc_pin_find(pins, iv[0], adf));
+		return false;
+	}
+	default: return false; /* other conditions (SM, 9E, ...) are not supported */
+	}
+}
+
+bool veuicc_arr_rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op,
+                            veuicc_pin_table *pins, const veuicc_fs_node *adf)
+{
+	const uint8_t *p = rec, *end = rec + len, *v;
+	uint8_t tag;
+	size_t vl;
+	bool covered = false, prev_am = false;
+	while (next_tlv(&p, end, &tag, &v, &vl)) {
+		if (is_am_do(tag)) {
+			/* consecutive AM_DOs share the SC_DOs that follow them */
+			bool c = am_covers(tag, v, vl, op);
+			covered = prev_am ? (covered || c) : c;
+			prev_am = true;
+			continue;
+		}
+		prev_am = false;
+		if (covered && sc_eval(tag, v, vl, pins, adf, 0))
+			return true;
+	}
+	return false;
+}
+
+/* §9.2.4: EF.ARR in the EF's DF, else in a parent up to the MF. EF.ARR
+ * itself usually names one of its own records. */
+static const veuicc_fs_node *find_arr(const veuicc_fs_node *ef)
+{
+	for (const veuicc_fs_node *d = ef->parent; d; d = d->parent) {
+		const veuicc_fs_node *n = veuicc_fs_child(d, ef->arr_fid);
+		if (n && n->type == VEUICC_FS_EF && n->structure == VEUICC_FS_LINEAR_FIXED)
+			return n;
+	}
+	return NULL;
+}
+
+uint16_t veuicc_arr_check(veuicc_fs *fs, const veuicc_fs_node *ef, veuicc_arr_op op)
+{
+	if (!ef->arr_rec)
+		return VEUICC_SW_OK;
+	const veuicc_fs_node *arr = find_arr(ef);
+	if (!arr || ef->arr_rec > arr->nrec)
+		return VEUICC_SW_SECURITY_STATUS;
+	const uint8_t *rec = veuicc_fs_record(arr, ef->arr_rec);
+	if (veuicc_arr_rule_allows(rec, arr->rec_len, op, &fs->pins, veuicc_fs_adf_of(ef)))
+		return VEUICC_SW_OK;
+	return VEUICC_SW_SECURITY_STATUS;
+}
