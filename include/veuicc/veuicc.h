@@ -85,6 +85,10 @@ typedef struct veuicc_config {
 	 *  seeded from the system entropy source. */
 	int rng_deterministic;
 	uint64_t rng_seed;
+	/** Optional SAIP profile package (DER) installed and made active when
+	 *  the card is created; NULL: the card starts without a profile. */
+	const uint8_t *profile;
+	size_t profile_len;
 } veuicc_config;
 
 /** Fill \p cfg with the defaults described in veuicc_config. */
@@ -153,6 +157,61 @@ VEUICC_API veuicc_protocol veuicc_get_protocol(const veuicc_card *card);
  */
 VEUICC_API int veuicc_transmit(veuicc_card *card, const uint8_t *capdu, size_t capdu_len,
                                uint8_t *rapdu, size_t rapdu_cap, size_t *rapdu_len);
+
+/* ---- profiles -------------------------------------------------------- */
+
+/** What the card reports about an installed profile. */
+typedef struct veuicc_profile_info {
+	char iccid[21]; /**< ICCID digits from the package header */
+	char name[65];  /**< profileType from the header, "" if absent */
+	int active;     /**< non-zero for the profile the terminal sees */
+	size_t files;   /**< number of files (MF, DFs, ADFs, EFs) it created */
+} veuicc_profile_info;
+
+/**
+ * Install a SAIP profile package (TCA eUICC Profile Package, DER): decode,
+ * validate and build its file system and credentials. All or nothing: a
+ * package that fails leaves the card unchanged.
+ * \param[out] index   the new profile's index, or NULL
+ * \param[out] msg     a one-line reason on failure (PE index and SAIP status),
+ *                     or NULL
+ * \returns VEUICC_OK, VEUICC_ERR_MALFORMED, VEUICC_ERR_UNSUPPORTED (the
+ *          package needs a feature veuicc lacks; msg names it),
+ *          VEUICC_ERR_STATE (a profile with that ICCID is installed),
+ *          VEUICC_ERR_NO_MEMORY, VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t len,
+                                           size_t *index, char *msg, size_t msg_len);
+
+/** Number of installed profiles. */
+VEUICC_API size_t veuicc_card_profile_count(const veuicc_card *card);
+
+/** Information on profile \p index. \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND. */
+VEUICC_API int veuicc_card_profile_info(const veuicc_card *card, size_t index,
+                                        veuicc_profile_info *info);
+
+/**
+ * Make profile \p index the one the terminal sees. Exactly one profile is
+ * active at a time; switching ends every application session as a UICC
+ * reset would (logical channels closed, MF selected; the protocol stays).
+ * \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND
+ */
+VEUICC_API int veuicc_card_activate_profile(veuicc_card *card, size_t index);
+
+/**
+ * Open the persistent card kept in the file \p state_path, creating it from
+ * \p cfg (NULL: defaults) if the file does not exist. The card's EID and
+ * installed profiles (with which one is active) are kept in the file; every
+ * later veuicc_card_install_profile() and veuicc_card_activate_profile() on
+ * this card is saved atomically before it returns. File contents changed by
+ * UPDATE commands are not kept yet (they come back as installed).
+ * \returns as veuicc_card_new(), plus VEUICC_ERR_IO (cannot create, read or
+ *          lock the file), VEUICC_ERR_MALFORMED (not a veuicc card file, or a
+ *          stored profile that no longer installs), VEUICC_ERR_STATE (cfg
+ *          names another EID than the file holds)
+ */
+VEUICC_API int veuicc_card_open(const char *state_path, const veuicc_config *cfg,
+                                veuicc_card **out);
 
 /** The card's EID as 32 digits plus NUL into \p out (33 bytes). */
 VEUICC_API int veuicc_get_eid(const veuicc_card *card, char out[33]);

@@ -499,7 +499,7 @@ int veuicc_engine_set_default_app(veuicc_engine *e, const uint8_t *aid, size_t a
 	return VEUICC_ERR_NOT_FOUND;
 }
 
-static bool needs_current_file(uint8_t ins)
+bool veuicc_apdu_needs_current_file(uint8_t ins)
 {
 	return memchr(file_cmds, ins, sizeof(file_cmds)) != NULL;
 }
@@ -528,8 +528,8 @@ static int dispatch(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 		return select_file(e, o, c, &rsp);
 	if (!cur)
 		return emit_sw(e, o,
-		               needs_current_file(c->ins) ? VEUICC_SW_NO_CURRENT_EF
-		                                          : VEUICC_SW_INS_NOT_SUPP);
+		               veuicc_apdu_needs_current_file(c->ins) ? VEUICC_SW_NO_CURRENT_EF
+		                                                      : VEUICC_SW_INS_NOT_SUPP);
 	if (c->cl.sm && !cur->ops->accepts_sm)
 		return emit_sw(e, o, VEUICC_SW_SM_NOT_SUPP);
 	uint16_t sw = cur->ops->process(cur->ctx, c, &rsp);

@@ -92,6 +92,11 @@ int veuicc_engine_add_default_app(veuicc_engine *e, const veuicc_applet_ops *ops
  */
 int veuicc_engine_set_default_app(veuicc_engine *e, const uint8_t *aid, size_t aid_len);
 
+/** True for the instructions that need a current file or application
+ *  (READ/UPDATE, VERIFY, STATUS, GET DATA, ...): with nothing selected they
+ *  get 6986, other instructions 6D00 (TS 102 221 §10.2.1). */
+bool veuicc_apdu_needs_current_file(uint8_t ins);
+
 /** Process one C-APDU; see veuicc_transmit() for the contract. */
 int veuicc_engine_transmit(veuicc_engine *e, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,
                            size_t rapdu_cap, size_t *rapdu_len);

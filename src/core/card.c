@@ -10,6 +10,7 @@
 #include <mbedtls/sha256.h>
 
 #include "euicc/euicc.h"
+#include "store/store.h"
 
 /* The SGP.26 test EID; its check digits are valid (mod 97 = 1). */
 static const char default_eid[] = "89049032123451234512345678901235";
@@ -84,6 +85,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	veuicc_card *card = calloc(1, sizeof(*card));
 	if (!card)
 		return VEUICC_ERR_NO_MEMORY;
+	card->profiles.active = -1;
 	veuicc_engine_init(&card->engine);
 	mbedtls_ctr_drbg_init(&card->drbg);
 
@@ -122,6 +124,18 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	rc = veuicc_euicc_install(card);
 	if (rc)
 		goto fail;
+	rc = veuicc_profiles_attach(card);
+	if (rc)
+		goto fail;
+	if (cfg->profile) {
+		size_t idx;
+		rc = veuicc_card_install_profile(card, cfg->profile, cfg->profile_len, &idx, NULL,
+		                                 0);
+		if (rc == VEUICC_OK)
+			rc = veuicc_card_activate_profile(card, idx);
+		if (rc)
+			goto fail;
+	}
 	*out = card;
 	return VEUICC_OK;
 fail:
@@ -134,6 +148,8 @@ void veuicc_card_free(veuicc_card *card)
 	if (!card)
 		return;
 	veuicc_engine_free(&card->engine);
+	veuicc_profiles_free(&card->profiles);
+	veuicc_store_close(card->store);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);
@@ -154,6 +170,7 @@ int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t
 		return VEUICC_ERR_NOT_POWERED;
 	card->powered = 1;
 	veuicc_engine_reset(&card->engine);
+	veuicc_profiles_power_cycle(card);
 	card->engine.proto = initial_protocol(card);
 	return veuicc_get_atr(card, atr, atr_len);
 }
@@ -162,8 +179,10 @@ int veuicc_power_off(veuicc_card *card)
 {
 	if (!card)
 		return VEUICC_ERR_INVALID_ARG;
-	if (card->powered)
+	if (card->powered) {
 		veuicc_engine_reset(&card->engine);
+		veuicc_profiles_power_cycle(card);
+	}
 	card->powered = 0;
 	return VEUICC_OK;
 }

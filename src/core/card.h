@@ -12,6 +12,7 @@
 
 #include "apdu/atr.h"
 #include "apdu/engine.h"
+#include "core/profiles.h"
 #include "veuicc/veuicc.h"
 
 #define VEUICC_EID_LEN 16 /* bytes, 32 BCD digits (SGP.02 §2.2.2) */
@@ -23,6 +24,8 @@ struct veuicc_card {
 	veuicc_atr_info atr_info;
 	int powered;
 	veuicc_engine engine;
+	veuicc_profiles profiles;
+	struct veuicc_store *store; /**< the card file, NULL for a card in memory */
 
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,
 	 * for reproducible tests, only from the configured seed. */

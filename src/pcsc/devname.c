@@ -17,6 +17,7 @@ enum devkey {
 	KEY_TRACE = 1u << 4,
 	KEY_PRESENT = 1u << 5,
 	KEY_STATE = 1u << 6,
+	KEY_PROFILE = 1u << 7,
 };
 
 static const struct {
@@ -24,7 +25,7 @@ static const struct {
 	enum devkey bit;
 } known_keys[] = {
     {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},   {"atr", KEY_ATR},
-    {"trace", KEY_TRACE}, {"present", KEY_PRESENT}, {"state", KEY_STATE},
+    {"trace", KEY_TRACE}, {"present", KEY_PRESENT}, {"state", KEY_STATE}, {"profile", KEY_PROFILE},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
@@ -166,9 +167,8 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 			return VEUICC_OK;
 		}
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "present= takes 0 or 1");
-	case KEY_STATE:
-		return fail(err, err_len, VEUICC_ERR_UNSUPPORTED,
-		            "state= (persistent cards) is not supported by this version");
+	case KEY_STATE: return parse_path("state", v, vn, cfg->state, err, err_len);
+	case KEY_PROFILE: return parse_path("profile", v, vn, cfg->profile, err, err_len);
 	}
 	return fail(err, err_len, VEUICC_ERR_INTERNAL, "unhandled key");
 }

@@ -19,7 +19,10 @@
  *   atr=HEX        the card's ATR (2..33 bytes, ISO/IEC 7816-3 §8.2)
  *   trace=PATH     write every APDU to PATH as pcap with GSMTAP SIM headers
  *   present=0|1    whether the card is inserted when the reader opens (1)
- *   state=PATH     reserved for persistent cards; refused by this version
+ *   state=PATH     the persistent card kept in PATH (veuicc_card_open(): EID,
+ *                  profiles, the active one); created on first use
+ *   profile=PATH   a SAIP package (DER) installed and activated when the reader
+ *                  opens (with state=: only if that card has no such profile)
  *
  * pcsc-lite's reader.conf parser accepts '=' and ',' only in a quoted value
  * and passes the quotes on: one enclosing pair of quotes is dropped, so the
@@ -42,7 +45,7 @@
 #define VEUICC_PCSC_DEVNAME_PREFIX "veuicc"
 /** Longest reader id accepted by name=. */
 #define VEUICC_PCSC_NAME_MAX 32
-/** Longest path accepted by trace= and state=. */
+/** Longest path accepted by trace=, state= and profile=. */
 #define VEUICC_PCSC_PATH_MAX 255
 
 /** A parsed DEVICENAME. */
@@ -53,8 +56,10 @@ typedef struct veuicc_pcsc_devcfg {
 	uint64_t seed;
 	uint8_t atr[VEUICC_ATR_MAX]; /**< valid when atr_len > 0 */
 	size_t atr_len;
-	char trace[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
-	int present;                          /**< initial presence, default 1 */
+	char trace[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
+	int present;                            /**< initial presence, default 1 */
+	char state[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
+	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
 } veuicc_pcsc_devcfg;
 
 /**
@@ -64,8 +69,7 @@ typedef struct veuicc_pcsc_devcfg {
  * \param[out] err      receives a one-line reason on failure (may be NULL)
  * \param[in]  err_len  size of \p err
  * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG (NULL argument),
- *          VEUICC_ERR_MALFORMED (syntax, unknown key, bad value),
- *          VEUICC_ERR_UNSUPPORTED (a reserved key such as state=)
+ *          VEUICC_ERR_MALFORMED (syntax, unknown key, bad value)
  */
 int veuicc_pcsc_devname_parse(const char *devname, veuicc_pcsc_devcfg *cfg, char *err,
                               size_t err_len);

@@ -175,6 +175,56 @@ static RESPONSECODE open_trace(struct ifd_slot *s, const veuicc_pcsc_devcfg *dc)
 	return IFD_SUCCESS;
 }
 
+/* The card of a reader: in memory or from its card file (state=), with the
+ * package of profile= installed and activated. */
+static int open_card(const veuicc_pcsc_devcfg *dc, const veuicc_config *cfg, struct ifd_slot *s,
+                     DWORD Lun)
+{
+	int rc = dc->state[0] ? veuicc_card_open(dc->state, cfg, &s->card)
+	                      : veuicc_card_new(cfg, &s->card);
+	if (rc || !dc->profile[0])
+		return rc;
+	FILE *f = fopen(dc->profile, "rb");
+	if (!f) {
+		ifd_log(s->name, Lun, LOG_ERR, "cannot open profile=%s", dc->profile);
+		goto fail;
+	}
+	uint8_t *der = NULL;
+	size_t len = 0, cap = 0, idx;
+	for (;;) {
+		if (len == cap) {
+			size_t n = cap ? 2 * cap : 16384;
+			uint8_t *b = n <= (64u << 20) ? realloc(der, n) : NULL;
+			if (!b)
+				break;
+			der = b;
+			cap = n;
+		}
+		size_t got = fread(der + len, 1, cap - len, f);
+		if (!got)
+			break;
+		len += got;
+	}
+	int bad = ferror(f) || len == cap;
+	fclose(f);
+	char msg[256] = "";
+	rc = bad ? VEUICC_ERR_IO
+	         : veuicc_card_install_profile(s->card, der, len, &idx, msg, sizeof(msg));
+	free(der);
+	if (rc == VEUICC_ERR_STATE && dc->state[0])
+		return VEUICC_OK; /* the card file has it already */
+	if (rc == VEUICC_OK)
+		rc = veuicc_card_activate_profile(s->card, idx);
+	if (rc == VEUICC_OK)
+		return VEUICC_OK;
+	ifd_log(s->name, Lun, LOG_ERR, "profile=%s does not install: %s %s", dc->profile,
+	        veuicc_strerror(rc), msg);
+fail:
+	veuicc_card_free(s->card);
+	s->card = NULL;
+	return VEUICC_ERR_MALFORMED;
+}
+
 static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 {
 	veuicc_pcsc_devcfg dc;
@@ -211,7 +261,7 @@ static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 	s->lun = Lun;
 	veuicc_config cfg;
 	veuicc_pcsc_devcfg_to_config(&dc, &cfg);
-	rc = veuicc_card_new(&cfg, &s->card);
+	rc = open_card(&dc, &cfg, s, Lun);
 	RESPONSECODE ret = IFD_SUCCESS;
 	if (rc != VEUICC_OK) {
 		ifd_log(s->name, Lun, LOG_ERR, "cannot create the card: %s",
@@ -248,6 +298,7 @@ static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 
 /** IFD API v3: open the reader whose reader.conf DEVICENAME is \p DeviceName
  * (pcsc/devname.h); a refused name gives IFD_COMMUNICATION_ERROR and a log line. */
+
 RESPONSECODE IFDHCreateChannelByName(DWORD Lun, LPSTR DeviceName)
 {
 	if (DeviceName == NULL) {

@@ -331,24 +331,48 @@ static void test_default_app(void **state)
 	th_xfer(card, "01B0000001", "429000");
 }
 
+static void engine_xfer(veuicc_engine *e, const char *capdu, const char *expect)
+{
+	static uint8_t c[300], r[VEUICC_RAPDU_MAX], x[300];
+	char got[700], want[700];
+	size_t cl = th_unhex(capdu, c, sizeof(c)), rl = 0, xl = th_unhex(expect, x, sizeof(x));
+	assert_int_equal(veuicc_engine_transmit(e, c, cl, r, sizeof(r), &rl), VEUICC_OK);
+	th_hex(r, rl, got);
+	th_hex(x, xl, want);
+	if (strcmp(got, want) != 0)
+		fail_msg("C-APDU %s\n  expected %s\n  got      %s", capdu, want, got);
+}
+
 /* A default application registered without an AID is reached after reset
  * and by SELECT by FID, never by a SELECT by DF name. */
 static void test_default_app_without_aid(void **state)
 {
 	veuicc_card *card = *state;
+	/* a card has one already: its UICC front, which has no profile yet */
 	static struct fake_fs fs;
-	assert_int_equal(veuicc_engine_add_default_app(&card->engine, &fake_ops, &fs), VEUICC_OK);
 	assert_int_equal(veuicc_engine_add_default_app(&card->engine, &fake_ops, &fs),
 	                 VEUICC_ERR_INVALID_ARG);
-	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-	t1(card);
-	th_xfer(card, "00B0000001", "429000");
-	th_xfer(card, "00A4040C10" ISDR, "9000");
-	th_xfer(card, "00B0000001", "6D00"); /* the ISD-R has no READ BINARY */
-	th_xfer(card, "00A40004023F00", "9000");
-	th_xfer(card, "00B0000001", "429000");
+	th_xfer(card, "00B0000001", "6986");
+	th_xfer(card, "00A40004023F00", "6A82");
+	th_xfer(card, "8010000002FFFF", "6D00");
+
+	veuicc_engine e;
+	veuicc_engine_init(&e);
+	static const uint8_t isdr[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
+	                               0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00};
+	static const veuicc_applet_ops sd_ops = {.name = "SD", .process = fake_process};
+	assert_int_equal(veuicc_engine_add_app(&e, isdr, sizeof(isdr), &sd_ops, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_engine_add_default_app(&e, &fake_ops, &fs), VEUICC_OK);
+	veuicc_engine_reset(&e);
+	e.proto = VEUICC_PROTO_T1;
+	engine_xfer(&e, "00B0000001", "429000");
+	engine_xfer(&e, "00A4040C10" ISDR, "9000");
+	engine_xfer(&e, "00B0000001", "429000"); /* the stand-in SD answers READ BINARY too */
+	engine_xfer(&e, "00A40004023F00", "9000");
+	engine_xfer(&e, "00B0000001", "429000");
 	/* an AID no application has (the default one has no select): 6A82 */
-	th_xfer(card, "00A4040C05 A000000087", "6A82");
+	engine_xfer(&e, "00A4040C05 A000000087", "6A82");
+	veuicc_engine_free(&e);
 }
 
 int main(void)

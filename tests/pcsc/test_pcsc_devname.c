@@ -45,7 +45,7 @@ static const struct {
     {"veuicc:trace=relative.pcap", VEUICC_ERR_MALFORMED, "absolute"},
     {"veuicc:present=2", VEUICC_ERR_MALFORMED, "0 or 1"},
     {"veuicc:present=yes", VEUICC_ERR_MALFORMED, "0 or 1"},
-    {"veuicc:state=/var/lib/veuicc/a.db", VEUICC_ERR_UNSUPPORTED, "not supported"},
+    {"veuicc:profile=", VEUICC_ERR_MALFORMED, "empty value"},
     {"\"veuicc:name=a", VEUICC_ERR_MALFORMED, "DEVICENAME must be"},
     {"\"veuicc:name=a'", VEUICC_ERR_MALFORMED, "DEVICENAME must be"},
 };
@@ -89,7 +89,7 @@ static void test_every_key(void **state)
 	veuicc_pcsc_devcfg cfg;
 	char err[160];
 	const char *s = "veuicc:name=card-1.x_y,eid=" EID_SGP26 ",seed=0x10,atr=3b9F96,"
-	                "trace=/tmp/a.pcap,present=0";
+	                "trace=/tmp/a.pcap,present=0,state=/tmp/c.db,profile=/tmp/p.der";
 	assert_int_equal(veuicc_pcsc_devname_parse(s, &cfg, err, sizeof(err)), VEUICC_OK);
 	assert_string_equal(err, "");
 	assert_string_equal(cfg.name, "card-1.x_y");
@@ -101,6 +101,8 @@ static void test_every_key(void **state)
 	assert_memory_equal(cfg.atr, atr, sizeof(atr));
 	assert_string_equal(cfg.trace, "/tmp/a.pcap");
 	assert_int_equal(cfg.present, 0);
+	assert_string_equal(cfg.state, "/tmp/c.db");
+	assert_string_equal(cfg.profile, "/tmp/p.der");
 
 	veuicc_config c;
 	veuicc_pcsc_devcfg_to_config(&cfg, &c);

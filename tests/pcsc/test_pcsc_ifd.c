@@ -75,12 +75,14 @@ static void test_refused_devicenames(void **state)
 	(void)state;
 	char bad1[] = "veuicc:colour=blue";
 	char bad2[] = "/dev/null:0x8C7B";
-	char bad3[] = "veuicc:state=/tmp/card.db";
+	char bad3[] = "veuicc:state=/proc/veuicc/card.db";           /* cannot be created */
 	char bad4[] = "veuicc:eid=89049032123451234512345678901234"; /* check digits */
 	assert_int_equal(IFDHCreateChannelByName(LUN_A, bad1), IFD_COMMUNICATION_ERROR);
 	assert_int_equal(IFDHCreateChannelByName(LUN_A, bad2), IFD_COMMUNICATION_ERROR);
 	assert_int_equal(IFDHCreateChannelByName(LUN_A, bad3), IFD_COMMUNICATION_ERROR);
 	assert_int_equal(IFDHCreateChannelByName(LUN_A, bad4), IFD_COMMUNICATION_ERROR);
+	char bad5[] = "veuicc:profile=/nonexistent/profile.der";
+	assert_int_equal(IFDHCreateChannelByName(LUN_A, bad5), IFD_COMMUNICATION_ERROR);
 	assert_int_equal(IFDHCreateChannelByName(LUN_A, NULL), IFD_COMMUNICATION_ERROR);
 	/* nothing was opened */
 	assert_int_equal(IFDHICCPresence(LUN_A), IFD_COMMUNICATION_ERROR);

@@ -35,6 +35,18 @@ int veuicc_cli_reader(int argc, char **argv);
 /** `veuicc vpcd`: serve a card to vsmartcard's vpcd driver over TCP (cmd_vpcd.c). */
 int veuicc_cli_vpcd(int argc, char **argv);
 
+/** `veuicc card install|ls|activate`: a persistent card and its profiles (cmd_card.c). */
+int veuicc_cli_card(int argc, char **argv);
+
+/** The card file: \p given, else $VEUICC_CARD, else the XDG state folder (created). */
+const char *veuicc_cli_card_path(const char *given, char *buf, size_t cap);
+
+/** Read a profile package file (":default": the built-in TS.48 V7 profile). */
+int veuicc_cli_load_profile(const char *path, uint8_t **der, size_t *len);
+
+/** Install the package at \p path on \p card (and activate it); errors are printed. */
+int veuicc_cli_add_profile(veuicc_card *card, const char *path, int activate);
+
 /** `veuicc saip dump|check|build|personalize`: SAIP profile packages (cmd_saip.c). */
 int veuicc_cli_saip(int argc, char **argv);
 

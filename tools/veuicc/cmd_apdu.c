@@ -21,6 +21,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "options:\n"
 	      "  --trace              print every exchange, decoded\n"
+	      "  --profile FILE       install and activate this SAIP profile package first\n"
+	      "                       (:default = the built-in GSMA TS.48 V7 test profile)\n"
+	      "  --card FILE          run on the persistent card in FILE (see `veuicc card`)\n"
 	      "  --protocol T=0|T=1   protocol chosen after every reset (default T=0)\n"
 	      "  --eid EID            the card's EID, 32 digits (overrides .eid)\n"
 	      "  --seed N|random      seed of the card's random generator (overrides .seed;\n"
@@ -236,13 +239,19 @@ static int run_step(struct run *rn, const veuicc_script_step *st)
 }
 
 static int run_script(const char *file, const veuicc_script *s, veuicc_config *cfg, int trace,
-                      veuicc_protocol proto)
+                      veuicc_protocol proto, const char *profile, const char *card_file)
 {
 	struct run rn = {.file = file, .s = s, .proto = proto};
 	int status = VEUICC_CLI_EXIT_MISMATCH;
-	int rc = veuicc_card_new(cfg, &rn.card);
+	int rc =
+	    card_file ? veuicc_card_open(card_file, cfg, &rn.card) : veuicc_card_new(cfg, &rn.card);
 	if (rc) {
-		fprintf(stderr, "veuicc apdu: cannot create the card: %s\n", veuicc_strerror(rc));
+		fprintf(stderr, "veuicc apdu: cannot create the card%s%s: %s\n",
+		        card_file ? " from " : "", card_file ? card_file : "", veuicc_strerror(rc));
+		return VEUICC_CLI_EXIT_USAGE;
+	}
+	if (profile && veuicc_cli_add_profile(rn.card, profile, 1)) {
+		veuicc_card_free(rn.card);
 		return VEUICC_CLI_EXIT_USAGE;
 	}
 	rn.bind = calloc(s->n_vars ? s->n_vars : 1, sizeof(int));
@@ -278,6 +287,7 @@ out:
 int veuicc_cli_apdu(int argc, char **argv)
 {
 	const char *file = NULL, *eid = NULL, *seed = NULL, *proto_s = NULL;
+	const char *profile = NULL, *card_file = NULL;
 	int trace = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -290,7 +300,9 @@ int veuicc_cli_apdu(int argc, char **argv)
 			trace = 1;
 		else if ((m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0 ||
 		         (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0) {
+		         (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
+		         (m = veuicc_cli_opt(argc, argv, &i, "--profile", &profile)) != 0 ||
+		         (m = veuicc_cli_opt(argc, argv, &i, "--card", &card_file)) != 0) {
 			if (m < 0)
 				return VEUICC_CLI_EXIT_USAGE;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -355,7 +367,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 	cfg.eid = eid ? eid : s.has_eid ? s.eid : NULL;
 	cfg.rng_deterministic = !seed_random;
 	cfg.rng_seed = seed ? seed_v : s.has_seed ? s.seed : 0;
-	int status = run_script(name, &s, &cfg, trace, proto);
+	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file);
 	veuicc_script_free(&s);
 	return status;
 }

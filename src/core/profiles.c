@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/profiles.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "apdu/sw.h"
+#include "core/card.h"
+#include "saip/install.h"
+#include "saip/saip.h"
+#include "store/store.h"
+#include "uicc/uicc_app.h"
+
+#define INS_SELECT 0xA4
+
+/* ---- the UICC front ------------------------------------------------------ */
+
+static const veuicc_profile_slot *active_slot(const veuicc_card *card)
+{
+	const veuicc_profiles *p = &card->profiles;
+	return p->active < 0 ? NULL : &p->slot[p->active];
+}
+
+static uint16_t front_select(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	const veuicc_profile_slot *s = active_slot(ctx);
+	if (!s || !s->ops->select)
+		return VEUICC_SW_NOT_FOUND;
+	return s->ops->select(s->app, cmd, rsp);
+}
+
+static uint16_t front_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	const veuicc_profile_slot *s = active_slot(ctx);
+	if (s)
+		return s->ops->process(s->app, cmd, rsp);
+	/* No profile: no MF to select and no current file (TS 102 221 §10.2.1). */
+	if (cmd->ins == INS_SELECT)
+		return VEUICC_SW_NOT_FOUND;
+	return veuicc_apdu_needs_current_file(cmd->ins) ? VEUICC_SW_NO_CURRENT_EF
+	                                                : VEUICC_SW_INS_NOT_SUPP;
+}
+
+static void front_deselect(void *ctx, uint8_t channel)
+{
+	const veuicc_profile_slot *s = active_slot(ctx);
+	if (s && s->ops->deselect)
+		s->ops->deselect(s->app, channel);
+}
+
+static void front_channel_opened(void *ctx, uint8_t channel, uint8_t from)
+{
+	const veuicc_profile_slot *s = active_slot(ctx);
+	if (s && s->ops->channel_opened)
+		s->ops->channel_opened(s->app, channel, from);
+}
+
+/* The card owns the profiles; the engine must not free anything here. */
+static const veuicc_applet_ops front_ops = {
+    .name = "UICC",
+    .select = front_select,
+    .process = front_process,
+    .deselect = front_deselect,
+    .channel_opened = front_channel_opened,
+};
+
+int veuicc_profiles_attach(veuicc_card *card)
+{
+	card->profiles.active = -1;
+	return veuicc_engine_add_default_app(&card->engine, &front_ops, card);
+}
+
+static void slot_free(veuicc_profile_slot *s)
+{
+	if (s->ops && s->ops->destroy)
+		s->ops->destroy(s->app);
+	if (s->gp) {
+		veuicc_saip_gp_info_clear(s->gp);
+		free(s->gp);
+	}
+	mbedtls_platform_zeroize(s, sizeof(*s));
+}
+
+void veuicc_profiles_free(veuicc_profiles *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		slot_free(&p->slot[i]);
+	free(p->slot);
+	memset(p, 0, sizeof(*p));
+	p->active = -1;
+}
+
+void veuicc_profiles_power_cycle(veuicc_card *card)
+{
+	/* security status (verified PINs) and selections are volatile */
+	for (size_t i = 0; i < card->profiles.count; i++)
+		veuicc_uicc_app_reset(card->profiles.slot[i].app);
+}
+
+/* ---- the card file ------------------------------------------------------- */
+
+int veuicc_profiles_save(veuicc_card *card, size_t index, const uint8_t *der, size_t len)
+{
+	(void)index;
+	uint64_t seq;
+	int rc = veuicc_store_incr(card->store, "card", (const uint8_t *)"next", 4, 1, &seq);
+	if (rc)
+		return rc;
+	char key[17];
+	snprintf(key, sizeof(key), "%016llx", (unsigned long long)seq);
+	return veuicc_store_put(card->store, "profile", (const uint8_t *)key, 16, der, len);
+}
+
+int veuicc_profiles_save_active(veuicc_card *card)
+{
+	const veuicc_profile_info *i = &card->profiles.slot[card->profiles.active].info;
+	return veuicc_store_put(card->store, "card", (const uint8_t *)"active", 6,
+	                        (const uint8_t *)i->iccid, strlen(i->iccid));
+}
+
+/* Run one saving step in its own transaction; on failure nothing is kept. */
+static int save_txn(veuicc_card *card, int (*step)(veuicc_card *, size_t, const uint8_t *, size_t),
+                    size_t index, const uint8_t *der, size_t len)
+{
+	int rc = veuicc_store_begin(card->store);
+	if (rc)
+		return rc;
+	rc = step(card, index, der, len);
+	if (!rc)
+		rc = veuicc_store_commit(card->store);
+	if (rc)
+		veuicc_store_rollback(card->store);
+	return rc;
+}
+
+static int save_active_step(veuicc_card *card, size_t index, const uint8_t *der, size_t len)
+{
+	(void)index;
+	(void)der;
+	(void)len;
+	return veuicc_profiles_save_active(card);
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+static void iccid_digits(const veuicc_saip_oct *o, char out[21])
+{
+	size_t n = 0;
+	for (uint32_t i = 0; o->present && i < o->len && n < 20; i++) {
+		uint8_t d[2] = {(uint8_t)(o->data[i] >> 4), (uint8_t)(o->data[i] & 0x0F)};
+		for (int k = 0; k < 2 && n < 20; k++)
+			if (d[k] <= 9)
+				out[n++] = (char)('0' + d[k]);
+	}
+	out[n] = '\0';
+}
+
+static void say(char *msg, size_t len, const char *text)
+{
+	if (msg && len)
+		snprintf(msg, len, "%s", text);
+}
+
+int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t len, size_t *index,
+                                char *msg, size_t msg_len)
+{
+	if (!card || !der || !len) {
+		say(msg, msg_len, "no profile package given");
+		return VEUICC_ERR_INVALID_ARG;
+	}
+	veuicc_profiles *p = &card->profiles;
+	veuicc_saip_profile *prof = NULL;
+	veuicc_saip_error derr;
+	int rc = veuicc_saip_decode(der, len, &prof, &derr);
+	if (rc) {
+		if (msg && msg_len)
+			snprintf(msg, msg_len, "byte %zu: %s", derr.offset, derr.msg);
+		return rc;
+	}
+	veuicc_profile_slot s;
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < prof->count; i++) {
+		if (prof->pes[i].type == VEUICC_SAIP_PE_HEADER) {
+			const veuicc_saip_header *h = prof->pes[i].u.header;
+			iccid_digits(&h->iccid, s.info.iccid);
+			if (h->profile_type.present) {
+				size_t n = h->profile_type.len < sizeof(s.info.name) - 1
+				               ? h->profile_type.len
+				               : sizeof(s.info.name) - 1;
+				memcpy(s.info.name, h->profile_type.data, n);
+			}
+			break;
+		}
+	}
+	for (size_t i = 0; i < p->count; i++) {
+		if (s.info.iccid[0] && !strcmp(p->slot[i].info.iccid, s.info.iccid)) {
+			veuicc_saip_free(prof);
+			if (msg && msg_len)
+				snprintf(msg, msg_len,
+				         "a profile with ICCID %s is installed already",
+				         s.info.iccid);
+			return VEUICC_ERR_STATE;
+		}
+	}
+
+	veuicc_saip_install_result *res = calloc(1, sizeof(*res));
+	s.gp = calloc(1, sizeof(*s.gp));
+	veuicc_fs *fs = NULL;
+	if (!res || !s.gp) {
+		rc = VEUICC_ERR_NO_MEMORY;
+		say(msg, msg_len, "out of memory");
+		goto out;
+	}
+	rc = veuicc_saip_install(prof, &fs, s.gp, res);
+	if (rc) {
+		if (msg && msg_len)
+			snprintf(msg, msg_len, "%s", res->msg);
+		goto out;
+	}
+	s.info.files = res->files_created;
+	rc = veuicc_uicc_app_new(fs, &s.ops, &s.app);
+	if (rc) {
+		veuicc_fs_free(fs);
+		say(msg, msg_len, "out of memory");
+		goto out;
+	}
+	if (p->count == p->cap) {
+		size_t n = p->cap ? p->cap * 2 : 2;
+		veuicc_profile_slot *ns = realloc(p->slot, n * sizeof(*ns));
+		if (!ns) {
+			rc = VEUICC_ERR_NO_MEMORY;
+			say(msg, msg_len, "out of memory");
+			goto out;
+		}
+		p->slot = ns;
+		p->cap = n;
+	}
+	p->slot[p->count] = s;
+	memset(&s, 0, sizeof(s)); /* ownership moved */
+	if (card->store && save_txn(card, veuicc_profiles_save, p->count, der, len)) {
+		/* not saved: not installed either */
+		slot_free(&p->slot[p->count]);
+		rc = VEUICC_ERR_IO;
+		say(msg, msg_len, "cannot write the card file");
+		goto out;
+	}
+	if (index)
+		*index = p->count;
+	p->count++;
+	say(msg, msg_len, "installed");
+out:
+	slot_free(&s);
+	free(res);
+	veuicc_saip_free(prof);
+	return rc;
+}
+
+size_t veuicc_card_profile_count(const veuicc_card *card)
+{
+	return card ? card->profiles.count : 0;
+}
+
+int veuicc_card_profile_info(const veuicc_card *card, size_t index, veuicc_profile_info *info)
+{
+	if (!card || !info)
+		return VEUICC_ERR_INVALID_ARG;
+	if (index >= card->profiles.count)
+		return VEUICC_ERR_NOT_FOUND;
+	*info = card->profiles.slot[index].info;
+	info->active = card->profiles.active == (long)index;
+	return VEUICC_OK;
+}
+
+int veuicc_card_activate_profile(veuicc_card *card, size_t index)
+{
+	if (!card)
+		return VEUICC_ERR_INVALID_ARG;
+	if (index >= card->profiles.count)
+		return VEUICC_ERR_NOT_FOUND;
+	long before = card->profiles.active;
+	card->profiles.active = (long)index;
+	if (card->store && save_txn(card, save_active_step, index, NULL, 0)) {
+		card->profiles.active = before;
+		return VEUICC_ERR_IO;
+	}
+	card->profiles.active = before;
+	/* End every session of the old profile as a UICC reset would. */
+	veuicc_protocol proto = card->engine.proto;
+	veuicc_engine_reset(&card->engine);
+	card->engine.proto = proto;
+	if (!card->powered)
+		card->engine.ch[0].open = true; /* the state a power-on gives */
+	card->profiles.active = (long)index;
+	veuicc_uicc_app_reset(card->profiles.slot[index].app);
+	return VEUICC_OK;
+}
