@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "saip/saip.h"
+#include "tlv/tlv.h"
+#include "uicc/auth/testalg.h"
 
 /* SGP.02 §2.2.3: AIDs of the always-present security domains. */
 static const uint8_t aid_isdr[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
@@ -37,7 +40,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "Create a card with the default configuration, cold reset it, open a logical\n"
 	      "channel, select the ISD-R and the ECASD on it, read the EID from the ECASD,\n"
-	      "check it, and close the channel. Each exchange is printed decoded; in T=0\n"
+	      "check it, and close the channel; then install the built-in GSMA TS.48 test\n"
+	      "profile and act as a modem: EF.ICCID, the USIM from EF.DIR, PIN1, EF.IMSI,\n"
+	      "AUTHENTICATE. Each exchange is printed decoded; in T=0\n"
 	      "the demo behaves like a T=0 terminal (GET RESPONSE after 61xx, repeat after\n"
 	      "6Cxx). Exit status 1 if the card answers any step unexpectedly.\n"
 	      "\n"
@@ -96,40 +101,6 @@ static uint8_t cla_for(int channel, int proprietary)
 	return (uint8_t)(base | 0x40 | (channel - 4));
 }
 
-/* Minimal bounded BER-TLV header reader (ISO 7816-4 §5.2): tag up to 3
- * bytes, length up to 3 bytes. Returns 0 and fills tag/len/hdr, or -1. */
-static int tlv_head(const uint8_t *p, size_t n, unsigned *tag, size_t *len, size_t *hdr)
-{
-	size_t i = 0;
-	if (n < 2)
-		return -1;
-	*tag = p[i++];
-	if ((*tag & 0x1F) == 0x1F) {
-		do {
-			if (i >= n || i >= 3)
-				return -1;
-			*tag = *tag << 8 | p[i];
-		} while (p[i++] & 0x80);
-	}
-	if (i >= n)
-		return -1;
-	uint8_t l = p[i++];
-	if (l < 0x80) {
-		*len = l;
-	} else {
-		unsigned k = l & 0x7F;
-		if (k == 0 || k > 2 || i + k > n)
-			return -1;
-		*len = 0;
-		while (k--)
-			*len = *len << 8 | p[i++];
-	}
-	if (*len > n - i)
-		return -1;
-	*hdr = i;
-	return 0;
-}
-
 static const char *tag_name(unsigned tag)
 {
 	switch (tag) {
@@ -144,35 +115,32 @@ static const char *tag_name(unsigned tag)
 	}
 }
 
-/* Print the data objects of \p p (two levels deep) and find the DF name. */
-static int dump_tlvs(const uint8_t *p, size_t n, int depth, const uint8_t **df, size_t *df_len)
+/* Print the data objects of \p r (two levels deep) and find the DF name. */
+static int dump_tlvs(veuicc_tlv_reader *r, int depth, const uint8_t **df, size_t *df_len)
 {
-	while (n) {
-		unsigned tag;
-		size_t len, hdr;
-		if (tlv_head(p, n, &tag, &len, &hdr))
-			return -1;
-		printf("%*s%X (%zu byte%s) %s", 5 + 2 * depth, "", tag, len, len == 1 ? "" : "s",
-		       tag_name(tag));
-		int constructed = p[0] & 0x20; /* b6 of the first tag byte */
-		if (constructed && depth < 2) {
+	veuicc_tlv t;
+	int rc;
+	while ((rc = veuicc_tlv_next(r, &t)) == 1) {
+		printf("%*s%X (%zu byte%s) %s", 5 + 2 * depth, "", (unsigned)t.tag, t.len,
+		       t.len == 1 ? "" : "s", tag_name(t.tag));
+		if (t.constructed && depth < 2) {
+			veuicc_tlv_reader child;
 			putchar('\n');
-			if (dump_tlvs(p + hdr, len, depth + 1, df, df_len))
+			veuicc_tlv_enter(r, &t, &child);
+			if (dump_tlvs(&child, depth + 1, df, df_len))
 				return -1;
 		} else {
-			printf("%s", *tag_name(tag) ? ": " : ":");
-			for (size_t i = 0; i < len; i++)
-				printf("%02X", p[hdr + i]);
+			printf("%s", *tag_name(t.tag) ? ": " : ":");
+			for (size_t i = 0; i < t.len; i++)
+				printf("%02X", t.value[i]);
 			putchar('\n');
 		}
-		if (tag == TAG_DF_NAME && depth == 1) {
-			*df = p + hdr;
-			*df_len = len;
+		if (t.tag == TAG_DF_NAME && depth == 1) {
+			*df = t.value;
+			*df_len = t.len;
 		}
-		p += hdr + len;
-		n -= hdr + len;
 	}
-	return 0;
+	return rc;
 }
 
 static int select_sd(struct demo *d, int channel, const char *name, const uint8_t *aid,
@@ -203,7 +171,9 @@ static int select_sd(struct demo *d, int channel, const char *name, const uint8_
 	if (data < 2 || d->r[0] != TAG_FCI)
 		return failed(d, "the response is not an FCI template (tag 6F)");
 	printf("   FCI:\n");
-	if (dump_tlvs(d->r, data, 0, &df, &df_len))
+	veuicc_tlv_reader rd;
+	veuicc_tlv_reader_init(&rd, d->r, data, 0);
+	if (dump_tlvs(&rd, 0, &df, &df_len))
 		return failed(d, "the FCI is not valid BER-TLV");
 	if (!df || df_len != aid_len || memcmp(df, aid, aid_len) != 0)
 		return failed(d, "the FCI's DF name (84) is not the AID of the %s", name);
@@ -246,6 +216,135 @@ static int read_eid(struct demo *d, int channel)
 		return failed(d, "the EID's check digits are wrong");
 	printf("   -> equals veuicc_get_eid(); check digits valid (ISO 7064 MOD 97-10)\n");
 	return VEUICC_CLI_EXIT_OK;
+}
+
+/* Send the hex command \p hex; require SW \p want. */
+static int cmd(struct demo *d, const char *hex, uint16_t want)
+{
+	uint8_t c[64];
+	size_t n = 0;
+	for (const char *p = hex; p[0] && p[1]; p += 2) {
+		while (*p == ' ')
+			p++;
+		unsigned v;
+		if (sscanf(p, "%2x", &v) != 1 || n == sizeof(c))
+			return failed(d, "bad demo command %s", hex);
+		c[n++] = (uint8_t)v;
+	}
+	int rc = send(d, c, n);
+	if (rc)
+		return rc;
+	if (sw_of(d) != want)
+		return failed(d, "SW %04X, expected %04X", sw_of(d), want);
+	return VEUICC_CLI_EXIT_OK;
+}
+
+/* TS 102 221 §13.2 / TS 31.102 §4.2.2: BCD with nibbles swapped, F filler. */
+static void swapped_digits(const uint8_t *b, size_t n, size_t skip, char *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < 2 * n; i++) {
+		uint8_t v = (i & 1) ? b[i / 2] >> 4 : b[i / 2] & 0x0F;
+		if (i >= skip && v <= 9)
+			out[k++] = (char)('0' + v);
+	}
+	out[k] = '\0';
+}
+
+/* The TS.48 profiles' AKA key (akaParameter, usim-test-algorithm); the demo
+ * plays the network with it. */
+static const uint8_t ts48_k[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                   0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
+
+static int authenticate(struct demo *d)
+{
+	title(d, "AUTHENTICATE (3G context): the demo plays the network with the TS.48 key");
+	uint8_t rand[16], sqn[6] = {0, 0, 0, 0, 0, 0x21}, amf[2] = {0x80, 0x00}, mac[8], ak[6];
+	uint8_t res[16], ck[16], ik[16];
+	/* any 16 bytes; these are the RAND of TS 35.208 test set 1 */
+	static const uint8_t rand_set1[16] = {0x23, 0x55, 0x3C, 0xBE, 0x96, 0x37, 0xA8, 0x9D,
+	                                      0x21, 0x8A, 0xE6, 0x4D, 0xAE, 0x47, 0xBF, 0x35};
+	memcpy(rand, rand_set1, sizeof(rand));
+	/* TS 34.108 §8.1.2: the test algorithm; AUTN = SQN xor AK || AMF || MAC */
+	if (veuicc_testalg_f1(ts48_k, rand, sqn, amf, mac) ||
+	    veuicc_testalg_f2345(ts48_k, rand, res, sizeof(res), ck, ik, ak))
+		return failed(d, "test algorithm");
+	uint8_t c[5 + 34 + 1] = {0x00, 0x88, 0x00, 0x81, 34, 0x10};
+	memcpy(c + 6, rand, 16);
+	c[22] = 0x10;
+	for (int i = 0; i < 6; i++)
+		c[23 + i] = sqn[i] ^ ak[i];
+	memcpy(c + 29, amf, 2);
+	memcpy(c + 31, mac, 8);
+	size_t cn = 39;
+	if (d->proto == VEUICC_PROTO_T1)
+		c[cn++] = 0x00;
+	int rc = send(d, c, cn);
+	if (rc)
+		return rc;
+	if (sw_of(d) != SW_OK || d->rn < 2 + 2 + 16 || d->r[0] != 0xDB || d->r[1] != 16)
+		return failed(d, "expected DB 10 RES ... 9000 (successful 3G authentication)");
+	if (memcmp(d->r + 2, res, 16) != 0)
+		return failed(d, "RES differs from the network's XRES");
+	printf("   -> RES equals the network's XRES; CK and IK follow (TS 31.102 §7.1.2)\n");
+	return VEUICC_CLI_EXIT_OK;
+}
+
+/* The profile part: install the shipped TS.48 profile, then act as a modem. */
+static int profile_steps(struct demo *d)
+{
+	title(d, "Install the built-in GSMA TS.48 V7 test profile (SAIP) and make it active");
+	size_t len, idx;
+	const uint8_t *der = veuicc_saip_default_profile(&len);
+	char msg[256] = "";
+	int rc = veuicc_card_install_profile(d->card, der, len, &idx, msg, sizeof(msg));
+	if (rc)
+		return failed(d, "install: %s (%s)", msg, veuicc_strerror(rc));
+	if ((rc = veuicc_card_activate_profile(d->card, idx)))
+		return failed(d, "activate: %s", veuicc_strerror(rc));
+	veuicc_profile_info info;
+	veuicc_card_profile_info(d->card, idx, &info);
+	printf("   %zu-byte package: ICCID %s, \"%s\", %zu files; active\n", len, info.iccid,
+	       info.name, info.files);
+
+	title(d, "Read EF.ICCID (2FE2) as a modem does at boot");
+	if ((rc = cmd(d, "00A4000C022FE2", SW_OK)))
+		return rc;
+	if ((rc = cmd(d, "00B000000A", SW_OK)))
+		return rc;
+	char iccid[21];
+	swapped_digits(d->r, d->rn - 2, 0, iccid);
+	if (strcmp(iccid, info.iccid) != 0)
+		return failed(d, "EF.ICCID says %s, the package header %s", iccid, info.iccid);
+	printf("   -> ICCID %s, as in the package header\n", iccid);
+
+	title(d, "Find the USIM in EF.DIR (2F00) and select it by its AID");
+	if ((rc = cmd(d, "00A4000C022F00", SW_OK)) || (rc = cmd(d, "00B2010400", SW_OK)))
+		return rc;
+	veuicc_tlv t, aid;
+	if (veuicc_tlv_find(d->r, d->rn - 2, VEUICC_TLV_SKIP_PADDING, 0x61, &t) != 1 ||
+	    veuicc_tlv_find(t.value, t.len, 0, 0x4F, &aid) != 1 || aid.len > 16)
+		return failed(d, "EF.DIR record 1 has no application template 61 { 4F AID }");
+	uint8_t sel[5 + 16] = {0x00, INS_SELECT, SELECT_BY_DF_NAME, 0x0C, (uint8_t)aid.len};
+	memcpy(sel + 5, aid.value, aid.len);
+	if ((rc = send(d, sel, 5 + aid.len)))
+		return rc;
+	if (sw_of(d) != SW_OK)
+		return failed(d, "SW %04X selecting the USIM", sw_of(d));
+	printf("   -> the USIM is selected\n");
+
+	title(d, "VERIFY PIN1 (TS.48 test value 0000), then read EF.IMSI (6F07)");
+	if ((rc = cmd(d, "00A4000C026F07", SW_OK)) || (rc = cmd(d, "00B0000009", 0x6982)))
+		return rc;
+	printf("   -> EF.IMSI is protected by PIN1 (EF.ARR): 6982 before VERIFY\n");
+	if ((rc = cmd(d, "002000010830303030FFFFFFFF", SW_OK)) ||
+	    (rc = cmd(d, "00B0000009", SW_OK)))
+		return rc;
+	char imsi[20];
+	/* EF.IMSI: length byte, then the digits with the parity nibble first */
+	swapped_digits(d->r + 1, d->rn - 3, 1, imsi);
+	printf("   -> IMSI %s\n", imsi);
+	return authenticate(d);
 }
 
 static int run(struct demo *d, const char *eid)
@@ -297,6 +396,9 @@ static int run(struct demo *d, const char *eid)
 	if (sw_of(d) != SW_OK || d->rn != 2)
 		return failed(d, "expected 9000");
 	printf("   -> channel %d is closed\n", ch);
+
+	if ((rc = profile_steps(d)))
+		return rc;
 
 	printf("\nAll %d steps answered as expected (%u exchanges, %u of them added by the "
 	       "terminal).\n",
