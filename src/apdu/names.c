@@ -66,6 +66,7 @@ static const struct ins_entry ins_table[] = {
     {0x73, CLS_ISO, "MANAGE SECURE CHANNEL"},
     {0x75, CLS_ISO, "TRANSACT DATA"},
     {0x76, CLS_PROP, "SUSPEND UICC"},
+    {0x78, CLS_ISO, "GET IDENTITY"}, /* TS 31.102 §7.5 */
     {0x78, CLS_PROP, "GET IDENTITY/END R-MAC SESSION"},
     {0x7A, CLS_PROP, "BEGIN R-MAC SESSION"},
     {0x82, CLS_ISO | CLS_PROP, "EXTERNAL AUTHENTICATE"},

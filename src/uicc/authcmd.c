@@ -6,6 +6,7 @@
  * the APDU coding around them.
  */
 #include "uicc/authcmd.h"
+#include "tlv/tlv.h"
 
 #include <string.h>
 
@@ -195,6 +196,62 @@ static size_t imsi_digits(const veuicc_fs_node *ef, char out[IMSI_DIGITS_MAX + 1
 	return n;
 }
 
+/*
+ * TS 31.102 §4.4.11.8 EF.SUCI_Calc_Info (4F07 in DF.5GS); when the USIM
+ * calculates the SUCI its copy is EF.SUCI_Calc_Info_USIM, 4F01 in DF.SAIP
+ * (5FD0, SAIP df-saip), read first. Contents: 'A0' Protection Scheme
+ * Identifier List, entries of (scheme id, key index) in priority order; 'A1'
+ * Home Network Public Key List of ('80' key id, '81' public key) pairs; key
+ * index n (from 1) names the n-th key, 0 none (null scheme). The first
+ * entry is used.
+ */
+#define FID_DF_SAIP             0x5FD0
+#define FID_SUCI_CALC_INFO_USIM 0x4F01
+#define FID_SUCI_CALC_INFO      0x4F07
+#define TAG_SCHEME_LIST         0xA0
+#define TAG_HN_KEY_LIST         0xA1
+#define TAG_HN_KEY_ID           0x80
+#define TAG_HN_KEY              0x81
+
+static bool suci_from_calc_info(const veuicc_fs_node *adf, veuicc_fs_suci *out)
+{
+	const veuicc_fs_node *ef =
+	    transparent_child(veuicc_fs_child(adf, FID_DF_SAIP), FID_SUCI_CALC_INFO_USIM);
+	if (!ef)
+		ef = transparent_child(veuicc_fs_child(adf, FID_DF_5GS), FID_SUCI_CALC_INFO);
+	veuicc_tlv list, keys, t;
+	if (!ef ||
+	    veuicc_tlv_find(ef->data, ef->size, VEUICC_TLV_SKIP_PADDING, TAG_SCHEME_LIST, &list) !=
+	        1 ||
+	    list.len < 2)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->scheme = list.value[0];
+	uint8_t index = list.value[1];
+	if (out->scheme == 0 || index == 0) {
+		out->set = out->scheme == 0;
+		return out->set;
+	}
+	if (veuicc_tlv_find(ef->data, ef->size, VEUICC_TLV_SKIP_PADDING, TAG_HN_KEY_LIST, &keys) !=
+	    1)
+		return false;
+	veuicc_tlv_reader r;
+	veuicc_tlv_reader_init(&r, keys.value, keys.len, 0);
+	unsigned n = 0;
+	while (veuicc_tlv_next(&r, &t) == 1) {
+		if (t.tag == TAG_HN_KEY_ID && t.len == 1) {
+			out->key_id = t.value[0];
+			n++;
+		} else if (t.tag == TAG_HN_KEY && n == index && t.len <= sizeof(out->pub)) {
+			memcpy(out->pub, t.value, t.len);
+			out->pub_len = (uint8_t)t.len;
+			out->set = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 uint16_t veuicc_uicc_get_identity(veuicc_fs *fs, const veuicc_fs_node *adf, const veuicc_capdu *cmd,
                                   veuicc_rsp *rsp, veuicc_suci_rng rng, void *rng_ctx)
 {
@@ -208,8 +265,15 @@ uint16_t veuicc_uicc_get_identity(veuicc_fs *fs, const veuicc_fs_node *adf, cons
 	uint8_t pin_ref = aka ? aka->pin_ref : VEUICC_PIN_REF_PIN1;
 	if (!veuicc_pin_satisfied(veuicc_pin_find(&fs->pins, pin_ref, adf)))
 		return VEUICC_SW_SECURITY_STATUS;
-	if (!fs->suci.set || !ust_service(adf, SERVICE_SUCI_BY_USIM))
+	if (!ust_service(adf, SERVICE_SUCI_BY_USIM))
 		return VEUICC_SW_COND_NOT_SATISFIED;
+	veuicc_fs_suci from_ef;
+	const veuicc_fs_suci *suci = &fs->suci;
+	if (!suci->set) {
+		if (!suci_from_calc_info(adf, &from_ef))
+			return VEUICC_SW_COND_NOT_SATISFIED;
+		suci = &from_ef;
+	}
 
 	/* SUPI: MCC, MNC and MSIN of the IMSI */
 	const veuicc_fs_node *ef = transparent_child(adf, FID_IMSI);
@@ -233,23 +297,22 @@ uint16_t veuicc_uicc_get_identity(veuicc_fs *fs, const veuicc_fs_node *adf, cons
 	uint8_t in[8], out[VEUICC_SUCI_B_PUB_LEN + 8 + VEUICC_SUCI_MAC_LEN];
 	size_t in_len, out_len, tlv_len;
 	uint16_t sw = VEUICC_SW_OK;
-	const uint8_t *pub = fs->suci.pub_len ? fs->suci.pub : NULL;
+	const uint8_t *pub = suci->pub_len ? suci->pub : NULL;
 	if (veuicc_suci_plmn_encode(mcc, mnc, plmn) != VEUICC_OK ||
 	    veuicc_suci_msin_encode(digits + MCC_DIGITS + mnc_len, in, sizeof(in), &in_len) !=
 	        VEUICC_OK) {
 		sw = VEUICC_SW_COND_NOT_SATISFIED;
-	} else if (veuicc_suci_scheme_output(fs->suci.scheme, pub, fs->suci.pub_len, in, in_len,
-	                                     rng, rng_ctx, out, sizeof(out),
-	                                     &out_len) != VEUICC_OK) {
+	} else if (veuicc_suci_scheme_output(suci->scheme, pub, suci->pub_len, in, in_len, rng,
+	                                     rng_ctx, out, sizeof(out), &out_len) != VEUICC_OK) {
 		sw = VEUICC_SW_NO_DIAGNOSIS;
 	} else {
 		/* 'A1' L, octet 4, PLMN (3), routing (2), scheme, key id: 10 bytes */
 		uint8_t *p = veuicc_rsp_reserve(rsp, SUCI_TLV_HDR + out_len);
 		if (!p)
 			sw = VEUICC_SW_MEMORY_FAILURE;
-		else if (veuicc_suci_get_identity_tlv(
-		             plmn, routing, fs->suci.scheme, fs->suci.key_id, out, out_len, p,
-		             SUCI_TLV_HDR + out_len, &tlv_len) != VEUICC_OK ||
+		else if (veuicc_suci_get_identity_tlv(plmn, routing, suci->scheme, suci->key_id,
+		                                      out, out_len, p, SUCI_TLV_HDR + out_len,
+		                                      &tlv_len) != VEUICC_OK ||
 		         tlv_len != SUCI_TLV_HDR + out_len)
 			sw = VEUICC_SW_NO_DIAGNOSIS;
 	}

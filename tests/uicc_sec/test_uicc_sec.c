@@ -912,6 +912,48 @@ static void test_get_identity(void **state)
 	assert_int_equal(veuicc_fs_set_suci(f->fs, 0, 0, pub, 1), VEUICC_ERR_INVALID_ARG);
 }
 
+/* Without a stored scheme, GET IDENTITY reads EF.SUCI_Calc_Info_USIM (DF.SAIP
+ * 4F01, TS 31.102 §4.4.11.8 coding): the first entry of the A0 list names
+ * the scheme and the index of its key in the A1 list. */
+static void test_get_identity_from_ef(void **state)
+{
+	fx *f = *state;
+	fill(f->imsi, "082947100210000268");
+	veuicc_fs_node *ad = mk_ef(f->fs, f->usim, 0x6FAD, VEUICC_FS_TRANSPARENT, 4, 0, 0);
+	fill(ad, "00000003");
+	char c4[C_N][300], want[400], ef_hex[800];
+	fixed_rng rng = {.x = 0x13579BDFu};
+	veuicc_uicc_app_set_rng(f->ctx, fixed_rng_fn, &rng);
+	load_c4("C.4.3.1", c4);
+	th_unhex(c4[C_EPHPRIV], rng.key, 32);
+	/* A0: (Profile A, key 2), (null, 0); A1: key id 11 (a P-256 key,
+	 * unused), key id 27 (the Annex C.4.3.1 X25519 key); FF padding */
+	snprintf(ef_hex, sizeof(ef_hex),
+	         "A004 0102 0000 A1%02X 800111 8121 02%s 800127 8120 %s FFFF",
+	         3 + 2 + 33 + 3 + 2 + 32,
+	         "00000000000000000000000000000000000000000000000000000000000000AA", c4[C_HNPUB]);
+	uint8_t ef[200];
+	size_t el = th_unhex(ef_hex, ef, sizeof(ef));
+	veuicc_fs_node *saip, *calc;
+	assert_int_equal(veuicc_fs_create_df(f->fs, f->usim, 0x5FD0, &saip), VEUICC_OK);
+	calc = mk_ef(f->fs, saip, 0x4F01, VEUICC_FS_TRANSPARENT, el, 0, 0);
+	assert_int_equal(veuicc_fs_write(calc, 0, ef, el), VEUICC_OK);
+	X(f, SEL_USIM, "9000");
+	X(f, "0020000108" PIN1, "9000");
+	snprintf(want, sizeof(want), "A135 01 722410 F0FF 01 27 %s 9000", c4[C_OUT]);
+	X(f, "80780081 00", want);
+	/* the null scheme first: the MSIN in clear, key id 0 */
+	ef[2] = 0x00;
+	ef[3] = 0x00;
+	assert_int_equal(veuicc_fs_write(calc, 0, ef, el), VEUICC_OK);
+	X(f, "80780081 00", "A10D 01 722410 F0FF 00 00 00012080F6 9000");
+	/* an index past the key list: no SUCI (6985) */
+	ef[2] = 0x01;
+	ef[3] = 0x03;
+	assert_int_equal(veuicc_fs_write(calc, 0, ef, el), VEUICC_OK);
+	X(f, "80780081 00", "6985");
+}
+
 /* The application's own RNG: two SUCIs of the same SUPI differ. */
 static void test_get_identity_own_rng(void **state)
 {
@@ -950,6 +992,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_authenticate_gsm_isim, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_get_identity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_get_identity_own_rng, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_get_identity_from_ef, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
