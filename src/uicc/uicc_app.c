@@ -379,6 +379,20 @@ static void select_by_sfi(chan_sel *c, veuicc_fs_node *ef)
 
 /* The EF a READ/UPDATE BINARY works on (§11.1.3.2: SFI in P1 or the current
  * EF) and the offset. An SFI makes its EF the current one (§8.4.3). */
+
+/* The checks every EF command makes once it has its EF (TS 102 221 §11.1):
+ * the structure the command needs (6981), a deactivated file (6283), and
+ * the access rule of EF.ARR (§9.2.4, 6982). */
+static uint16_t ef_usable(uicc_app *a, const veuicc_fs_node *ef, bool right_structure,
+                          veuicc_arr_op op)
+{
+	if (!right_structure)
+		return VEUICC_SW_INCOMPATIBLE_FILE;
+	if (ef->lcsi == VEUICC_FS_LCS_DEACTIVATED)
+		return VEUICC_SW_WARN_DEACTIVATED;
+	return veuicc_arr_check(a->fs, ef, op);
+}
+
 static uint16_t binary_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_arr_op op,
                               veuicc_fs_node **ef, size_t *offset)
 {
@@ -398,15 +412,10 @@ static uint16_t binary_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd,
 			return VEUICC_SW_NO_CURRENT_EF;
 		*offset = (size_t)cmd->p1 << 8 | cmd->p2;
 	}
-	if (n->structure != VEUICC_FS_TRANSPARENT)
-		return VEUICC_SW_INCOMPATIBLE_FILE;
-	if (n->lcsi == VEUICC_FS_LCS_DEACTIVATED)
-		return VEUICC_SW_WARN_DEACTIVATED;
-	uint16_t sw = veuicc_arr_check(a->fs, n, op); /* §9.2.4 */
-	if (sw != VEUICC_SW_OK)
-		return sw;
-	*ef = n;
-	return VEUICC_SW_OK;
+	uint16_t sw = ef_usable(a, n, n->structure == VEUICC_FS_TRANSPARENT, op);
+	if (sw == VEUICC_SW_OK)
+		*ef = n;
+	return sw;
 }
 
 static uint16_t cmd_read_binary(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
@@ -472,15 +481,10 @@ static uint16_t record_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd,
 		if (!n)
 			return VEUICC_SW_NO_CURRENT_EF;
 	}
-	if (!is_record_ef(n))
-		return VEUICC_SW_INCOMPATIBLE_FILE;
-	if (n->lcsi == VEUICC_FS_LCS_DEACTIVATED)
-		return VEUICC_SW_WARN_DEACTIVATED;
-	uint16_t sw = veuicc_arr_check(a->fs, n, op); /* §9.2.4 */
-	if (sw != VEUICC_SW_OK)
-		return sw;
-	*ef = n;
-	return VEUICC_SW_OK;
+	uint16_t sw = ef_usable(a, n, is_record_ef(n), op);
+	if (sw == VEUICC_SW_OK)
+		*ef = n;
+	return sw;
 }
 
 /*
@@ -635,11 +639,7 @@ static uint16_t cmd_increase(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, 
 	veuicc_fs_node *ef = c->ef;
 	if (!ef)
 		return VEUICC_SW_NO_CURRENT_EF;
-	if (ef->structure != VEUICC_FS_CYCLIC)
-		return VEUICC_SW_INCOMPATIBLE_FILE;
-	if (ef->lcsi == VEUICC_FS_LCS_DEACTIVATED)
-		return VEUICC_SW_WARN_DEACTIVATED;
-	uint16_t sw = veuicc_arr_check(a->fs, ef, VEUICC_ARR_INCREASE); /* §9.2.4 */
+	uint16_t sw = ef_usable(a, ef, ef->structure == VEUICC_FS_CYCLIC, VEUICC_ARR_INCREASE);
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	if (cmd->lc == 0 || cmd->lc > ef->rec_len)
