@@ -751,6 +751,27 @@ int veuicc_saip_set_imsi(veuicc_saip_profile *p, const char *imsi);
 int veuicc_saip_set_aka_keys(veuicc_saip_profile *p, const uint8_t *k, size_t k_len,
                              const uint8_t *opc, size_t opc_len);
 
+/** An edit of AlgoParameter (SAIP PE-AKAParameter); zero / NULL fields are kept. */
+typedef struct veuicc_saip_aka_edit {
+	uint32_t algorithm_id;     /**< VEUICC_SAIP_ALGO_* (SAIP algorithmID), 0: keep */
+	const uint8_t *k;          /**< K, NULL: keep */
+	size_t k_len;              /**< 16 (TUAK: 16 or 32) */
+	const uint8_t *opc;        /**< OPc (Milenage) or TOPc (TUAK), NULL: keep */
+	size_t opc_len;            /**< 16 (TUAK: 32) */
+	uint32_t number_of_keccak; /**< TUAK numberOfKeccak 1..255 (TS 35.231 §7.2), 0: keep */
+} veuicc_saip_aka_edit;
+
+/**
+ * Apply \p e to every akaParameter PE with an algoParameter. The result is
+ * checked for every PE before anything changes: K/OPc lengths must fit the
+ * resulting algorithm (Milenage K 16, OPc 16; TUAK K 16 or 32, TOPc 32;
+ * usim-test-algorithm K 16, OPc ignored) and numberOfKeccak may only be set
+ * on TUAK. algorithmOptions (TUAK output lengths) is left as it is.
+ * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG (nothing changed),
+ *          VEUICC_ERR_NOT_FOUND (no algoParameter), VEUICC_ERR_NO_MEMORY
+ */
+int veuicc_saip_set_aka(veuicc_saip_profile *p, const veuicc_saip_aka_edit *e);
+
 /** Read the header ICCID as digits (F padding dropped) into \p out (21 bytes). */
 int veuicc_saip_get_iccid(const veuicc_saip_profile *p, char out[21]);
 

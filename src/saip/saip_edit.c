@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Personalisation of a decoded profile: ICCID (ProfileHeader + EF.ICCID),
- * IMSI (EF.IMSI) and the AKA keys (akaParameter). Edited values are copied
+ * IMSI (EF.IMSI) and the AKA algorithm and keys (akaParameter). Edited values are copied
  * into the profile's memory; the old bytes stay there until
  * veuicc_saip_free() zeroises everything.
  */
@@ -167,31 +167,103 @@ int veuicc_saip_set_imsi(veuicc_saip_profile *p, const char *imsi)
 	return done ? VEUICC_OK : VEUICC_ERR_NOT_FOUND;
 }
 
+/* TS 35.206 §2: Milenage K and OPc of 128 bits; TS 35.231 §6: TUAK K of 128 or 256
+ * bits, TOPc of 256; TS 34.108 §8.1.2: the test algorithm's K of 128 bits (its
+ * OPc is ignored, SAIP AlgoParameter.opc). */
+static bool aka_lengths_ok(uint32_t alg, size_t k_len, size_t opc_len)
+{
+	switch (alg) {
+	case VEUICC_SAIP_ALGO_MILENAGE: return k_len == 16 && opc_len == 16;
+	case VEUICC_SAIP_ALGO_TUAK: return (k_len == 16 || k_len == 32) && opc_len == 32;
+	case VEUICC_SAIP_ALGO_USIM_TEST: return k_len == 16;
+	default: return false;
+	}
+}
+
+static veuicc_saip_algo_parameter *algo_parameter(veuicc_saip_pe *pe)
+{
+	if (pe->type != VEUICC_SAIP_PE_AKA ||
+	    pe->u.aka->algo_configuration.kind != VEUICC_SAIP_ALGO_CONF_ALGO)
+		return NULL;
+	return pe->u.aka->algo_configuration.algo_parameter;
+}
+
+/* The eUICC-Mandatory-services bit an algorithm needs (PEDefinitions ServicesList). */
+static uint32_t algo_service(uint32_t alg, size_t k_len)
+{
+	switch (alg) {
+	case VEUICC_SAIP_ALGO_MILENAGE: return 1u << VEUICC_SAIP_SVC_MILENAGE;
+	case VEUICC_SAIP_ALGO_TUAK:
+		return 1u << (k_len == 32 ? VEUICC_SAIP_SVC_TUAK256 : VEUICC_SAIP_SVC_TUAK128);
+	case VEUICC_SAIP_ALGO_USIM_TEST: return 1u << VEUICC_SAIP_SVC_USIM_TEST_ALGORITHM;
+	default: return 0;
+	}
+}
+
+int veuicc_saip_set_aka(veuicc_saip_profile *p, const veuicc_saip_aka_edit *e)
+{
+	size_t done = 0;
+	uint32_t svc_before = 0, svc_after = 0;
+	veuicc_saip_header *hdr = NULL;
+
+	if (!p || !e || (!e->algorithm_id && !e->k && !e->opc && !e->number_of_keccak))
+		return VEUICC_ERR_INVALID_ARG;
+	if (e->algorithm_id && e->algorithm_id != VEUICC_SAIP_ALGO_MILENAGE &&
+	    e->algorithm_id != VEUICC_SAIP_ALGO_TUAK &&
+	    e->algorithm_id != VEUICC_SAIP_ALGO_USIM_TEST)
+		return VEUICC_ERR_INVALID_ARG;
+	if (e->number_of_keccak > 255) /* SAIP numberOfKeccak UInt8 */
+		return VEUICC_ERR_INVALID_ARG;
+	/* Check every PE before changing any, so that a refused edit changes nothing. */
+	for (size_t i = 0; i < p->count; i++) {
+		const veuicc_saip_algo_parameter *ap = algo_parameter(&p->pes[i]);
+		if (!ap)
+			continue;
+		uint32_t alg = e->algorithm_id ? e->algorithm_id : ap->algorithm_id;
+		size_t kl = e->k ? e->k_len : ap->key.len;
+		size_t ol = e->opc ? e->opc_len : ap->opc.len;
+		svc_before |= algo_service(ap->algorithm_id, ap->key.len);
+		svc_after |= algo_service(alg, kl);
+		if (!aka_lengths_ok(alg, kl, ol) ||
+		    (e->number_of_keccak && alg != VEUICC_SAIP_ALGO_TUAK))
+			return VEUICC_ERR_INVALID_ARG;
+		done++;
+	}
+	if (!done)
+		return VEUICC_ERR_NOT_FOUND;
+	for (size_t i = 0; i < p->count; i++) {
+		veuicc_saip_algo_parameter *ap = algo_parameter(&p->pes[i]);
+		int rc = VEUICC_OK;
+		if (!ap)
+			continue;
+		if (e->algorithm_id)
+			ap->algorithm_id = e->algorithm_id;
+		if (e->number_of_keccak)
+			ap->number_of_keccak = e->number_of_keccak;
+		if (e->k)
+			rc = veuicc_saip_set_bytes(p, &ap->key, e->k, e->k_len);
+		if (!rc && e->opc)
+			rc = veuicc_saip_set_bytes(p, &ap->opc, e->opc, e->opc_len);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < p->count && !hdr; i++)
+		if (p->pes[i].type == VEUICC_SAIP_PE_HEADER)
+			hdr = p->pes[i].u.header;
+	/* The header declares the algorithms the package needs: add the new ones, drop
+	 * those no edited PE uses any more. */
+	if (hdr)
+		hdr->mandatory_services.bits =
+		    (hdr->mandatory_services.bits & ~(svc_before & ~svc_after)) | svc_after;
+	return VEUICC_OK;
+}
+
 int veuicc_saip_set_aka_keys(veuicc_saip_profile *p, const uint8_t *k, size_t k_len,
                              const uint8_t *opc, size_t opc_len)
 {
-	size_t done = 0;
+	veuicc_saip_aka_edit e = {0, k, k_len, opc, opc_len, 0};
 
-	if (!p || (!k && !opc))
+	if (!k && !opc)
 		return VEUICC_ERR_INVALID_ARG;
-	for (size_t i = 0; i < p->count; i++) {
-		if (p->pes[i].type != VEUICC_SAIP_PE_AKA)
-			continue;
-		veuicc_saip_algo_parameter *ap = p->pes[i].u.aka->algo_configuration.algo_parameter;
-		if (p->pes[i].u.aka->algo_configuration.kind != VEUICC_SAIP_ALGO_CONF_ALGO || !ap)
-			continue;
-		/* TS 35.206 §2: K and OPc 128 bits; TS 35.231 §6: K 128 or 256, TOPc 256. */
-		bool tuak = ap->algorithm_id == VEUICC_SAIP_ALGO_TUAK;
-		if (k && !(k_len == 16 || (tuak && k_len == 32)))
-			return VEUICC_ERR_INVALID_ARG;
-		if (opc && opc_len != (tuak ? 32u : 16u))
-			return VEUICC_ERR_INVALID_ARG;
-		int rc = k ? veuicc_saip_set_bytes(p, &ap->key, k, k_len) : VEUICC_OK;
-		if (!rc && opc)
-			rc = veuicc_saip_set_bytes(p, &ap->opc, opc, opc_len);
-		if (rc)
-			return rc;
-		done++;
-	}
-	return done ? VEUICC_OK : VEUICC_ERR_NOT_FOUND;
+	return veuicc_saip_set_aka(p, &e);
 }

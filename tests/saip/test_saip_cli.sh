@@ -70,5 +70,22 @@ expect 0 '"fillFileContent": "080910108967452301"' "$V" saip dump "$T/pers.der"
 expect 0 '"key": "465B5CE8B199B49FAA5F0A2EE238A6BC"' "$V" saip dump "$T/pers.der"
 expect 0 '"opc": "CD63CB71954A9F4E48A5994E37A02BAF"' "$V" saip dump "$T/pers.der"
 
+# personalize: algorithm (SAIP algorithmID) and TUAK numberOfKeccak, checked before writing
+expect 0 "" "$V" saip personalize :default -o "$T/mil.der" --algorithm milenage \
+	--ki 465B5CE8B199B49FAA5F0A2EE238A6BC --opc CD63CB71954A9F4E48A5994E37A02BAF
+expect 0 '"algorithmID": "milenage"' "$V" saip dump "$T/mil.der"
+expect 0 '"milenage": null' "$V" saip dump "$T/mil.der"
+expect 0 "" "$V" saip personalize :default -o "$T/tuak.der" --algorithm tuak --keccak 2 \
+	--ki abababababababababababababababab \
+	--opc bd04d9530e87513c5d837ac2ad954623a8e2330c115305a73eb45d1f40cccbff
+expect 0 '"numberOfKeccak": 2' "$V" saip dump "$T/tuak.der"
+expect 0 '"tuak128": null' "$V" saip dump "$T/tuak.der"
+expect 0 "valid, 30 PEs" "$V" saip check "$T/tuak.der"
+expect 2 "TOPc 32" "$V" saip personalize :default -o "$T/none2.der" --algorithm tuak
+expect 2 "without TUAK" "$V" saip personalize :default -o "$T/none2.der" --keccak 2
+expect 2 "wants 1 to 255" "$V" saip personalize :default -o "$T/none2.der" --algorithm tuak --keccak 0
+expect 2 "wants milenage, tuak" "$V" saip personalize :default -o "$T/none2.der" --algorithm cave
+ls "$T"/none2* >/dev/null 2>&1 && { echo "FAIL: an output was written on error"; fails=$((fails + 1)); }
+
 [ "$fails" = 0 ] && echo "all saip CLI checks passed"
 exit "$fails"

@@ -28,14 +28,16 @@ static const char usage_text[] =
     "       veuicc saip check FILE [-q]\n"
     "       veuicc saip build FILE.json -o OUT.der [--no-check]\n"
     "       veuicc saip personalize FILE -o OUT.der [--iccid DIGITS] [--imsi DIGITS]\n"
-    "                               [--ki HEX] [--opc HEX]\n"
+    "                               [--ki HEX] [--opc HEX] [--algorithm NAME] [--keccak N]\n"
     "\n"
     "SAIP profile packages (TCA eUICC Profile Package, PEDefinitions 3.3.1), strict DER.\n"
     "  dump         print the profile as JSON (ASN.1 field names, hex octet strings)\n"
     "  check        decode and validate; exit 0 if the profile is valid, 1 if not\n"
     "  build        JSON (as printed by dump) -> DER; validated unless --no-check\n"
     "  personalize  set ICCID (header and EF.ICCID), IMSI (EF.IMSI), K and OPc\n"
-    "               (akaParameter); the result is validated before it is written\n"
+    "               (TUAK: TOPc), the algorithm (milenage, tuak,\n"
+    "               usim-test-algorithm) and TUAK's numberOfKeccak (1..255) of\n"
+    "               akaParameter; the result is validated before it is written\n"
     "FILE may be '-' (standard input) or '" DEFAULT_NAME "' (the built-in TS.48 V7.0\n"
     "SAIP 2.3 BER-TLV SUCI test profile). OUT may be '-' (standard output).\n"
     "exit status: 0 ok, 1 profile invalid, 2 usage, input or I/O error\n";
@@ -305,18 +307,55 @@ static int parse_key(const char *opt, const char *hex, uint8_t *out, size_t *n)
 	return 0;
 }
 
+/* SAIP AlgoParameter.algorithmID named numbers (PEDefinitions). */
+static const struct {
+	const char *name;
+	uint32_t id;
+} algorithms[] = {
+    {"milenage", VEUICC_SAIP_ALGO_MILENAGE},
+    {"tuak", VEUICC_SAIP_ALGO_TUAK},
+    {"usim-test-algorithm", VEUICC_SAIP_ALGO_USIM_TEST},
+};
+
+static int parse_algorithm(const char *name, uint32_t *id)
+{
+	for (size_t i = 0; i < sizeof(algorithms) / sizeof(algorithms[0]); i++)
+		if (strcmp(name, algorithms[i].name) == 0) {
+			*id = algorithms[i].id;
+			return 0;
+		}
+	fprintf(stderr,
+	        "veuicc saip: --algorithm %s: wants milenage, tuak or usim-test-algorithm\n", name);
+	return -1;
+}
+
+static int parse_keccak(const char *s, uint32_t *n)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (s[0] < '0' || s[0] > '9' || *end || v < 1 || v > 255) {
+		fprintf(stderr, "veuicc saip: --keccak %s: wants 1 to 255 (numberOfKeccak)\n", s);
+		return -1;
+	}
+	*n = (uint32_t)v;
+	return 0;
+}
+
 static int cmd_personalize(const char *in, const char *out, const char *iccid, const char *imsi,
-                           const char *ki, const char *opc)
+                           const char *ki, const char *opc, const char *alg, const char *keccak)
 {
 	veuicc_saip_profile *p;
 	uint8_t k[32], o[32];
 	size_t kn = 0, on = 0;
+	uint32_t alg_id = 0, nkeccak = 0;
 	int rc = VEUICC_CLI_EXIT_USAGE;
 
-	if (!iccid && !imsi && !ki && !opc)
-		return usage_error("%s",
-		                   "personalize: nothing to change (--iccid, --imsi, --ki, --opc)");
-	if ((ki && parse_key("--ki", ki, k, &kn)) || (opc && parse_key("--opc", opc, o, &on)))
+	if (!iccid && !imsi && !ki && !opc && !alg && !keccak)
+		return usage_error("%s", "personalize: nothing to change (--iccid, --imsi, --ki, "
+		                         "--opc, --algorithm, --keccak)");
+	if ((ki && parse_key("--ki", ki, k, &kn)) || (opc && parse_key("--opc", opc, o, &on)) ||
+	    (alg && parse_algorithm(alg, &alg_id)) || (keccak && parse_keccak(keccak, &nkeccak)))
 		goto wipe;
 	if (decode_file(in, &p))
 		goto wipe;
@@ -334,13 +373,17 @@ static int cmd_personalize(const char *in, const char *out, const char *iccid, c
 		            : "wants 6 to 15 digits");
 		goto fail;
 	}
-	if ((ki || opc) && (rc = veuicc_saip_set_aka_keys(p, ki ? k : NULL, kn, opc ? o : NULL,
-	                                                  on)) != VEUICC_OK) {
-		fprintf(stderr, "veuicc saip: --ki/--opc: %s\n",
-		        rc == VEUICC_ERR_NOT_FOUND
-		            ? "the profile has no akaParameter with an algoParameter"
-		            : "length does not fit the algorithm (Milenage/test: 16 bytes; TUAK: "
-		              "K 16 or 32, TOPc 32)");
+	veuicc_saip_aka_edit ed = {alg_id, ki ? k : NULL, kn, opc ? o : NULL, on, nkeccak};
+	if ((ki || opc || alg || keccak) && (rc = veuicc_saip_set_aka(p, &ed)) != VEUICC_OK) {
+		fprintf(
+		    stderr, "veuicc saip: --ki/--opc/--algorithm/--keccak: %s\n",
+		    rc == VEUICC_ERR_NOT_FOUND
+		        ? "the profile has no akaParameter with an algoParameter"
+		    : rc == VEUICC_ERR_INVALID_ARG
+		        ? "K/OPc lengths do not fit the algorithm (Milenage: K and OPc 16 bytes; "
+		          "TUAK: K 16 or 32, TOPc 32; usim-test-algorithm: K 16), or --keccak "
+		          "without TUAK"
+		        : "out of memory");
 		goto fail;
 	}
 	rc = encode_and_write(in, p, out, true);
@@ -358,7 +401,8 @@ wipe:
 int veuicc_cli_saip(int argc, char **argv)
 {
 	const char *verb = NULL, *in = NULL, *out = NULL;
-	const char *iccid = NULL, *imsi = NULL, *ki = NULL, *opc = NULL;
+	const char *iccid = NULL, *imsi = NULL, *ki = NULL, *opc = NULL, *alg = NULL,
+	           *keccak = NULL;
 	bool quiet = false, check = true;
 
 	for (int i = 1; i < argc; i++) {
@@ -386,7 +430,9 @@ int veuicc_cli_saip(int argc, char **argv)
 		    (m = veuicc_cli_opt(argc, argv, &i, "--iccid", &iccid)) ||
 		    (m = veuicc_cli_opt(argc, argv, &i, "--imsi", &imsi)) ||
 		    (m = veuicc_cli_opt(argc, argv, &i, "--ki", &ki)) ||
-		    (m = veuicc_cli_opt(argc, argv, &i, "--opc", &opc))) {
+		    (m = veuicc_cli_opt(argc, argv, &i, "--opc", &opc)) ||
+		    (m = veuicc_cli_opt(argc, argv, &i, "--algorithm", &alg)) ||
+		    (m = veuicc_cli_opt(argc, argv, &i, "--keccak", &keccak))) {
 			if (m < 0)
 				return VEUICC_CLI_EXIT_USAGE;
 			continue;
@@ -413,6 +459,6 @@ int veuicc_cli_saip(int argc, char **argv)
 	if (strcmp(verb, "build") == 0)
 		return cmd_build(in, out, check);
 	if (strcmp(verb, "personalize") == 0)
-		return cmd_personalize(in, out, iccid, imsi, ki, opc);
+		return cmd_personalize(in, out, iccid, imsi, ki, opc, alg, keccak);
 	return usage_error("unknown command '%s'", verb);
 }
