@@ -86,6 +86,8 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	if (!card)
 		return VEUICC_ERR_NO_MEMORY;
 	card->profiles.active = -1;
+	card->gs_next = -1;
+	veuicc_gp_registry_init(&card->registry);
 	veuicc_engine_init(&card->engine);
 	mbedtls_ctr_drbg_init(&card->drbg);
 
@@ -149,6 +151,7 @@ void veuicc_card_free(veuicc_card *card)
 		return;
 	veuicc_engine_free(&card->engine);
 	veuicc_profiles_free(&card->profiles);
+	veuicc_gp_registry_free(&card->registry);
 	veuicc_store_close(card->store);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
@@ -171,6 +174,8 @@ int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t
 	card->powered = 1;
 	veuicc_engine_reset(&card->engine);
 	veuicc_profiles_power_cycle(card);
+	veuicc_gp_registry_power_cycle(&card->registry);
+	card->gs_next = -1;
 	card->engine.proto = initial_protocol(card);
 	return veuicc_get_atr(card, atr, atr_len);
 }
@@ -182,6 +187,8 @@ int veuicc_power_off(veuicc_card *card)
 	if (card->powered) {
 		veuicc_engine_reset(&card->engine);
 		veuicc_profiles_power_cycle(card);
+		veuicc_gp_registry_power_cycle(&card->registry);
+		card->gs_next = -1;
 	}
 	card->powered = 0;
 	return VEUICC_OK;

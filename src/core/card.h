@@ -13,6 +13,7 @@
 #include "apdu/atr.h"
 #include "apdu/engine.h"
 #include "core/profiles.h"
+#include "gp/registry.h"
 #include "veuicc/veuicc.h"
 
 #define VEUICC_EID_LEN 16 /* bytes, 32 BCD digits (SGP.02 §2.2.2) */
@@ -25,6 +26,11 @@ struct veuicc_card {
 	int powered;
 	veuicc_engine engine;
 	veuicc_profiles profiles;
+	veuicc_gp_registry registry; /**< ISD-R, ECASD, ISD-Ps (GP CS §5.3) */
+	long gs_next;                /**< ISD-R GET STATUS: next entry after 6310, -1: none */
+	uint8_t gs_p1;               /**< ... and the scope, prefix, tag list of that search */
+	uint8_t gs_prefix[16], gs_prefix_len;
+	uint8_t gs_tags[32], gs_tags_len;
 	struct veuicc_store *store; /**< the card file, NULL for a card in memory */
 
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,

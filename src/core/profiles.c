@@ -9,6 +9,7 @@
 
 #include "apdu/sw.h"
 #include "core/card.h"
+#include "euicc/euicc.h"
 #include "saip/install.h"
 #include "saip/saip.h"
 #include "store/store.h"
@@ -164,9 +165,16 @@ static void say(char *msg, size_t len, const char *text)
 		snprintf(msg, len, "%s", text);
 }
 
-int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t len, size_t *index,
-                                char *msg, size_t msg_len)
+int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, size_t *index,
+                            char *msg, size_t msg_len, veuicc_profile_install_report *rep)
 {
+	veuicc_profile_install_report dummy;
+	if (!rep)
+		rep = &dummy;
+	rep->pe_index = -1;
+	rep->identification = -1;
+	rep->saip_status = VEUICC_SAIP_STATUS_INVALID_REQUEST_FORMAT;
+	rep->pol1 = 0;
 	if (!card || !der || !len) {
 		say(msg, msg_len, "no profile package given");
 		return VEUICC_ERR_INVALID_ARG;
@@ -186,6 +194,9 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 		if (prof->pes[i].type == VEUICC_SAIP_PE_HEADER) {
 			const veuicc_saip_header *h = prof->pes[i].u.header;
 			iccid_digits(&h->iccid, s.info.iccid);
+			/* POL1: first byte of ProfileHeader.pol (digest §2.4 [M]) */
+			if (h->pol.present && h->pol.len)
+				rep->pol1 = h->pol.data[0];
 			if (h->profile_type.present) {
 				size_t n = h->profile_type.len < sizeof(s.info.name) - 1
 				               ? h->profile_type.len
@@ -202,6 +213,8 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 				snprintf(msg, msg_len,
 				         "a profile with ICCID %s is installed already",
 				         s.info.iccid);
+			rep->pe_index = 0; /* the header names an ICCID in use */
+			rep->saip_status = VEUICC_SAIP_STATUS_BAD_VALUES;
 			return VEUICC_ERR_STATE;
 		}
 	}
@@ -215,6 +228,9 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 		goto out;
 	}
 	rc = veuicc_saip_install(prof, &fs, s.gp, res);
+	rep->pe_index = res->pe_index;
+	rep->identification = res->identification;
+	rep->saip_status = (int)res->status;
 	if (rc) {
 		if (msg && msg_len)
 			snprintf(msg, msg_len, "%s", res->msg);
@@ -223,6 +239,7 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 	s.info.files = res->files_created;
 	rc = veuicc_uicc_app_new(fs, &s.ops, &s.app);
 	if (rc) {
+		rep->saip_status = VEUICC_SAIP_STATUS_NOT_ENOUGH_MEMORY;
 		veuicc_fs_free(fs);
 		say(msg, msg_len, "out of memory");
 		goto out;
@@ -232,6 +249,7 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 		veuicc_profile_slot *ns = realloc(p->slot, n * sizeof(*ns));
 		if (!ns) {
 			rc = VEUICC_ERR_NO_MEMORY;
+			rep->saip_status = VEUICC_SAIP_STATUS_NOT_ENOUGH_MEMORY;
 			say(msg, msg_len, "out of memory");
 			goto out;
 		}
@@ -244,6 +262,7 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 		/* not saved: not installed either */
 		slot_free(&p->slot[p->count]);
 		rc = VEUICC_ERR_IO;
+		rep->saip_status = VEUICC_SAIP_STATUS_MEMORY_FAILURE;
 		say(msg, msg_len, "cannot write the card file");
 		goto out;
 	}
@@ -274,26 +293,96 @@ int veuicc_card_profile_info(const veuicc_card *card, size_t index, veuicc_profi
 	return VEUICC_OK;
 }
 
+int veuicc_profiles_switch(veuicc_card *card, long index, int keep_sd)
+{
+	veuicc_engine *e = &card->engine;
+	long before = card->profiles.active;
+	card->profiles.active = index;
+	if (card->store && index >= 0 && save_txn(card, save_active_step, 0, NULL, 0)) {
+		card->profiles.active = before;
+		return VEUICC_ERR_IO;
+	}
+	card->profiles.active = before;
+	if (!keep_sd) {
+		/* End every session of the old profile as a UICC reset would. */
+		veuicc_protocol proto = e->proto;
+		veuicc_engine_reset(e);
+		e->proto = proto;
+		if (!card->powered)
+			e->ch[0].open = true; /* the state a power-on gives */
+	} else {
+		/* Only the profile's sessions end; the security domains are not
+		 * part of the profile (SGP.02 §2.2.1) and keep their channels. */
+		for (uint8_t c = 0; c < VEUICC_MAX_CHANNELS; c++) {
+			veuicc_channel *ch = &e->ch[c];
+			if (!ch->open || ch->app != e->default_app || ch->app == VEUICC_NO_APP)
+				continue;
+			front_deselect(card, c);
+			if (c != 0) {
+				ch->open = false;
+				ch->app = VEUICC_NO_APP;
+			}
+			if (e->pend_channel == c)
+				e->pend_channel = -1;
+		}
+	}
+	if (before >= 0)
+		veuicc_uicc_app_reset(card->profiles.slot[before].app);
+	card->profiles.active = index;
+	if (index >= 0)
+		veuicc_uicc_app_reset(card->profiles.slot[index].app);
+	return VEUICC_OK;
+}
+
+void veuicc_profiles_remove(veuicc_card *card, size_t index)
+{
+	veuicc_profiles *p = &card->profiles;
+	if (index >= p->count || p->active == (long)index)
+		return;
+	slot_free(&p->slot[index]);
+	memmove(&p->slot[index], &p->slot[index + 1], (p->count - index - 1) * sizeof(p->slot[0]));
+	p->count--;
+	if (p->active > (long)index)
+		p->active--;
+	veuicc_gp_registry *r = &card->registry;
+	for (size_t i = 0; i < r->count; i++) {
+		if (r->e[i].slot == (long)index)
+			r->e[i].slot = -1;
+		else if (r->e[i].slot > (long)index)
+			r->e[i].slot--;
+	}
+}
+
+int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t len, size_t *index,
+                                char *msg, size_t msg_len)
+{
+	size_t idx;
+	veuicc_profile_install_report rep;
+	int rc = veuicc_profiles_install(card, der, len, &idx, msg, msg_len, &rep);
+	if (rc)
+		return rc;
+	/* The public path creates the profile's ISD-P implicitly, so that the
+	 * API/CLI and ES5 see the same card (docs/euicc.md). */
+	rc = veuicc_isdp_create_implicit(card, (long)idx, rep.pol1, len);
+	if (rc) {
+		veuicc_profiles_remove(card, idx);
+		say(msg, msg_len, "out of memory");
+		return rc;
+	}
+	if (index)
+		*index = idx;
+	return VEUICC_OK;
+}
+
 int veuicc_card_activate_profile(veuicc_card *card, size_t index)
 {
 	if (!card)
 		return VEUICC_ERR_INVALID_ARG;
 	if (index >= card->profiles.count)
 		return VEUICC_ERR_NOT_FOUND;
-	long before = card->profiles.active;
-	card->profiles.active = (long)index;
-	if (card->store && save_txn(card, save_active_step, index, NULL, 0)) {
-		card->profiles.active = before;
-		return VEUICC_ERR_IO;
-	}
-	card->profiles.active = before;
-	/* End every session of the old profile as a UICC reset would. */
-	veuicc_protocol proto = card->engine.proto;
-	veuicc_engine_reset(&card->engine);
-	card->engine.proto = proto;
-	if (!card->powered)
-		card->engine.ch[0].open = true; /* the state a power-on gives */
-	card->profiles.active = (long)index;
-	veuicc_uicc_app_reset(card->profiles.slot[index].app);
+	int rc = veuicc_profiles_switch(card, (long)index, 0);
+	if (rc)
+		return rc;
+	veuicc_isdp_sync_states(card);
 	return VEUICC_OK;
 }

@@ -43,6 +43,37 @@ int veuicc_profiles_save_active(veuicc_card *card);
 /** A reset or power loss: clear every profile's volatile state. */
 void veuicc_profiles_power_cycle(veuicc_card *card);
 
+/** How an installation went, for the ISD-P's STORE DATA response. */
+typedef struct veuicc_profile_install_report {
+	long pe_index;       /**< failing PE (0-based), -1: none or the whole package */
+	long identification; /**< its PEHeader.identification, -1 if none */
+	int saip_status;     /**< SAIP EUICCResponse status of that PE (0 ok) */
+	uint8_t pol1;        /**< POL1 of the installed package's header, 0 if absent */
+} veuicc_profile_install_report;
+
+/**
+ * Install a package into a new profile slot without creating an ISD-P
+ * (the caller links the slot to one). All or nothing.
+ *
+eturns as veuicc_card_install_profile()
+ */
+int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, size_t *index,
+                            char *msg, size_t msg_len, veuicc_profile_install_report *rep);
+
+/**
+ * Make slot \p index the active profile (\p index -1: none). With \p keep_sd,
+ * channels on which a security domain (ISD-R, ECASD, ISD-P) is selected keep
+ * it and only the profile's sessions end (basic channel: MF of the new
+ * profile; other channels with the UICC selected: closed); without it every
+ * channel is reset as by a UICC reset. Saved in the card file if there is one.
+ * \returns VEUICC_OK or VEUICC_ERR_IO (nothing changed)
+ */
+int veuicc_profiles_switch(veuicc_card *card, long index, int keep_sd);
+
+/** Delete profile slot \p index (not the active one): later slots move down
+ *  and the ISD-Ps' slot numbers follow. */
+void veuicc_profiles_remove(veuicc_card *card, size_t index);
+
 /** Free every profile (secrets zeroised). */
 void veuicc_profiles_free(veuicc_profiles *p);
 

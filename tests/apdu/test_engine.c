@@ -84,7 +84,7 @@ static void test_t1(void **state)
 	th_xfer(card, "80CA005A00", "5A10" EID "9000");
 	/* extended length: case 4E */
 	th_xfer(card, "00A4040000 0010" ISDR "0000", FCI(ISDR) "9000");
-	th_xfer(card, "80CA005A 000000", "6D00"); /* ISD-R has no GET DATA yet */
+	th_xfer(card, "80CA005A 000000", "6A88"); /* ISD-R GET DATA: no tag 5A */
 }
 
 static void test_extended_in_t0(void **state)
@@ -136,7 +136,7 @@ static void test_channels(void **state)
 	/* open a given channel; 19 is reached with the further interindustry class */
 	th_xfer(card, "0070001300", "9000");
 	th_xfer(card, "4FA4040010" ISDR "00", FCI(ISDR) "9000");
-	th_xfer(card, "CFCA005A00", "6D00");
+	th_xfer(card, "CFCA005A00", "6A88"); /* reached the ISD-R: no tag 5A */
 	th_xfer(card, "0070001300", "6A86"); /* already open */
 	th_xfer(card, "0070801300", "9000");
 	th_xfer(card, "4FA4040010" ISDR "00", "6881");
@@ -219,7 +219,7 @@ static void test_chaining(void **state)
 	th_xfer(card, "10A4040004 A0000005", "9000");
 	th_xfer(card, "80CA005A00", "6883");
 	/* the chain is gone: the next command is processed normally */
-	th_xfer(card, "80CA005A00", "6D00");
+	th_xfer(card, "80CA005A00", "6A88"); /* ISD-R GET DATA: no tag 5A */
 	/* a chain with other P1-P2 is another command */
 	th_xfer(card, "10A4040004 A0000005", "9000");
 	th_xfer(card, "00A4040C0C 591010FFFFFFFF8900000100", "6883");
