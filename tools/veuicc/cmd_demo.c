@@ -40,9 +40,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "Create a card with the default configuration, cold reset it, open a logical\n"
 	      "channel, select the ISD-R and the ECASD on it, read the EID from the ECASD,\n"
-	      "check it, and close the channel; then install the built-in GSMA TS.48 test\n"
-	      "profile and act as a modem: EF.ICCID, the USIM from EF.DIR, PIN1, EF.IMSI,\n"
-	      "AUTHENTICATE. Each exchange is printed decoded; in T=0\n"
+	      "check it, and close the channel; then, as an SM-SR and SM-DP would on plain\n"
+	      "APDUs, create an ISD-P, download the built-in GSMA TS.48 test profile into it\n"
+	      "and enable it; then act as a modem: EF.ICCID, the USIM from EF.DIR, PIN1,\n"
+	      "EF.IMSI, AUTHENTICATE. Each exchange is printed decoded; in T=0\n"
 	      "the demo behaves like a T=0 terminal (GET RESPONSE after 61xx, repeat after\n"
 	      "6Cxx). Exit status 1 if the card answers any step unexpectedly.\n"
 	      "\n"
@@ -218,19 +219,29 @@ static int read_eid(struct demo *d, int channel)
 	return VEUICC_CLI_EXIT_OK;
 }
 
-/* Send the hex command \p hex; require SW \p want. */
+/* Send the hex command \p hex (spaces allowed); require SW \p want. */
 static int cmd(struct demo *d, const char *hex, uint16_t want)
 {
-	uint8_t c[64];
+	uint8_t c[300];
 	size_t n = 0;
-	for (const char *p = hex; p[0] && p[1]; p += 2) {
-		while (*p == ' ')
-			p++;
-		unsigned v;
-		if (sscanf(p, "%2x", &v) != 1 || n == sizeof(c))
+	int hi = -1;
+	for (const char *p = hex; *p; p++) {
+		if (*p == ' ')
+			continue;
+		int v = (*p >= '0' && *p <= '9')   ? *p - '0'
+		        : (*p >= 'A' && *p <= 'F') ? *p - 'A' + 10
+		                                   : -1;
+		if (v < 0 || (hi < 0 && n == sizeof(c)))
 			return failed(d, "bad demo command %s", hex);
-		c[n++] = (uint8_t)v;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			c[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
 	}
+	if (hi >= 0)
+		return failed(d, "bad demo command %s", hex);
 	int rc = send(d, c, n);
 	if (rc)
 		return rc;
@@ -290,22 +301,111 @@ static int authenticate(struct demo *d)
 	return VEUICC_CLI_EXIT_OK;
 }
 
-/* The profile part: install the shipped TS.48 profile, then act as a modem. */
+/* SGP.02 Annex H: ISD-P executable load file / module AIDs, and the AID this
+ * demo's SM-SR gives the new ISD-P (…89 000010 00, the first of the range). */
+#define AID_ELF  "A0000005591010FFFFFFFF8900000D00"
+#define AID_EM   "A0000005591010FFFFFFFF8900000E00"
+#define AID_ISDP "A0000005591010FFFFFFFF8900001000"
+#define AID_ISDR "A0000005591010FFFFFFFF8900000100"
+
+/* GET STATUS of the ISD-P (SGP.02 §4.1.1.5: 4F filter, tag list 4F 9F70);
+ * returns its life-cycle byte or -1. */
+static int isdp_state(struct demo *d)
+{
+	if (cmd(d, "00A4040C10" AID_ISDR, SW_OK) ||
+	    cmd(d, "80F2400217 4F10" AID_ISDP "5C03 4F9F70 00", SW_OK))
+		return -1;
+	veuicc_tlv e3, lcs;
+	if (veuicc_tlv_find(d->r, d->rn - 2, 0, 0xE3, &e3) != 1 ||
+	    veuicc_tlv_find(e3.value, e3.len, 0, 0x9F70, &lcs) != 1 || lcs.len != 1)
+		return -1;
+	return lcs.value[0];
+}
+
+/* ES5 CreateISDP, then the profile package in STORE DATA blocks to the ISD-P
+ * (SGP.02 §4.1.1.1, §4.1.3.2 on plain APDUs; docs/euicc.md). */
+static int download(struct demo *d, size_t *slot)
+{
+	title(d, "ES5 CreateISDP on the ISD-R: INSTALL [for install and make selectable]");
+	int rc;
+	if ((rc = cmd(d, "00A4040C10" AID_ISDR, SW_OK)) ||
+	    (rc = cmd(d,
+	              "80E60C003F 10" AID_ELF "10" AID_EM "10" AID_ISDP
+	              "0380C000 06C90481028100 00 00",
+	              SW_OK)))
+		return rc;
+	int lcs = isdp_state(d);
+	if (lcs != 0x07)
+		return failed(d, "the new ISD-P is not SELECTABLE (07) but %02X", lcs);
+	printf("   -> ISD-P %s created, life cycle 07 (SELECTABLE)\n", AID_ISDP);
+
+	size_t len;
+	const uint8_t *der = veuicc_saip_default_profile(&len);
+	size_t nblocks = (len + 254) / 255;
+	char t[160];
+	snprintf(t, sizeof(t),
+	         "Download the built-in GSMA TS.48 V7 package (%zu bytes) into the ISD-P: %zu "
+	         "STORE DATA blocks",
+	         len, nblocks);
+	title(d, t);
+	if ((rc = cmd(d, "00A4040C10" AID_ISDP, SW_OK)))
+		return rc;
+	FILE *trace = d->term.trace;
+	for (size_t b = 0; b < nblocks; b++) {
+		size_t n = len - b * 255 < 255 ? len - b * 255 : 255;
+		int last = b + 1 == nblocks;
+		uint8_t c[5 + 255];
+		/* GP CS §11.11.2: P1 b8 last block, b5-b4 01 BER-TLV data; P2 block number */
+		c[0] = 0x80, c[1] = 0xE2, c[2] = last ? 0x90 : 0x10, c[3] = (uint8_t)b,
+		c[4] = (uint8_t)n;
+		memcpy(c + 5, der + b * 255, n);
+		d->term.trace = (b == 0 || last) ? trace : NULL;
+		if (b == 1)
+			printf("   ... blocks 2 to %zu, 255 bytes each, not shown ...\n",
+			       nblocks - 1);
+		rc = send(d, c, 5 + n);
+		d->term.trace = trace;
+		if (rc)
+			return rc;
+		if (sw_of(d) != SW_OK)
+			return failed(d, "block %zu: SW %04X", b, sw_of(d));
+	}
+	/* the installation result: 30 { 80 SAIP status [81 PE index] [82 identification] } */
+	veuicc_tlv res, st;
+	if (veuicc_tlv_find(d->r, d->rn - 2, 0, 0x30, &res) != 1 ||
+	    veuicc_tlv_find(res.value, res.len, 0, 0x80, &st) != 1 || st.len != 1 || st.value[0])
+		return failed(d, "the ISD-P did not report a successful installation");
+	lcs = isdp_state(d);
+	if (lcs != 0x1F)
+		return failed(d, "after the download the ISD-P is %02X, not DISABLED (1F)", lcs);
+	*slot = veuicc_card_profile_count(d->card) - 1;
+	veuicc_profile_info info;
+	veuicc_card_profile_info(d->card, *slot, &info);
+	printf("   -> installed: SAIP status 0 (ok), ICCID %s, %zu files; ISD-P life cycle 1F "
+	       "(DISABLED)\n",
+	       info.iccid, info.files);
+
+	title(d, "ES5 EnableProfile: STORE DATA DGI 3A03 { 4F ISD-P AID } to the ISD-R");
+	if ((rc = cmd(d, "00A4040C10" AID_ISDR, SW_OK)) ||
+	    (rc = cmd(d, "80E2880015 3A03 12 4F10" AID_ISDP, SW_OK)))
+		return rc;
+	lcs = isdp_state(d);
+	if (lcs != 0x3F)
+		return failed(d, "the ISD-P is %02X, not ENABLED (3F)", lcs);
+	printf("   -> ISD-P life cycle 3F (ENABLED): the terminal now sees this profile\n");
+	return VEUICC_CLI_EXIT_OK;
+}
+
+/* The profile part: download the shipped TS.48 profile the SGP.02 way, then
+ * act as a modem. */
 static int profile_steps(struct demo *d)
 {
-	title(d, "Install the built-in GSMA TS.48 V7 test profile (SAIP) and make it active");
-	size_t len, idx;
-	const uint8_t *der = veuicc_saip_default_profile(&len);
-	char msg[256] = "";
-	int rc = veuicc_card_install_profile(d->card, der, len, &idx, msg, sizeof(msg));
+	size_t idx = 0;
+	int rc = download(d, &idx);
 	if (rc)
-		return failed(d, "install: %s (%s)", msg, veuicc_strerror(rc));
-	if ((rc = veuicc_card_activate_profile(d->card, idx)))
-		return failed(d, "activate: %s", veuicc_strerror(rc));
+		return rc;
 	veuicc_profile_info info;
 	veuicc_card_profile_info(d->card, idx, &info);
-	printf("   %zu-byte package: ICCID %s, \"%s\", %zu files; active\n", len, info.iccid,
-	       info.name, info.files);
 
 	title(d, "Read EF.ICCID (2FE2) as a modem does at boot");
 	if ((rc = cmd(d, "00A4000C022FE2", SW_OK)))
