@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "euicc/euicc.h"
 
+#include "euicc/ecasd.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +46,7 @@ int veuicc_euicc_install(veuicc_card *card)
 	int rc = veuicc_engine_add_app(&card->engine, veuicc_aid_isdr, sizeof(veuicc_aid_isdr),
 	                               &veuicc_isdr_ops, card);
 	if (!rc)
-		rc = veuicc_engine_add_app(&card->engine, veuicc_aid_ecasd,
-		                           sizeof(veuicc_aid_ecasd), &veuicc_ecasd_ops, card);
+		rc = veuicc_ecasd_install(card); /* euicc/ecasd.h: owns the ECASD's identity */
 	if (!rc)
 		rc = add_sd(card, veuicc_aid_isdr, VEUICC_GP_ISDR, priv_isdr);
 	if (!rc)

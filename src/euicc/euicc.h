@@ -64,7 +64,8 @@ size_t veuicc_euicc_free_vm(const veuicc_card *card);
 
 /** ISD-R application operations. */
 extern const veuicc_applet_ops veuicc_isdr_ops;
-/** ECASD application operations. */
+/** ECASD application operations; the context is the ECASD object made by
+ *  veuicc_ecasd_install() (euicc/ecasd.h), which the engine owns. */
 extern const veuicc_applet_ops veuicc_ecasd_ops;
 /** ISD-P application operations (ctx from veuicc_isdp_register). */
 extern const veuicc_applet_ops veuicc_isdp_ops;
