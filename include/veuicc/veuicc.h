@@ -89,6 +89,11 @@ typedef struct veuicc_config {
 	 *  the card is created; NULL: the card starts without a profile. */
 	const uint8_t *profile;
 	size_t profile_len;
+	/** Factory configuration file (JSON, docs/factory.md) that personalises
+	 *  the card: EID, ISD-R keys, ECASD identity, pre-installed profiles.
+	 *  Used by veuicc_card_new() and by veuicc_card_open() when it creates
+	 *  the file; overrides eid, and profile must then be NULL. NULL: none. */
+	const char *factory;
 } veuicc_config;
 
 /** Fill \p cfg with the defaults described in veuicc_config. */
@@ -200,11 +205,15 @@ VEUICC_API int veuicc_card_activate_profile(veuicc_card *card, size_t index);
 
 /**
  * Open the persistent card kept in the file \p state_path, creating it from
- * \p cfg (NULL: defaults) if the file does not exist. The card's EID and
- * installed profiles (with which one is active) are kept in the file; every
- * later veuicc_card_install_profile() and veuicc_card_activate_profile() on
- * this card is saved atomically before it returns. File contents changed by
- * UPDATE commands are not kept yet (they come back as installed).
+ * \p cfg (NULL: defaults; cfg->factory: from a factory configuration) if
+ * the file does not exist. The card's whole state is kept: EID, factory
+ * identity, GP registry (ISD-Ps with their AIDs, states, attributes, POL1,
+ * notifications), installed profiles, the active one, EF contents changed by
+ * UPDATE/INCREASE, PIN/PUK retry counters and AKA SQN arrays. Every command
+ * (each veuicc_transmit(), veuicc_card_install_profile(),
+ * veuicc_card_activate_profile(), cold reset) is saved atomically before it
+ * returns; if that write fails the card answers 6581, powers off and every
+ * later call gives VEUICC_ERR_IO until it is reopened (docs/store.md).
  * \returns as veuicc_card_new(), plus VEUICC_ERR_IO (cannot create, read or
  *          lock the file), VEUICC_ERR_MALFORMED (not a veuicc card file, or a
  *          stored profile that no longer installs), VEUICC_ERR_STATE (cfg
@@ -234,6 +243,149 @@ VEUICC_API const char *veuicc_ins_name(uint8_t cla, uint8_t ins);
  * e.g. "wrong length" for 6700. \p buf receives a NUL-terminated text.
  */
 VEUICC_API const char *veuicc_sw_meaning(uint16_t sw, char *buf, size_t buf_len);
+
+/* ---- notifications, Fall-Back, Emergency Profile (SGP.02 §3.15, §3.16,
+ * §5; docs/euicc.md "Notifications") ------------------------------------- */
+
+/** Notification types (tag 4D; SGP.02 §4.1.1.11, values 01-05 per the
+ *  project digest §5.1; 06/07 are veuicc's choice, docs/spec-decisions.md). */
+#define VEUICC_NOTIF_TYPE_DECLARATION        0x01
+#define VEUICC_NOTIF_TYPE_PROFILE_CHANGE     0x02
+#define VEUICC_NOTIF_TYPE_ROLLBACK           0x03
+#define VEUICC_NOTIF_TYPE_FALLBACK           0x05
+#define VEUICC_NOTIF_TYPE_EMERGENCY_ENABLED  0x06
+#define VEUICC_NOTIF_TYPE_EMERGENCY_DISABLED 0x07
+
+/** Largest encoded notification (E1 template). */
+#define VEUICC_NOTIFICATION_MAX 64
+
+/** A pending notification. */
+typedef struct veuicc_notification {
+	uint16_t seq;     /**< sequence number (tag 4E) */
+	uint8_t type;     /**< VEUICC_NOTIF_TYPE_* (tag 4D) */
+	uint32_t retries; /**< cold resets since it was created (each one retries it) */
+	uint8_t data[VEUICC_NOTIFICATION_MAX]; /**< the encoded E1 template */
+	size_t len;                            /**< its length */
+} veuicc_notification;
+
+/** Number of notifications the card keeps until the SM-SR confirms them
+ *  (STORE DATA DGI 3A08 to the ISD-R). */
+VEUICC_API size_t veuicc_card_notification_count(const veuicc_card *card);
+
+/**
+ * Pending notification \p index (0 = oldest): its sequence number and its
+ * encoding E1 { 4C EID, 4D type, 4E seq, 2F ISD-P AID } as the card sends it
+ * to the SM-SR (the SMS/HTTPS delivery belongs to the CAT layer).
+ * \returns VEUICC_OK, VEUICC_ERR_NOT_FOUND, VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_card_notification_get(const veuicc_card *card, size_t index,
+                                            veuicc_notification *out);
+
+/**
+ * The device reports that the enabled profile cannot attach to a network:
+ * the Fall-Back mechanism (SGP.02 §3.16) disables it whatever its POL1 says,
+ * enables the profile with the Fall-Back Attribute and queues a notification
+ * of type 05.
+ * \returns VEUICC_OK; VEUICC_ERR_NOT_FOUND (no installed Fall-Back profile);
+ *          VEUICC_ERR_STATE (no enabled profile, the Fall-Back profile is
+ *          enabled already, or the Emergency Profile is enabled);
+ *          VEUICC_ERR_IO (the card file could not be written)
+ */
+VEUICC_API int veuicc_card_network_attach_failed(veuicc_card *card);
+
+/**
+ * Local (device-side, ESx) enable of the Emergency Profile: the profile with
+ * the Emergency Profile Attribute becomes enabled whatever the POL1 of the
+ * enabled one says; the previous one is remembered. Notification type 06.
+ * \returns VEUICC_OK; VEUICC_ERR_NOT_FOUND (no profile holds the attribute);
+ *          VEUICC_ERR_STATE (it is enabled already); VEUICC_ERR_IO
+ */
+VEUICC_API int veuicc_card_emergency_enable(veuicc_card *card);
+
+/**
+ * Local disable of the Emergency Profile: the previously enabled profile
+ * (or, if it was deleted meanwhile, the Fall-Back profile) is enabled again.
+ * Notification type 07.
+ * \returns VEUICC_OK; VEUICC_ERR_STATE (the Emergency Profile is not enabled,
+ *          or there is no profile to return to); VEUICC_ERR_IO
+ */
+VEUICC_API int veuicc_card_emergency_disable(veuicc_card *card);
+
+/**
+ * The SM-SR addressing parameters last stored by UpdateSMSRAddressingParameters
+ * (DGI 3A07 to the ISD-R): the value of its A3 template (e.g. 81 L address).
+ * \returns VEUICC_OK; VEUICC_ERR_NOT_FOUND (never set);
+ *          VEUICC_ERR_BUFFER_TOO_SMALL; VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_card_smsr_addressing(const veuicc_card *card, uint8_t *buf, size_t cap,
+                                           size_t *len);
+
+/* ---- security domains and factory data ------------------------------ */
+
+/** State of an ISD-P (SGP.02 §2.x life cycle, GP life-cycle byte). */
+typedef enum veuicc_isdp_state {
+	VEUICC_ISDP_CREATED = 0,      /**< created by CreateISDP (SELECTABLE) */
+	VEUICC_ISDP_PERSONALISED = 1, /**< keys received, no profile yet */
+	VEUICC_ISDP_DISABLED = 2,     /**< a profile installed, not enabled */
+	VEUICC_ISDP_ENABLED = 3,      /**< the enabled profile */
+} veuicc_isdp_state;
+
+/** What the card reports about one ISD-P. */
+typedef struct veuicc_isdp_info {
+	uint8_t aid[16];
+	size_t aid_len;
+	veuicc_isdp_state state;
+	uint8_t lcs;         /**< GP life-cycle byte */
+	int fallback;        /**< SGP.02 Fall-Back Attribute */
+	int emergency;       /**< SGP.02 Emergency Profile Attribute */
+	uint8_t pol1;        /**< POL1 bits of its profile */
+	char iccid[21];      /**< ICCID of its profile, "" without one */
+	long profile_index;  /**< index for veuicc_card_profile_info(), -1: none */
+} veuicc_isdp_info;
+
+/** Number of ISD-Ps on the card. */
+VEUICC_API size_t veuicc_card_isdp_count(const veuicc_card *card);
+
+/** Information on ISD-P \p index (creation order). \returns VEUICC_OK or
+ *  VEUICC_ERR_NOT_FOUND. */
+VEUICC_API int veuicc_card_isdp_info(const veuicc_card *card, size_t index,
+                                     veuicc_isdp_info *info);
+
+/** Kind of an ISD-R key set (docs/factory.md). */
+typedef enum veuicc_keyset_type {
+	VEUICC_KEYSET_SCP80 = 0, /**< OTA SMS: KIc (key1) and KID (key2), TS 102 225 */
+	VEUICC_KEYSET_SCP81 = 1, /**< HTTPS: TLS-PSK (key1) with psk_id, GP Amd B */
+	VEUICC_KEYSET_SCP03 = 2, /**< S-ENC (key1), S-MAC (key2), DEK (key3), GP Amd D */
+} veuicc_keyset_type;
+
+/** One ISD-R key set from the factory configuration. Holds secrets. */
+typedef struct veuicc_keyset {
+	veuicc_keyset_type type;
+	uint8_t kvn;      /**< key version number */
+	uint8_t kic_algo; /**< SCP80: KIc algorithm byte (TS 102 225 §5.1.2) */
+	uint8_t kid_algo; /**< SCP80: KID algorithm byte */
+	uint8_t key1[32], key2[32], key3[32];
+	size_t key1_len, key2_len, key3_len;
+	char psk_id[65]; /**< SCP81 PSK identity, "" if none */
+} veuicc_keyset;
+
+/** Number of ISD-R key sets the card was personalised with. */
+VEUICC_API size_t veuicc_card_keyset_count(const veuicc_card *card);
+
+/** Key set \p index. \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND. */
+VEUICC_API int veuicc_card_keyset(const veuicc_card *card, size_t index, veuicc_keyset *out);
+
+/** The ISD-R TAR. \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND (none configured). */
+VEUICC_API int veuicc_card_isdr_tar(const veuicc_card *card, uint8_t tar[3]);
+
+/**
+ * Create the card file \p card_path from the factory configuration file
+ * \p factory_path. The file is written under a temporary name and renamed
+ * when complete; an existing \p card_path is refused (VEUICC_ERR_STATE).
+ * \param[out] msg  the reason on failure ("FILE: $.path: ..."), or NULL
+ */
+VEUICC_API int veuicc_card_create(const char *card_path, const char *factory_path, char *msg,
+                                  size_t msg_len);
 
 #ifdef __cplusplus
 }

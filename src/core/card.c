@@ -9,7 +9,10 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
+#include "apdu/sw.h"
+#include "core/factory.h"
 #include "euicc/euicc.h"
+#include "euicc/notif.h"
 #include "store/store.h"
 
 /* The SGP.26 test EID; its check digits are valid (mod 97 = 1). */
@@ -91,7 +94,19 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	veuicc_engine_init(&card->engine);
 	mbedtls_ctr_drbg_init(&card->drbg);
 
-	int rc = veuicc_eid_from_digits(cfg->eid ? cfg->eid : default_eid, card->eid);
+	/* a factory configuration names the EID (docs/factory.md) */
+	veuicc_factory_config fc;
+	memset(&fc, 0, sizeof(fc));
+	int rc = VEUICC_OK;
+	if (cfg->factory)
+		rc = cfg->profile ? VEUICC_ERR_INVALID_ARG
+		                  : veuicc_factory_load(cfg->factory, &fc, NULL, 0);
+	if (rc)
+		goto fail;
+	rc = veuicc_eid_from_digits(cfg->factory ? fc.id->eid
+	                            : cfg->eid   ? cfg->eid
+	                                         : default_eid,
+	                            card->eid);
 	if (rc)
 		goto fail;
 	if (cfg->atr) {
@@ -129,7 +144,12 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	rc = veuicc_profiles_attach(card);
 	if (rc)
 		goto fail;
-	if (cfg->profile) {
+	if (cfg->factory) {
+		rc = veuicc_factory_apply(card, &fc, NULL, 0);
+		veuicc_factory_config_free(&fc);
+		if (rc)
+			goto fail;
+	} else if (cfg->profile) {
 		size_t idx;
 		rc = veuicc_card_install_profile(card, cfg->profile, cfg->profile_len, &idx, NULL,
 		                                 0);
@@ -141,6 +161,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	*out = card;
 	return VEUICC_OK;
 fail:
+	veuicc_factory_config_free(&fc);
 	veuicc_card_free(card);
 	return rc;
 }
@@ -153,6 +174,8 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_profiles_free(&card->profiles);
 	veuicc_gp_registry_free(&card->registry);
 	veuicc_store_close(card->store);
+	veuicc_card_snap_free(card->saved);
+	veuicc_factory_free(card->factory);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);
@@ -169,14 +192,21 @@ int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t
 {
 	if (!card || (kind != VEUICC_RESET_COLD && kind != VEUICC_RESET_WARM))
 		return VEUICC_ERR_INVALID_ARG;
+	if (card->dead)
+		return VEUICC_ERR_IO; /* a card-file write failed: reopen the card */
 	if (kind == VEUICC_RESET_WARM && !card->powered)
 		return VEUICC_ERR_NOT_POWERED;
 	card->powered = 1;
 	veuicc_engine_reset(&card->engine);
 	veuicc_profiles_power_cycle(card);
 	veuicc_gp_registry_power_cycle(&card->registry);
+	if (kind == VEUICC_RESET_COLD)
+		veuicc_notif_power_cycle(card); /* pending notifications retried */
 	card->gs_next = -1;
 	card->engine.proto = initial_protocol(card);
+	/* a power-up may change persistent state (notification retry counters) */
+	if (card->store && veuicc_card_persist(card))
+		return VEUICC_ERR_IO;
 	return veuicc_get_atr(card, atr, atr_len);
 }
 
@@ -234,7 +264,23 @@ int veuicc_transmit(veuicc_card *card, const uint8_t *capdu, size_t capdu_len, u
 		*rapdu_len = 0;
 	if (!card)
 		return VEUICC_ERR_INVALID_ARG;
+	if (card->dead)
+		return VEUICC_ERR_IO;
 	if (!card->powered)
 		return VEUICC_ERR_NOT_POWERED;
-	return veuicc_engine_transmit(&card->engine, capdu, capdu_len, rapdu, rapdu_cap, rapdu_len);
+	int rc =
+	    veuicc_engine_transmit(&card->engine, capdu, capdu_len, rapdu, rapdu_cap, rapdu_len);
+	/* A persistent card saves what the command changed before it answers
+	 * (docs/store.md "Card state"). If that fails nothing of the command is
+	 * kept and the card answers 6581 and stops until reopened. */
+	if (card->store && veuicc_card_persist(card) != VEUICC_OK) {
+		if (rapdu && rapdu_cap >= 2 && rapdu_len) {
+			rapdu[0] = (uint8_t)(VEUICC_SW_MEMORY_FAILURE >> 8);
+			rapdu[1] = (uint8_t)VEUICC_SW_MEMORY_FAILURE;
+			*rapdu_len = 2;
+			return VEUICC_OK;
+		}
+		return VEUICC_ERR_IO;
+	}
+	return rc;
 }

@@ -31,7 +31,11 @@ struct veuicc_card {
 	uint8_t gs_p1;               /**< ... and the scope, prefix, tag list of that search */
 	uint8_t gs_prefix[16], gs_prefix_len;
 	uint8_t gs_tags[32], gs_tags_len;
-	struct veuicc_store *store; /**< the card file, NULL for a card in memory */
+	struct veuicc_store *store;     /**< the card file, NULL for a card in memory */
+	struct veuicc_card_snap *saved; /**< records as last committed (state.c) */
+	int dead;                       /**< a card-file write failed: unusable until reopened */
+	uint64_t next_seq;              /**< last profile reference handed out (profile slot seq) */
+	struct veuicc_factory *factory; /**< EUM personalisation (factory.h), NULL: none */
 
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,
 	 * for reproducible tests, only from the configured seed. */
@@ -43,6 +47,20 @@ struct veuicc_card {
 
 /** Fill \p buf with \p len random bytes from the card's generator. */
 int veuicc_card_random(veuicc_card *card, uint8_t *buf, size_t len);
+
+/**
+ * Save what the last command changed (docs/store.md "Card state"): a
+ * persistent card compares its state records with those last committed and
+ * writes the differences in one store transaction. A card in memory, or one
+ * with nothing changed, writes nothing. On failure the transaction is rolled
+ * back and the card goes dead (powered off, every call VEUICC_ERR_IO) until it
+ * is reopened from its file, as after a real power cut.
+ * \returns VEUICC_OK or VEUICC_ERR_IO
+ */
+int veuicc_card_persist(veuicc_card *card);
+
+/** Free the committed-record list of a persistent card (card_free). */
+void veuicc_card_snap_free(struct veuicc_card_snap *s);
 
 /** Convert 32 EID digits to 16 BCD bytes (first digit in the high nibble). */
 int veuicc_eid_from_digits(const char *digits, uint8_t out[VEUICC_EID_LEN]);

@@ -12,7 +12,6 @@
 #include "euicc/euicc.h"
 #include "saip/install.h"
 #include "saip/saip.h"
-#include "store/store.h"
 #include "uicc/uicc_app.h"
 
 #define INS_SELECT 0xA4
@@ -82,6 +81,10 @@ static void slot_free(veuicc_profile_slot *s)
 		veuicc_saip_gp_info_clear(s->gp);
 		free(s->gp);
 	}
+	if (s->der) {
+		mbedtls_platform_zeroize(s->der, s->der_len);
+		free(s->der);
+	}
 	mbedtls_platform_zeroize(s, sizeof(*s));
 }
 
@@ -99,50 +102,6 @@ void veuicc_profiles_power_cycle(veuicc_card *card)
 	/* security status (verified PINs) and selections are volatile */
 	for (size_t i = 0; i < card->profiles.count; i++)
 		veuicc_uicc_app_reset(card->profiles.slot[i].app);
-}
-
-/* ---- the card file ------------------------------------------------------- */
-
-int veuicc_profiles_save(veuicc_card *card, size_t index, const uint8_t *der, size_t len)
-{
-	(void)index;
-	uint64_t seq;
-	int rc = veuicc_store_incr(card->store, "card", (const uint8_t *)"next", 4, 1, &seq);
-	if (rc)
-		return rc;
-	char key[17];
-	snprintf(key, sizeof(key), "%016llx", (unsigned long long)seq);
-	return veuicc_store_put(card->store, "profile", (const uint8_t *)key, 16, der, len);
-}
-
-int veuicc_profiles_save_active(veuicc_card *card)
-{
-	const veuicc_profile_info *i = &card->profiles.slot[card->profiles.active].info;
-	return veuicc_store_put(card->store, "card", (const uint8_t *)"active", 6,
-	                        (const uint8_t *)i->iccid, strlen(i->iccid));
-}
-
-/* Run one saving step in its own transaction; on failure nothing is kept. */
-static int save_txn(veuicc_card *card, int (*step)(veuicc_card *, size_t, const uint8_t *, size_t),
-                    size_t index, const uint8_t *der, size_t len)
-{
-	int rc = veuicc_store_begin(card->store);
-	if (rc)
-		return rc;
-	rc = step(card, index, der, len);
-	if (!rc)
-		rc = veuicc_store_commit(card->store);
-	if (rc)
-		veuicc_store_rollback(card->store);
-	return rc;
-}
-
-static int save_active_step(veuicc_card *card, size_t index, const uint8_t *der, size_t len)
-{
-	(void)index;
-	(void)der;
-	(void)len;
-	return veuicc_profiles_save_active(card);
 }
 
 /* ---- public API ---------------------------------------------------------- */
@@ -237,6 +196,18 @@ int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, s
 		goto out;
 	}
 	s.info.files = res->files_created;
+	s.fs = fs;
+	/* the package is kept for the card file (docs/store.md "Card state") */
+	s.der = malloc(len);
+	if (!s.der) {
+		rc = VEUICC_ERR_NO_MEMORY;
+		rep->saip_status = VEUICC_SAIP_STATUS_NOT_ENOUGH_MEMORY;
+		veuicc_fs_free(fs);
+		say(msg, msg_len, "out of memory");
+		goto out;
+	}
+	memcpy(s.der, der, len);
+	s.der_len = len;
 	rc = veuicc_uicc_app_new(fs, &s.ops, &s.app);
 	if (rc) {
 		rep->saip_status = VEUICC_SAIP_STATUS_NOT_ENOUGH_MEMORY;
@@ -256,16 +227,9 @@ int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, s
 		p->slot = ns;
 		p->cap = n;
 	}
+	s.seq = ++card->next_seq;
 	p->slot[p->count] = s;
 	memset(&s, 0, sizeof(s)); /* ownership moved */
-	if (card->store && save_txn(card, veuicc_profiles_save, p->count, der, len)) {
-		/* not saved: not installed either */
-		slot_free(&p->slot[p->count]);
-		rc = VEUICC_ERR_IO;
-		rep->saip_status = VEUICC_SAIP_STATUS_MEMORY_FAILURE;
-		say(msg, msg_len, "cannot write the card file");
-		goto out;
-	}
 	if (index)
 		*index = p->count;
 	p->count++;
@@ -297,12 +261,6 @@ int veuicc_profiles_switch(veuicc_card *card, long index, int keep_sd)
 {
 	veuicc_engine *e = &card->engine;
 	long before = card->profiles.active;
-	card->profiles.active = index;
-	if (card->store && index >= 0 && save_txn(card, save_active_step, 0, NULL, 0)) {
-		card->profiles.active = before;
-		return VEUICC_ERR_IO;
-	}
-	card->profiles.active = before;
 	if (!keep_sd) {
 		/* End every session of the old profile as a UICC reset would. */
 		veuicc_protocol proto = e->proto;
@@ -369,6 +327,12 @@ int veuicc_card_install_profile(veuicc_card *card, const uint8_t *der, size_t le
 		say(msg, msg_len, "out of memory");
 		return rc;
 	}
+	/* a persistent card saves the new profile and its ISD-P at once */
+	rc = veuicc_card_persist(card);
+	if (rc) {
+		say(msg, msg_len, "cannot write the card file");
+		return rc;
+	}
 	if (index)
 		*index = idx;
 	return VEUICC_OK;
@@ -384,5 +348,5 @@ int veuicc_card_activate_profile(veuicc_card *card, size_t index)
 	if (rc)
 		return rc;
 	veuicc_isdp_sync_states(card);
-	return VEUICC_OK;
+	return veuicc_card_persist(card);
 }

@@ -14,6 +14,7 @@
 #include "veuicc/veuicc.h"
 
 struct veuicc_saip_gp_info;
+struct veuicc_fs;
 
 /** One installed profile. */
 typedef struct veuicc_profile_slot {
@@ -21,6 +22,11 @@ typedef struct veuicc_profile_slot {
 	void *app;
 	struct veuicc_saip_gp_info *gp; /**< security domains, RFM, applications (later layers) */
 	veuicc_profile_info info;
+	/* persistence (src/core/state.c) */
+	struct veuicc_fs *fs; /**< the file system the application owns */
+	uint8_t *der;         /**< the installed package, for the card file */
+	size_t der_len;
+	uint64_t seq; /**< stable profile reference in the card file, from 1 */
 } veuicc_profile_slot;
 
 /** The profile list of a card. */
@@ -32,13 +38,6 @@ typedef struct veuicc_profiles {
 
 /** Register the UICC front as the engine's default application. */
 int veuicc_profiles_attach(veuicc_card *card);
-
-/** Save installed profile \p index (its package \p der) in the card file,
- *  inside the caller's store transaction. */
-int veuicc_profiles_save(veuicc_card *card, size_t index, const uint8_t *der, size_t len);
-
-/** Save which profile is active, inside the caller's store transaction. */
-int veuicc_profiles_save_active(veuicc_card *card);
 
 /** A reset or power loss: clear every profile's volatile state. */
 void veuicc_profiles_power_cycle(veuicc_card *card);

@@ -7,6 +7,9 @@
  *   EnableProfile         STORE DATA DGI 3A03 { 4F AID }
  *   DisableProfile        STORE DATA DGI 3A04 { 4F AID }
  *   SetFallBackAttribute  STORE DATA DGI 3A05 { 4F AID }
+ *   SetEmergencyProfileAttribute  STORE DATA DGI 3A06 { 4F AID } (DGI: [M])
+ *   UpdateSMSRAddressingParameters  STORE DATA DGI 3A07 { A3 { 81 ... } }
+ *   HandleNotificationConfirmation  STORE DATA DGI 3A08 { 4E seq } -> 80 { 4F ... }
  *   DeleteProfile         DELETE 80 E4 00 00|40|80 { 4F AID }
  *   capability audit      GET STATUS 80 F2 40|80 02|03, GET DATA 80 CA FF 21
  * The secure channels (SCP80/SCP81) that carry them in the field come later;
@@ -16,6 +19,7 @@
 
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
+#include "euicc/notif.h"
 #include "gp/fci.h"
 #include "tlv/tlv.h"
 
@@ -38,6 +42,14 @@
 #define DGI_ENABLE   0x3A03
 #define DGI_DISABLE  0x3A04
 #define DGI_FALLBACK 0x3A05
+/* SetEmergencyProfileAttribute: the DGI is not in any material we could
+ * read (digest §3.0, §8 item 6); 3A06 is the free slot the digest names as
+ * the candidate -- veuicc's choice, docs/spec-decisions.md N-rows [M] */
+#define DGI_EMERGENCY  0x3A06
+#define DGI_SMSR_ADDR  0x3A07 /* UpdateSMSRAddressingParameters (digest §3.9 [I]) */
+#define DGI_NOTIF_CONF 0x3A08 /* notification confirmation (digest §5.4 [I]) */
+#define TAG_SMSR_TMPL  0xA3   /* SM-SR addressing parameters template */
+#define TAG_SMSR_SMS   0x81   /* SM-SR SMS destination address (TS 23.040 form) */
 
 /* GET STATUS (GP CS v2.3 §11.4) */
 #define GS_P1_ISD      0x80
@@ -117,15 +129,34 @@ static int installed(const veuicc_gp_entry *e)
 
 /* ---- profile switch (SGP.02 §3.2 / §3.4, digest §3.2-3.3) ----------------- */
 
-static uint16_t switch_to(veuicc_card *card, long target)
+/* Switch to \p target and queue the notification "profile change"
+ * (type 02, digest §5.1) naming it; \p left is the profile disabled by the
+ * change, subject to POL1 "deletion mandatory when disabled". A full
+ * notification queue refuses the ES5 function: 6A84, nothing changes. */
+static uint16_t switch_to(veuicc_card *card, long target, long left)
 {
-	veuicc_gp_registry *r = &card->registry;
-	/* exactly one ENABLED profile; the security domains keep their
-	 * selections (the REFRESH the terminal gets belongs to the CAT layer) */
-	if (veuicc_profiles_switch(card, r->e[target].slot, 1))
-		return VEUICC_SW_MEMORY_FAILURE;
-	veuicc_isdp_sync_states(card);
-	return VEUICC_SW_OK;
+	int rc = veuicc_notif_switch(card, target, VEUICC_NOTIF_TYPE_PROFILE_CHANGE, left, 1, 0);
+	if (rc == VEUICC_ERR_NO_MEMORY)
+		return VEUICC_SW_NOT_ENOUGH_MEMORY;
+	return rc ? VEUICC_SW_MEMORY_FAILURE : VEUICC_SW_OK;
+}
+
+static int emergency_enabled(const veuicc_gp_registry *r)
+{
+	long cur = veuicc_gp_registry_enabled(r);
+	return cur >= 0 && r->e[cur].emergency;
+}
+
+/* The ISD-P the Fall-Back mechanism left while its POL1 forbade disabling:
+ * the only one that may be enabled next (digest §2.2, §10 [A]), or -1. Once
+ * it is enabled again (by any path) the restriction has ended. */
+static long fallback_return(const veuicc_gp_registry *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->e[i].kind == VEUICC_GP_ISDP && r->e[i].fallback_return &&
+		    r->e[i].lcs != VEUICC_GP_LCS_ENABLED)
+			return (long)i;
+	return -1;
 }
 
 static uint16_t enable_profile(veuicc_card *card, const uint8_t *v, size_t len)
@@ -138,10 +169,17 @@ static uint16_t enable_profile(veuicc_card *card, const uint8_t *v, size_t len)
 	/* the target must be DISABLED: not enabled already, not an incomplete ISD-P */
 	if (r->e[t].lcs != VEUICC_GP_LCS_DISABLED)
 		return VEUICC_SW_COND_NOT_SATISFIED;
+	/* the Emergency Profile is enabled and disabled locally only (ESx,
+	 * digest §2.3, §6.1): not by ES5, and ES5 waits for its local disable [M] */
+	if (r->e[t].emergency || emergency_enabled(r))
+		return VEUICC_SW_COND_NOT_SATISFIED;
 	long cur = veuicc_gp_registry_enabled(r);
 	if (cur >= 0 && (r->e[cur].pol1 & VEUICC_POL1_DISABLE_NOT_ALLOWED))
 		return VEUICC_SW_POL1_FORBIDS;
-	return switch_to(card, t);
+	long back = fallback_return(r);
+	if (back >= 0 && back != t)
+		return VEUICC_SW_POL1_FORBIDS;
+	return switch_to(card, t, cur);
 }
 
 static uint16_t disable_profile(veuicc_card *card, const uint8_t *v, size_t len)
@@ -157,9 +195,11 @@ static uint16_t disable_profile(veuicc_card *card, const uint8_t *v, size_t len)
 	if (r->e[t].lcs != VEUICC_GP_LCS_ENABLED || r->e[t].fallback || fb < 0 ||
 	    !installed(&r->e[fb]))
 		return VEUICC_SW_COND_NOT_SATISFIED;
+	if (r->e[t].emergency)
+		return VEUICC_SW_COND_NOT_SATISFIED; /* local disable only [M] */
 	if (r->e[t].pol1 & VEUICC_POL1_DISABLE_NOT_ALLOWED)
 		return VEUICC_SW_POL1_FORBIDS;
-	return switch_to(card, fb);
+	return switch_to(card, fb, t);
 }
 
 static uint16_t set_fallback(veuicc_card *card, const uint8_t *v, size_t len)
@@ -178,9 +218,61 @@ static uint16_t set_fallback(veuicc_card *card, const uint8_t *v, size_t len)
 	long cur = veuicc_gp_registry_enabled(r);
 	if (cur >= 0 && cur != t && (r->e[cur].pol1 & VEUICC_POL1_DISABLE_NOT_ALLOWED))
 		return VEUICC_SW_POL1_FORBIDS;
+	/* after a Fall-Back away from a profile whose POL1 forbids disabling,
+	 * the attribute cannot move (digest §2.2, §10 [A]) */
+	if (fallback_return(r) >= 0)
+		return VEUICC_SW_POL1_FORBIDS;
 	for (size_t i = 0; i < r->count; i++)
 		r->e[i].fallback = false;
 	r->e[t].fallback = true;
+	return VEUICC_SW_OK;
+}
+
+/* SetEmergencyProfileAttribute (SGP.02 §3.25-3.26, digest §2.3, §3.8, §10):
+ * the attribute moves to an installed, DISABLED profile that does not hold
+ * the Fall-Back Attribute; not while the current holder is enabled [M]. */
+static uint16_t set_emergency(veuicc_card *card, const uint8_t *v, size_t len)
+{
+	long t;
+	uint16_t sw = find_target(card, v, len, &t);
+	if (sw != VEUICC_SW_OK)
+		return sw;
+	veuicc_gp_registry *r = &card->registry;
+	if (r->e[t].lcs != VEUICC_GP_LCS_DISABLED || r->e[t].fallback || emergency_enabled(r))
+		return VEUICC_SW_COND_NOT_SATISFIED;
+	for (size_t i = 0; i < r->count; i++)
+		r->e[i].emergency = false;
+	r->e[t].emergency = true;
+	return VEUICC_SW_OK;
+}
+
+/* UpdateSMSRAddressingParameters (digest §3.9 [I]): the value is one A3
+ * template of BER-TLVs holding at most one 81 (SM-SR SMS address: number of
+ * digits, TON/NPI, BCD digits); other sub-tags are kept as received. The
+ * new template replaces the stored one. */
+static uint16_t update_smsr_addr(veuicc_card *card, const uint8_t *v, size_t len)
+{
+	veuicc_tlv_reader rd, in;
+	veuicc_tlv t, s;
+	veuicc_tlv_reader_init(&rd, v, len, 0);
+	if (veuicc_tlv_next(&rd, &t) != 1 || t.tag != TAG_SMSR_TMPL || t.raw_len != len ||
+	    t.len == 0 || t.len > VEUICC_SMSR_ADDR_MAX)
+		return VEUICC_SW_WRONG_DATA;
+	veuicc_tlv_enter(&rd, &t, &in);
+	int rc, n81 = 0;
+	while ((rc = veuicc_tlv_next(&in, &s)) == 1) {
+		if (s.tag != TAG_SMSR_SMS)
+			continue;
+		/* TS 23.040 §9.1.2.5 address: digits, TON/NPI, (digits+1)/2 bytes */
+		if (n81++ || s.len < 2 || s.value[0] == 0 ||
+		    s.len - 2 != (size_t)(s.value[0] + 1) / 2)
+			return VEUICC_SW_WRONG_DATA;
+	}
+	if (rc < 0)
+		return VEUICC_SW_WRONG_DATA;
+	veuicc_gp_entry *e = isdr_entry(card);
+	memcpy(e->smsr_addr, t.value, t.len);
+	e->smsr_addr_len = (uint16_t)t.len;
 	return VEUICC_SW_OK;
 }
 
@@ -209,7 +301,7 @@ static int dgi_next(const uint8_t *b, size_t len, size_t *pos, uint16_t *tag, co
 	return 0;
 }
 
-static uint16_t store_data(veuicc_card *card, const veuicc_capdu *cmd)
+static uint16_t store_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	if ((cmd->p1 & (P1_ENC_MASK | P1_RFU_MASK)) || (cmd->p1 & P1_STRUCT_MASK) != P1_STRUCT_DGI)
 		return VEUICC_SW_WRONG_P1P2;
@@ -230,6 +322,9 @@ static uint16_t store_data(veuicc_card *card, const veuicc_capdu *cmd)
 	case DGI_ENABLE: sw = enable_profile(card, v, vlen); break;
 	case DGI_DISABLE: sw = disable_profile(card, v, vlen); break;
 	case DGI_FALLBACK: sw = set_fallback(card, v, vlen); break;
+	case DGI_EMERGENCY: sw = set_emergency(card, v, vlen); break;
+	case DGI_SMSR_ADDR: sw = update_smsr_addr(card, v, vlen); break;
+	case DGI_NOTIF_CONF: sw = veuicc_notif_confirm(card, v, vlen, rsp); break;
 	default: sw = VEUICC_SW_REF_DATA_NOT_FOUND; break; /* DGI not supported */
 	}
 	veuicc_gp_rx_reset(&e->rx);
@@ -351,6 +446,19 @@ static uint16_t create_isdp(veuicc_card *card, const veuicc_capdu *cmd, veuicc_r
 
 /* ---- DeleteProfile (SGP.02 §4.1.1.4, GP CS v2.3 §11.2) -------------------- */
 
+void veuicc_isdr_remove_isdp(veuicc_card *card, size_t idx)
+{
+	veuicc_gp_entry *e = &card->registry.e[idx];
+	long slot = e->slot;
+	uint8_t aid[16];
+	size_t aid_len = e->aid_len;
+	memcpy(aid, e->aid, aid_len);
+	veuicc_isdp_detach(card, aid, aid_len);
+	veuicc_gp_registry_remove(&card->registry, idx);
+	if (slot >= 0)
+		veuicc_profiles_remove(card, (size_t)slot);
+}
+
 static uint16_t delete_isdp(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	/* P1 00: last (only) DELETE command; P2 00 object, 80 object and
@@ -375,14 +483,7 @@ static uint16_t delete_isdp(veuicc_card *card, const veuicc_capdu *cmd, veuicc_r
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	if (installed(e) && (e->pol1 & VEUICC_POL1_DELETE_NOT_ALLOWED))
 		return VEUICC_SW_POL1_FORBIDS;
-	long slot = e->slot;
-	uint8_t aid[16];
-	size_t aid_len = e->aid_len;
-	memcpy(aid, e->aid, aid_len);
-	veuicc_isdp_detach(card, aid, aid_len);
-	veuicc_gp_registry_remove(r, (size_t)t);
-	if (slot >= 0)
-		veuicc_profiles_remove(card, (size_t)slot);
+	veuicc_isdr_remove_isdp(card, (size_t)t);
 	static const uint8_t zero = 0x00;
 	if (veuicc_rsp_put(rsp, &zero, 1))
 		return VEUICC_SW_MEMORY_FAILURE;
@@ -564,7 +665,7 @@ static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 	switch (cmd->ins) {
 	case INS_INSTALL: return create_isdp(card, cmd, rsp);
 	case INS_DELETE: return delete_isdp(card, cmd, rsp);
-	case INS_STORE_DATA: return store_data(card, cmd);
+	case INS_STORE_DATA: return store_data(card, cmd, rsp);
 	case INS_GET_STATUS: return get_status(card, cmd, rsp);
 	case INS_GET_DATA: return get_data(card, cmd, rsp);
 	default: return VEUICC_SW_INS_NOT_SUPP;

@@ -35,6 +35,20 @@ typedef enum veuicc_gp_kind {
 	VEUICC_GP_ISDP = 2,
 } veuicc_gp_kind;
 
+/** Pending notifications the ISD-R keeps (docs/euicc.md, decision N-rows). */
+#define VEUICC_NOTIF_MAX 16
+/** Largest SM-SR addressing parameters template value (A3) kept. */
+#define VEUICC_SMSR_ADDR_MAX 128
+
+/** One pending notification (SGP.02 §3.15, §4.1.1.11; digest §5.2). */
+typedef struct veuicc_gp_notif {
+	uint16_t seq;    /**< sequence number (tag 4E), never 0 */
+	uint8_t type;    /**< notification type (tag 4D) */
+	uint8_t aid[16]; /**< ISD-P AID of the profile enabled after the change (tag 2F) */
+	uint8_t aid_len;
+	uint32_t retries; /**< power cycles since it was created (each one retries it) */
+} veuicc_gp_notif;
+
 /** STORE DATA blocks being received by one domain (GP CS v2.3 §11.11). */
 typedef struct veuicc_gp_rx {
 	uint8_t *buf;
@@ -60,6 +74,19 @@ typedef struct veuicc_gp_entry {
 	uint32_t quota;  /**< ISD-P: reserved memory (CreateISDP EF/83), 0: none */
 	size_t used;     /**< ISD-P: bytes of the installed package */
 	veuicc_gp_rx rx; /**< volatile: STORE DATA sequence in progress */
+	/* ---- notifications, Emergency Profile, SM-SR addressing (SGP.02 §5,
+	 * §3.x; docs/euicc.md "Notifications"). Plain values, persistent. ---- */
+	uint16_t del_seq;     /**< ISD-P: POL1 "deletion mandatory when disabled" pending:
+	                           deleted when notification del_seq is confirmed; 0: none */
+	bool emergency_prev;  /**< ISD-P: enabled before the local Emergency enable;
+	                           re-enabled by the local Emergency disable */
+	bool fallback_return; /**< ISD-P: left by the Fall-Back mechanism while its POL1
+	                           forbade disabling: only it may be enabled next */
+	uint16_t notif_seq;   /**< ISD-R: last notification sequence number, 0: none yet */
+	uint8_t notif_count;  /**< ISD-R: pending (unconfirmed) notifications */
+	veuicc_gp_notif notif[VEUICC_NOTIF_MAX]; /**< ISD-R: oldest first */
+	uint8_t smsr_addr[VEUICC_SMSR_ADDR_MAX]; /**< ISD-R: value of the A3 template */
+	uint16_t smsr_addr_len;                  /**< ISD-R: its length, 0: never set */
 } veuicc_gp_entry;
 
 /** The registry: entries in creation order (the GET STATUS order). */

@@ -219,7 +219,7 @@ static void test_isdr_store_data_errors(void **state)
 	th_xfer(card, "80E28800 09 3A0306 4F04 A0000005", "6A80");
 	th_xfer(card, "80E28800 02 3A03", "6A80");
 	/* DGIs the ISD-R does not support: 6A88 */
-	th_xfer(card, "80E28800 15 3A0612 4F10" ISDP10, "6A88");
+	th_xfer(card, "80E28800 15 3A0912 4F10" ISDP10, "6A88");
 	/* unknown ISD-P, and the ISD-R / ECASD are no ISD-Ps: 6A88 */
 	es5(card, "3A03", ISDP12, "6A88");
 	es5(card, "3A04", ISDR, "6A88");
@@ -521,6 +521,262 @@ static void test_api_and_reset(void **state)
 	veuicc_card_free(card);
 }
 
+/* ---- notifications, POL1 deletion, Fall-Back, Emergency, SM-SR address --- */
+
+#define EID_HEX "89049032123451234512345678901235" /* the default (SGP.26) EID */
+
+/* A card with the Fall-Back profile enabled in ...1000 and the V7 package
+ * (POL1 byte \p pol) installed by ES5 into ...1100, DISABLED. */
+static veuicc_card *card_with_second(uint8_t pol)
+{
+	size_t len;
+	uint8_t *der = with_pol(pol, &len);
+	veuicc_card *card = card_with_fallback();
+	th_xfer(card, SEL_ISDR, "9000");
+	create(card, ELF, EM, ISDP11, PARAMS, "00 9000");
+	th_xfer(card, "00A4040C10" ISDP11, "9000");
+	download(card, der, len, "3003800100 9000");
+	th_xfer(card, SEL_ISDR, "9000");
+	free(der);
+	return card;
+}
+
+/* Pending notification \p index must have sequence number \p seq, type
+ * \p type and name ISD-P \p aid; the bytes are built here from the digest's
+ * §5.2 template, independently of the card's TLV writer. */
+static void expect_notif(veuicc_card *card, size_t index, unsigned seq, unsigned type,
+                         const char *aid, unsigned retries)
+{
+	veuicc_notification n;
+	assert_int_equal(veuicc_card_notification_get(card, index, &n), VEUICC_OK);
+	assert_int_equal(n.seq, seq);
+	assert_int_equal(n.type, type);
+	assert_int_equal(n.retries, retries);
+	char want[200], got[2 * VEUICC_NOTIFICATION_MAX + 1];
+	snprintf(want, sizeof(want), "E12B4C10%s4D01%02X4E02%04X2F10%s", EID_HEX, type, seq, aid);
+	th_hex(n.data, n.len, got);
+	assert_string_equal(got, want);
+}
+
+static void confirm(veuicc_card *card, unsigned seq, const char *expect)
+{
+	char apdu[64];
+	snprintf(apdu, sizeof(apdu), "80E28900 07 3A08 04 4E02%04X 00", seq);
+	th_xfer(card, apdu, expect);
+}
+
+static void test_notifications(void **state)
+{
+	(void)state;
+	/* POL1 b3: deletion mandatory when disabled */
+	veuicc_card *card = card_with_second(VEUICC_POL1_DELETE_ON_DISABLE);
+	/* installing and the API's activation are no profile changes to report */
+	assert_int_equal(veuicc_card_notification_count(card), 0);
+	veuicc_notification n;
+	assert_int_equal(veuicc_card_notification_get(card, 0, &n), VEUICC_ERR_NOT_FOUND);
+	/* EnableProfile: notification 1, type 02, naming the enabled ISD-P */
+	es5(card, "3A03", ISDP11, "9000");
+	assert_int_equal(veuicc_card_notification_count(card), 1);
+	expect_notif(card, 0, 1, VEUICC_NOTIF_TYPE_PROFILE_CHANGE, ISDP11, 0);
+	/* confirmation errors: unknown sequence number 6A88, coding 6A80 */
+	confirm(card, 2, "6A88");
+	confirm(card, 0, "6A88");
+	th_xfer(card, "80E28900 07 3A08 04 4E010001 00", "6A80");
+	th_xfer(card, "80E28900 06 3A08 03 4E0101 00", "6A80");
+	th_xfer(card, "80E28900 08 3A08 05 4E020001 00 00", "6A80");
+	th_xfer(card, "80E28900 07 3A08 04 4F020001 00", "6A80");
+	assert_int_equal(veuicc_card_notification_count(card), 1);
+	/* confirmed: nothing deleted (the Fall-Back profile was disabled) */
+	confirm(card, 1, "8000 9000");
+	assert_int_equal(veuicc_card_notification_count(card), 0);
+	confirm(card, 1, "6A88");
+	/* DisableProfile: notification 2 names the Fall-Back profile enabled
+	 * again; ...1100 waits for its confirmation to be deleted */
+	es5(card, "3A04", ISDP11, "9000");
+	expect_notif(card, 0, 2, VEUICC_NOTIF_TYPE_PROFILE_CHANGE, ISDP10, 0);
+	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F70011F 9000");
+	/* each cold reset retries it; a warm reset does not count */
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_power_off(card), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_WARM, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	expect_notif(card, 0, 2, VEUICC_NOTIF_TYPE_PROFILE_CHANGE, ISDP10, 2);
+	/* the confirmation deletes ...1100 and reports it */
+	th_xfer(card, SEL_ISDR, "9000");
+	confirm(card, 2, "8012 4F10" ISDP11 " 9000");
+	status_of(card, ISDP11, "6A88");
+	assert_int_equal(veuicc_card_profile_count(card), 1);
+	assert_int_equal(veuicc_card_notification_count(card), 0);
+	veuicc_card_free(card);
+}
+
+static void test_pol1_delete_reenabled(void **state)
+{
+	(void)state;
+	/* disabled by EnableProfile of another, then enabled again before the
+	 * confirmation: it is not deleted */
+	veuicc_card *card = card_with_second(VEUICC_POL1_DELETE_ON_DISABLE);
+	es5(card, "3A03", ISDP11, "9000");
+	es5(card, "3A03", ISDP10, "9000"); /* ...1100 disabled: seq 2 */
+	es5(card, "3A03", ISDP11, "9000"); /* enabled again: seq 3 */
+	assert_int_equal(veuicc_card_notification_count(card), 3);
+	confirm(card, 2, "8000 9000");
+	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F70013F 9000");
+	/* the oldest pending notifications stay, in order */
+	expect_notif(card, 0, 1, VEUICC_NOTIF_TYPE_PROFILE_CHANGE, ISDP11, 0);
+	expect_notif(card, 1, 3, VEUICC_NOTIF_TYPE_PROFILE_CHANGE, ISDP11, 0);
+	veuicc_card_free(card);
+}
+
+static void test_notification_queue_full(void **state)
+{
+	(void)state;
+	veuicc_card *card = card_with_second(0);
+	for (unsigned i = 0; i < VEUICC_NOTIF_MAX; i++)
+		es5(card, i % 2 ? "3A04" : "3A03", ISDP11, "9000");
+	/* ES5: no room for the notification -> 6A84, nothing changes */
+	es5(card, "3A03", ISDP11, "6A84");
+	status_of(card, ISDP10, "E316 4F10" ISDP10 " 9F70013F 9000");
+	assert_int_equal(veuicc_card_notification_count(card), VEUICC_NOTIF_MAX);
+	/* confirming one makes room */
+	confirm(card, 5, "8000 9000");
+	es5(card, "3A03", ISDP11, "9000");
+	expect_notif(card, VEUICC_NOTIF_MAX - 1, VEUICC_NOTIF_MAX + 1,
+	             VEUICC_NOTIF_TYPE_PROFILE_CHANGE, ISDP11, 0);
+	/* a device-side change (Fall-Back) is not refused: the oldest goes */
+	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_OK);
+	assert_int_equal(veuicc_card_notification_count(card), VEUICC_NOTIF_MAX);
+	veuicc_notification n;
+	assert_int_equal(veuicc_card_notification_get(card, 0, &n), VEUICC_OK);
+	assert_int_equal(n.seq, 2);
+	expect_notif(card, VEUICC_NOTIF_MAX - 1, VEUICC_NOTIF_MAX + 2, VEUICC_NOTIF_TYPE_FALLBACK,
+	             ISDP10, 0);
+	veuicc_card_free(card);
+}
+
+static void test_fallback_mechanism(void **state)
+{
+	(void)state;
+	/* ...1100: disabling not allowed, deletion mandatory when disabled */
+	veuicc_card *card =
+	    card_with_second(VEUICC_POL1_DISABLE_NOT_ALLOWED | VEUICC_POL1_DELETE_ON_DISABLE);
+	/* the Fall-Back profile is enabled: nothing to fall back from */
+	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_ERR_STATE);
+	es5(card, "3A03", ISDP11, "9000");
+	confirm(card, 1, "8000 9000");
+	/* the event: POL1 of ...1100 is ignored, the Fall-Back profile enabled,
+	 * notification type 05 naming it */
+	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_OK);
+	status_of(card, ISDP10, "E316 4F10" ISDP10 " 9F70013F 9000");
+	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F70011F 9000");
+	expect_notif(card, 0, 2, VEUICC_NOTIF_TYPE_FALLBACK, ISDP10, 0);
+	th_xfer(card, "00A4000C022FE2", "9000");
+	th_xfer(card, "00B000000A", "989444999999990961F3 9000");
+	/* "deletion mandatory when disabled" does not apply to a Fall-Back */
+	th_xfer(card, SEL_ISDR, "9000");
+	confirm(card, 2, "8000 9000");
+	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F70011F 9000");
+	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_ERR_STATE);
+	/* ...1100 forbade disabling: the attribute cannot move, only ...1100
+	 * may be enabled next */
+	es5(card, "3A05", ISDP11, "69E1");
+	es5(card, "3A03", ISDP11, "9000");
+	es5(card, "3A05", ISDP11, "9000"); /* the restriction ended */
+	veuicc_card_free(card);
+
+	/* no installed Fall-Back profile */
+	card = new_card();
+	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_ERR_NOT_FOUND);
+	veuicc_card_free(card);
+}
+
+static void test_emergency(void **state)
+{
+	(void)state;
+	veuicc_card *card = card_with_second(VEUICC_POL1_DISABLE_NOT_ALLOWED);
+	/* no Emergency Profile yet */
+	assert_int_equal(veuicc_card_emergency_enable(card), VEUICC_ERR_NOT_FOUND);
+	assert_int_equal(veuicc_card_emergency_disable(card), VEUICC_ERR_STATE);
+	/* SetEmergencyProfileAttribute (DGI 3A06): unknown 6A88, coding 6A80,
+	 * the Fall-Back holder (enabled) 6985, an empty ISD-P 6985 */
+	es5(card, "3A06", ISDP12, "6A88");
+	th_xfer(card, "80E28800 15 3A0612 4F11" ISDP11, "6A80");
+	es5(card, "3A06", ISDP10, "6985");
+	create(card, ELF, EM, ISDP12, PARAMS, "00 9000");
+	es5(card, "3A06", ISDP12, "6985");
+	es5(card, "3A06", ISDP11, "9000");
+	es5(card, "3A06", ISDP11, "9000");
+	th_xfer(card, "80F24002 06 4F00 5C024F53 00",
+	        "E312 4F10" ECASD " E315 4F10" ISDP10 " 530101 E315 4F10" ISDP11
+	        " 530102 E315 4F10" ISDP12 " 530100 9000");
+	/* it cannot take the Fall-Back Attribute, nor be enabled by ES5 */
+	es5(card, "3A05", ISDP11, "6985");
+	es5(card, "3A03", ISDP11, "6985");
+	assert_int_equal(veuicc_card_notification_count(card), 0);
+	/* local enable: notification 06 naming it */
+	assert_int_equal(veuicc_card_emergency_enable(card), VEUICC_OK);
+	assert_int_equal(veuicc_card_emergency_enable(card), VEUICC_ERR_STATE);
+	th_xfer(card, SEL_ISDR, "9000");
+	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F70013F 9000");
+	expect_notif(card, 0, 1, VEUICC_NOTIF_TYPE_EMERGENCY_ENABLED, ISDP11, 0);
+	th_xfer(card, "00A4000C022FE2", "9000");
+	th_xfer(card, "00B000000A", "98001032547698103214 9000");
+	/* while it is enabled: no Fall-Back, ES5 switches and the attribute wait */
+	th_xfer(card, SEL_ISDR, "9000");
+	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_ERR_STATE);
+	es5(card, "3A03", ISDP10, "6985");
+	es5(card, "3A04", ISDP11, "6985");
+	es5(card, "3A06", ISDP11, "6985");
+	/* local disable (its POL1 "disabling not allowed" does not apply): the
+	 * previous profile comes back, notification 07 */
+	assert_int_equal(veuicc_card_emergency_disable(card), VEUICC_OK);
+	assert_int_equal(veuicc_card_emergency_disable(card), VEUICC_ERR_STATE);
+	th_xfer(card, SEL_ISDR, "9000");
+	status_of(card, ISDP10, "E316 4F10" ISDP10 " 9F70013F 9000");
+	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F70011F 9000");
+	expect_notif(card, 1, 2, VEUICC_NOTIF_TYPE_EMERGENCY_DISABLED, ISDP10, 0);
+	/* the Emergency Profile cannot be deleted */
+	th_xfer(card, "80E40000 12 4F10" ISDP11 " 00", "6985");
+	veuicc_card_free(card);
+}
+
+static void test_smsr_addressing(void **state)
+{
+	(void)state;
+	veuicc_card *card = card_with_fallback();
+	uint8_t buf[200];
+	size_t n = 0;
+	assert_int_equal(veuicc_card_smsr_addressing(card, buf, sizeof(buf), &n),
+	                 VEUICC_ERR_NOT_FOUND);
+	th_xfer(card, SEL_ISDR, "9000");
+	/* A3 { 81: 11 digits, TON/NPI 91, +44 7758 100650 } */
+	th_xfer(card, "80E28800 0F 3A07 0C A30A 8108 0B91447758100650", "9000");
+	assert_int_equal(veuicc_card_smsr_addressing(card, buf, sizeof(buf), &n), VEUICC_OK);
+	char hex[400];
+	th_hex(buf, n, hex);
+	assert_string_equal(hex, "81080B91447758100650");
+	assert_int_equal(veuicc_card_smsr_addressing(card, buf, 4, &n),
+	                 VEUICC_ERR_BUFFER_TOO_SMALL);
+	/* bad TLVs: 6A80 and the stored parameters stay */
+	th_xfer(card, "80E28800 0F 3A07 0C A30A 8108 0E91447758100650", "6A80"); /* digits */
+	th_xfer(card, "80E28800 0F 3A07 0C A40A 8108 0B91447758100650", "6A80"); /* not A3 */
+	th_xfer(card, "80E28800 0F 3A07 0C A30B 8108 0B91447758100650", "6A80"); /* length */
+	th_xfer(card, "80E28800 10 3A07 0D A30A 8108 0B91447758100650 00", "6A80");
+	th_xfer(card, "80E28800 0F 3A07 0C A30A 8109 0B91447758100650", "6A80");
+	th_xfer(card, "80E28800 05 3A07 02 A300", "6A80");
+	th_xfer(card, "80E28800 13 3A07 10 A30E 8103 01910F 8107 0B914477581006", "6A80");
+	assert_int_equal(veuicc_card_smsr_addressing(card, buf, sizeof(buf), &n), VEUICC_OK);
+	th_hex(buf, n, hex);
+	assert_string_equal(hex, "81080B91447758100650");
+	/* other sub-tags are kept as received; a new template replaces the old */
+	th_xfer(card, "80E28800 0C 3A07 09 A307 8103 01910F 8400", "9000");
+	assert_int_equal(veuicc_card_smsr_addressing(card, buf, sizeof(buf), &n), VEUICC_OK);
+	th_hex(buf, n, hex);
+	assert_string_equal(hex, "810301910F8400");
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +789,12 @@ int main(void)
 	    cmocka_unit_test(test_get_status),
 	    cmocka_unit_test(test_pol1),
 	    cmocka_unit_test(test_api_and_reset),
+	    cmocka_unit_test(test_notifications),
+	    cmocka_unit_test(test_pol1_delete_reenabled),
+	    cmocka_unit_test(test_notification_queue_full),
+	    cmocka_unit_test(test_fallback_mechanism),
+	    cmocka_unit_test(test_emergency),
+	    cmocka_unit_test(test_smsr_addressing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -11,6 +13,8 @@ static void usage(FILE *f)
 	fputs("usage: veuicc card [--card FILE] install PROFILE.der|:default [--activate]\n"
 	      "       veuicc card [--card FILE] ls [--json]\n"
 	      "       veuicc card [--card FILE] activate ICCID|INDEX\n"
+	      "       veuicc card [--card FILE] create --factory CONFIG.json\n"
+	      "       veuicc card [--card FILE] status [--json]\n"
 	      "\n"
 	      "A persistent card lives in FILE (default: $VEUICC_CARD, else\n"
 	      "$XDG_STATE_HOME/veuicc/card.db or ~/.local/state/veuicc/card.db); it is created\n"
@@ -18,7 +22,12 @@ static void usage(FILE *f)
 	      "  install   decode, validate and install a SAIP profile package (all or nothing);\n"
 	      "            :default is the built-in GSMA TS.48 V7 test profile\n"
 	      "  ls        the EID and the installed profiles (ICCID, name, files, active)\n"
-	      "  activate  make a profile the one the terminal sees\n",
+	      "  activate  make a profile the one the terminal sees\n"
+	      "  create    mint a new card file from a factory configuration (docs/factory.md;\n"
+	      "            factory/default.json is the shipped one); an existing FILE is refused\n"
+	      "  status    EID, ISD-R key sets and TAR, every ISD-P (AID, ICCID, state:\n"
+	      "            created, personalised, disabled, enabled; attributes, POL1) and\n"
+	      "            the notifications waiting for the SM-SR's confirmation\n",
 	      f);
 }
 
@@ -71,6 +80,137 @@ static int list(veuicc_card *card, int json)
 	return VEUICC_CLI_EXIT_OK;
 }
 
+static const char *state_name(veuicc_isdp_state s)
+{
+	switch (s) {
+	case VEUICC_ISDP_ENABLED: return "enabled";
+	case VEUICC_ISDP_DISABLED: return "disabled";
+	case VEUICC_ISDP_PERSONALISED: return "personalised";
+	default: return "created";
+	}
+}
+
+static const char *keyset_name(veuicc_keyset_type t)
+{
+	return t == VEUICC_KEYSET_SCP80 ? "scp80" : t == VEUICC_KEYSET_SCP81 ? "scp81" : "scp03";
+}
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02X", b[i]);
+	out[2 * n] = '\0';
+}
+
+static void attributes(const veuicc_isdp_info *in, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%s%s", in->fallback ? "fall-back" : "",
+	         in->fallback && in->emergency ? "," : "", in->emergency ? "emergency" : "");
+	if (!out[0])
+		snprintf(out, cap, "-");
+}
+
+/* `veuicc card status`: no key values are printed, only what they are. */
+static int status_cmd(veuicc_card *card, int json)
+{
+	char eid[33], aid[33], tarhex[7] = "";
+	uint8_t tar[3];
+	veuicc_get_eid(card, eid);
+	if (!veuicc_card_isdr_tar(card, tar))
+		hex(tar, 3, tarhex);
+	size_t nk = veuicc_card_keyset_count(card), np = veuicc_card_isdp_count(card);
+	if (json) {
+		printf("{\"eid\": \"%s\", \"isdr\": {\"tar\": ", eid);
+		if (tarhex[0])
+			printf("\"%s\"", tarhex);
+		else
+			printf("null");
+		printf(", \"keysets\": [");
+		for (size_t i = 0; i < nk; i++) {
+			veuicc_keyset k;
+			veuicc_card_keyset(card, i, &k);
+			printf("%s{\"type\": \"%s\", \"kvn\": %u}", i ? ", " : "",
+			       keyset_name(k.type), k.kvn);
+			mbedtls_platform_zeroize(&k, sizeof(k));
+		}
+		printf("]}, \"isdps\": [");
+		for (size_t i = 0; i < np; i++) {
+			veuicc_isdp_info in;
+			veuicc_card_isdp_info(card, i, &in);
+			hex(in.aid, in.aid_len, aid);
+			printf("%s{\"aid\": \"%s\", \"state\": \"%s\", \"lcs\": \"%02X\", "
+			       "\"iccid\": ",
+			       i ? ", " : "", aid, state_name(in.state), in.lcs);
+			if (in.iccid[0])
+				printf("\"%s\"", in.iccid);
+			else
+				printf("null");
+			printf(", \"fallback\": %s, \"emergency\": %s, \"pol1\": \"%02X\"}",
+			       in.fallback ? "true" : "false", in.emergency ? "true" : "false",
+			       in.pol1);
+		}
+		printf("], \"notifications\": [");
+		for (size_t i = 0; i < veuicc_card_notification_count(card); i++) {
+			veuicc_notification nf;
+			char data[2 * VEUICC_NOTIFICATION_MAX + 1];
+			veuicc_card_notification_get(card, i, &nf);
+			hex(nf.data, nf.len, data);
+			printf("%s{\"seq\": %u, \"type\": \"%02X\", \"retries\": %lu, "
+			       "\"data\": \"%s\"}",
+			       i ? ", " : "", nf.seq, nf.type, (unsigned long)nf.retries, data);
+		}
+		printf("]}\n");
+		return VEUICC_CLI_EXIT_OK;
+	}
+	printf("EID      %s\n", eid);
+	printf("ISD-R    TAR %s", tarhex[0] ? tarhex : "-");
+	for (size_t i = 0; i < nk; i++) {
+		veuicc_keyset k;
+		veuicc_card_keyset(card, i, &k);
+		printf("%s%s KVN %u", i ? ", " : "; key sets: ", keyset_name(k.type), k.kvn);
+		mbedtls_platform_zeroize(&k, sizeof(k));
+	}
+	printf("\n");
+	if (!np)
+		printf("no ISD-P\n");
+	else
+		printf("%-32s  %-12s  %-20s  %-19s  %s\n", "ISD-P AID", "STATE", "ICCID",
+		       "ATTRIBUTES", "POL1");
+	for (size_t i = 0; i < np; i++) {
+		veuicc_isdp_info in;
+		char attr[32];
+		veuicc_card_isdp_info(card, i, &in);
+		hex(in.aid, in.aid_len, aid);
+		attributes(&in, attr, sizeof(attr));
+		printf("%-32s  %-12s  %-20s  %-19s  %02X\n", aid, state_name(in.state),
+		       in.iccid[0] ? in.iccid : "-", attr, in.pol1);
+	}
+	size_t nn = veuicc_card_notification_count(card);
+	if (!nn)
+		printf("no pending notification\n");
+	for (size_t i = 0; i < nn; i++) {
+		veuicc_notification nf;
+		char data[2 * VEUICC_NOTIFICATION_MAX + 1];
+		veuicc_card_notification_get(card, i, &nf);
+		hex(nf.data, nf.len, data);
+		printf("notification seq %u type %02X retries %lu: %s\n", nf.seq, nf.type,
+		       (unsigned long)nf.retries, data);
+	}
+	return VEUICC_CLI_EXIT_OK;
+}
+
+static int create(const char *path, const char *factory)
+{
+	char msg[600];
+	int rc = veuicc_card_create(path, factory, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "veuicc card create: %s\n", msg[0] ? msg : veuicc_strerror(rc));
+		return VEUICC_CLI_EXIT_MISMATCH;
+	}
+	printf("created card %s from %s\n", path, factory);
+	return VEUICC_CLI_EXIT_OK;
+}
+
 static int activate(veuicc_card *card, const char *which)
 {
 	size_t n = veuicc_card_profile_count(card);
@@ -96,7 +236,7 @@ static int activate(veuicc_card *card, const char *which)
 
 int veuicc_cli_card(int argc, char **argv)
 {
-	const char *file = NULL, *verb = NULL, *arg = NULL;
+	const char *file = NULL, *verb = NULL, *arg = NULL, *factory = NULL;
 	int json = 0, act = 0;
 	for (int i = 1; i < argc; i++) {
 		int m;
@@ -105,6 +245,9 @@ int veuicc_cli_card(int argc, char **argv)
 			return VEUICC_CLI_EXIT_OK;
 		}
 		if ((m = veuicc_cli_opt(argc, argv, &i, "--card", &file)) != 0) {
+			if (m < 0)
+				return VEUICC_CLI_EXIT_USAGE;
+		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--factory", &factory)) != 0) {
 			if (m < 0)
 				return VEUICC_CLI_EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--json")) {
@@ -125,13 +268,18 @@ int veuicc_cli_card(int argc, char **argv)
 		}
 	}
 	int known =
-	    verb && (!strcmp(verb, "ls") || !strcmp(verb, "install") || !strcmp(verb, "activate"));
-	if (!known || (strcmp(verb, "ls") != 0) != (arg != NULL)) {
+	    verb && (!strcmp(verb, "ls") || !strcmp(verb, "install") || !strcmp(verb, "activate") ||
+	             !strcmp(verb, "create") || !strcmp(verb, "status"));
+	int takes_arg = known && (!strcmp(verb, "install") || !strcmp(verb, "activate"));
+	if (!known || takes_arg != (arg != NULL) ||
+	    (!strcmp(verb, "create")) != (factory != NULL)) {
 		usage(stderr);
 		return VEUICC_CLI_EXIT_USAGE;
 	}
 	char buf[1024];
 	const char *path = veuicc_cli_card_path(file, buf, sizeof(buf));
+	if (!strcmp(verb, "create"))
+		return create(path, factory);
 	veuicc_card *card;
 	int rc = veuicc_card_open(path, NULL, &card);
 	if (rc) {
@@ -142,6 +290,8 @@ int veuicc_cli_card(int argc, char **argv)
 	int status = VEUICC_CLI_EXIT_OK;
 	if (!strcmp(verb, "ls")) {
 		status = list(card, json);
+	} else if (!strcmp(verb, "status")) {
+		status = status_cmd(card, json);
 	} else if (!strcmp(verb, "activate")) {
 		status = activate(card, arg);
 	} else {

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Registry record (docs/store.md "Card state"):
+ *   version (1 byte, 01) | count (2 bytes) | count x { length (2) | fields }
+ * fields: tag (1) | length (1) | value, big-endian integers:
+ *   01 AID  02 kind  03 LCS  04 privileges (3)  05 associated SD AID
+ *   06 attributes (b1 Fall-Back, b2 Emergency)  07 POL1
+ *   08 profile reference (8, absent: no profile)  09 quota (4)  0A used (8)
+ *   0B del_seq (2)  0C flags (b1 emergency_prev, b2 fallback_return)
+ *   0D notif_seq (2)  0E one pending notification, repeated, oldest first:
+ *      seq (2) | type (1) | retries (4) | AID (0..16)
+ *   0F SM-SR addressing parameters (A3 value, absent: never set)
+ * A reader skips tags it does not know; a field added to veuicc_gp_entry
+ * gets the next free tag.
+ */
+#include "gp/registry_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "veuicc/veuicc.h"
+
+#define REC_VERSION 0x01
+#define F_AID       0x01
+#define F_KIND      0x02
+#define F_LCS       0x03
+#define F_PRIV      0x04
+#define F_ASSOC     0x05
+#define F_ATTR      0x06
+#define F_POL1      0x07
+#define F_PROFILE   0x08
+#define F_QUOTA     0x09
+#define F_USED      0x0A
+#define F_DEL_SEQ   0x0B
+#define F_FLAGS2    0x0C
+#define F_NOTIF_SEQ 0x0D
+#define F_NOTIF     0x0E
+#define F_SMSR_ADDR 0x0F
+#define FL_EM_PREV  0x01
+#define FL_FB_RET   0x02
+#define ATTR_FB     0x01
+#define ATTR_EM     0x02
+#define ENTRY_MAX   (128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2)
+
+static size_t put_field(uint8_t *p, uint8_t tag, const uint8_t *v, size_t n)
+{
+	p[0] = tag;
+	p[1] = (uint8_t)n;
+	memcpy(p + 2, v, n);
+	return 2 + n;
+}
+
+static size_t put_uint(uint8_t *p, uint8_t tag, uint64_t v, size_t n)
+{
+	uint8_t b[8];
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	return put_field(p, tag, b, n);
+}
+
+static size_t encode_entry(const veuicc_gp_entry *e, uint64_t ref, uint8_t *p)
+{
+	size_t n = 0;
+	n += put_field(p + n, F_AID, e->aid, e->aid_len);
+	n += put_uint(p + n, F_KIND, (uint64_t)e->kind, 1);
+	n += put_uint(p + n, F_LCS, e->lcs, 1);
+	n += put_field(p + n, F_PRIV, e->priv, 3);
+	n += put_field(p + n, F_ASSOC, e->assoc, e->assoc_len);
+	n += put_uint(p + n, F_ATTR,
+	              (uint64_t)((e->fallback ? ATTR_FB : 0) | (e->emergency ? ATTR_EM : 0)), 1);
+	n += put_uint(p + n, F_POL1, e->pol1, 1);
+	if (ref)
+		n += put_uint(p + n, F_PROFILE, ref, 8);
+	n += put_uint(p + n, F_QUOTA, e->quota, 4);
+	n += put_uint(p + n, F_USED, (uint64_t)e->used, 8);
+	/* notifications, Emergency Profile, SM-SR addressing (notif.c) */
+	if (e->del_seq)
+		n += put_uint(p + n, F_DEL_SEQ, e->del_seq, 2);
+	if (e->emergency_prev || e->fallback_return)
+		n += put_uint(p + n, F_FLAGS2,
+		              (uint64_t)((e->emergency_prev ? FL_EM_PREV : 0) |
+		                         (e->fallback_return ? FL_FB_RET : 0)),
+		              1);
+	if (e->notif_seq)
+		n += put_uint(p + n, F_NOTIF_SEQ, e->notif_seq, 2);
+	for (size_t i = 0; i < e->notif_count && i < VEUICC_NOTIF_MAX; i++) {
+		const veuicc_gp_notif *nf = &e->notif[i];
+		uint8_t b[7 + 16];
+		b[0] = (uint8_t)(nf->seq >> 8);
+		b[1] = (uint8_t)nf->seq;
+		b[2] = nf->type;
+		for (int k = 0; k < 4; k++)
+			b[3 + k] = (uint8_t)(nf->retries >> (24 - 8 * k));
+		size_t al = nf->aid_len <= 16 ? nf->aid_len : 16;
+		memcpy(b + 7, nf->aid, al);
+		n += put_field(p + n, F_NOTIF, b, 7 + al);
+	}
+	if (e->smsr_addr_len && e->smsr_addr_len <= VEUICC_SMSR_ADDR_MAX)
+		n += put_field(p + n, F_SMSR_ADDR, e->smsr_addr, e->smsr_addr_len);
+	return n;
+}
+
+int veuicc_gp_registry_serialise(const veuicc_gp_registry *r, veuicc_gp_slot_ref_fn slot_ref,
+                                 void *ctx, uint8_t **out, size_t *out_len)
+{
+	uint8_t *b = malloc(3 + r->count * (2 + ENTRY_MAX));
+	if (!b)
+		return VEUICC_ERR_NO_MEMORY;
+	size_t n = 0;
+	b[n++] = REC_VERSION;
+	b[n++] = (uint8_t)(r->count >> 8);
+	b[n++] = (uint8_t)r->count;
+	for (size_t i = 0; i < r->count; i++) {
+		const veuicc_gp_entry *e = &r->e[i];
+		uint64_t ref = e->slot >= 0 ? slot_ref(ctx, e->slot) : 0;
+		size_t len = encode_entry(e, ref, b + n + 2);
+		b[n] = (uint8_t)(len >> 8);
+		b[n + 1] = (uint8_t)len;
+		n += 2 + len;
+	}
+	*out = b;
+	*out_len = n;
+	return VEUICC_OK;
+}
+
+static uint64_t get_uint(const uint8_t *v, size_t n)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++)
+		x = x << 8 | v[i];
+	return x;
+}
+
+static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
+                        veuicc_gp_ref_slot_fn ref_slot, void *ctx)
+{
+	unsigned seen = 0;
+	memset(e, 0, sizeof(*e));
+	e->slot = -1;
+	size_t pos = 0;
+	while (pos < len) {
+		if (len - pos < 2 || p[pos + 1] > len - pos - 2)
+			return VEUICC_ERR_MALFORMED;
+		uint8_t tag = p[pos], n = p[pos + 1];
+		const uint8_t *v = p + pos + 2;
+		pos += 2u + n;
+		if (tag >= 1 && tag <= F_SMSR_ADDR && tag != F_NOTIF) {
+			if (seen & (1u << tag))
+				return VEUICC_ERR_MALFORMED;
+			seen |= 1u << tag;
+		}
+		switch (tag) {
+		case F_AID:
+			if (n < 5 || n > sizeof(e->aid))
+				return VEUICC_ERR_MALFORMED;
+			memcpy(e->aid, v, n);
+			e->aid_len = n;
+			break;
+		case F_KIND:
+			if (n != 1 || v[0] > VEUICC_GP_ISDP)
+				return VEUICC_ERR_MALFORMED;
+			e->kind = (veuicc_gp_kind)v[0];
+			break;
+		case F_LCS:
+			if (n != 1)
+				return VEUICC_ERR_MALFORMED;
+			e->lcs = v[0];
+			break;
+		case F_PRIV:
+			if (n != 3)
+				return VEUICC_ERR_MALFORMED;
+			memcpy(e->priv, v, 3);
+			break;
+		case F_ASSOC:
+			if (n > sizeof(e->assoc))
+				return VEUICC_ERR_MALFORMED;
+			memcpy(e->assoc, v, n);
+			e->assoc_len = n;
+			break;
+		case F_ATTR:
+			if (n != 1)
+				return VEUICC_ERR_MALFORMED;
+			e->fallback = (v[0] & ATTR_FB) != 0;
+			e->emergency = (v[0] & ATTR_EM) != 0;
+			break;
+		case F_POL1:
+			if (n != 1)
+				return VEUICC_ERR_MALFORMED;
+			e->pol1 = v[0];
+			break;
+		case F_PROFILE:
+			if (n != 8 || (e->slot = ref_slot(ctx, get_uint(v, 8))) < 0)
+				return VEUICC_ERR_MALFORMED;
+			break;
+		case F_QUOTA:
+			if (n != 4)
+				return VEUICC_ERR_MALFORMED;
+			e->quota = (uint32_t)get_uint(v, 4);
+			break;
+		case F_USED:
+			if (n != 8 || get_uint(v, 8) > SIZE_MAX)
+				return VEUICC_ERR_MALFORMED;
+			e->used = (size_t)get_uint(v, 8);
+			break;
+		case F_DEL_SEQ:
+			if (n != 2)
+				return VEUICC_ERR_MALFORMED;
+			e->del_seq = (uint16_t)get_uint(v, 2);
+			break;
+		case F_FLAGS2:
+			if (n != 1)
+				return VEUICC_ERR_MALFORMED;
+			e->emergency_prev = (v[0] & FL_EM_PREV) != 0;
+			e->fallback_return = (v[0] & FL_FB_RET) != 0;
+			break;
+		case F_NOTIF_SEQ:
+			if (n != 2)
+				return VEUICC_ERR_MALFORMED;
+			e->notif_seq = (uint16_t)get_uint(v, 2);
+			break;
+		case F_NOTIF: {
+			if (n < 7 || n > 7 + 16 || e->notif_count >= VEUICC_NOTIF_MAX)
+				return VEUICC_ERR_MALFORMED;
+			veuicc_gp_notif *nf = &e->notif[e->notif_count++];
+			nf->seq = (uint16_t)get_uint(v, 2);
+			nf->type = v[2];
+			nf->retries = (uint32_t)get_uint(v + 3, 4);
+			nf->aid_len = (uint8_t)(n - 7);
+			memcpy(nf->aid, v + 7, nf->aid_len);
+			break;
+		}
+		case F_SMSR_ADDR:
+			if (n == 0 || n > VEUICC_SMSR_ADDR_MAX)
+				return VEUICC_ERR_MALFORMED;
+			memcpy(e->smsr_addr, v, n);
+			e->smsr_addr_len = n;
+			break;
+		default: break; /* a later field: skipped */
+		}
+	}
+	unsigned need = 1u << F_AID | 1u << F_KIND | 1u << F_LCS | 1u << F_PRIV;
+	return (seen & need) == need ? VEUICC_OK : VEUICC_ERR_MALFORMED;
+}
+
+int veuicc_gp_registry_deserialise(veuicc_gp_registry *r, const uint8_t *b, size_t len,
+                                   veuicc_gp_ref_slot_fn ref_slot, void *ctx)
+{
+	if (len < 3)
+		return VEUICC_ERR_MALFORMED;
+	if (b[0] != REC_VERSION)
+		return VEUICC_ERR_UNSUPPORTED;
+	size_t count = (size_t)b[1] << 8 | b[2], pos = 3;
+	for (size_t i = 0; i < count; i++) {
+		if (len - pos < 2)
+			return VEUICC_ERR_MALFORMED;
+		size_t n = (size_t)b[pos] << 8 | b[pos + 1];
+		pos += 2;
+		if (n > len - pos)
+			return VEUICC_ERR_MALFORMED;
+		veuicc_gp_entry e;
+		int rc = decode_entry(b + pos, n, &e, ref_slot, ctx);
+		if (!rc)
+			rc = veuicc_gp_registry_add(r, &e, NULL);
+		if (rc)
+			return rc == VEUICC_ERR_INVALID_ARG ? VEUICC_ERR_MALFORMED : rc;
+		pos += n;
+	}
+	return pos == len ? VEUICC_OK : VEUICC_ERR_MALFORMED;
+}
