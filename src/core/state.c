@@ -9,6 +9,7 @@
  *   pstate/<16 hex ref>   its mutable state: EF bodies, PIN/PUK counters and
  *                         values, AKA SQN arrays
  *   factory/identity      the factory identity (factory.c), immutable
+ *   factory/isdr-keysets  the ISD-R key sets as they are now (PUT KEY changes them)
  * After every command the card builds these records again, compares them with
  * the ones last committed and writes the differences in ONE transaction.
  * Layout 1 files (card/next, card/active, profile/...) are converted on open.
@@ -33,6 +34,7 @@
 #define NS_PROFILE  "profile"
 #define NS_PSTATE   "pstate"
 #define NS_FACTORY  "factory"
+#define KEY_KEYS    "isdr-keysets"
 #define KEY_EID     "eid"
 #define KEY_META    "meta"
 #define KEY_REG     "registry"
@@ -186,6 +188,85 @@ static uint64_t get_be(rd *r, size_t n)
 	for (size_t i = 0; p && i < n; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+/* ---- the ISD-R key sets (PUT KEY changes them) ------------------------------ */
+
+#define KEYS_VERSION 1
+
+static void put_key(buf *w, const uint8_t *k, size_t len)
+{
+	put_be(w, len, 1);
+	put(w, k, len);
+}
+
+/* version, count, then per set: type, KVN, KIc/KID algorithms, three keys and
+ * the PSK identity, each as length + bytes */
+static void keys_save(const veuicc_factory *f, buf *w)
+{
+	put_be(w, KEYS_VERSION, 1);
+	put_be(w, f->nkeysets, 1);
+	for (size_t i = 0; i < f->nkeysets; i++) {
+		const veuicc_keyset *k = &f->keysets[i];
+		put_be(w, (uint64_t)k->type, 1);
+		put_be(w, k->kvn, 1);
+		put_be(w, k->kic_algo, 1);
+		put_be(w, k->kid_algo, 1);
+		put_key(w, k->key1, k->key1_len);
+		put_key(w, k->key2, k->key2_len);
+		put_key(w, k->key3, k->key3_len);
+		put_key(w, (const uint8_t *)k->psk_id, strlen(k->psk_id));
+	}
+}
+
+static int take_key(rd *r, uint8_t *dst, size_t cap, size_t *len)
+{
+	size_t n = (size_t)get_be(r, 1);
+	const uint8_t *p = take(r, n);
+	if (!p || n > cap)
+		return VEUICC_ERR_MALFORMED;
+	memcpy(dst, p, n);
+	*len = n;
+	return VEUICC_OK;
+}
+
+static int keys_load(veuicc_factory *f, const uint8_t *v, size_t len)
+{
+	rd r = {.p = v, .len = len};
+	if (get_be(&r, 1) != KEYS_VERSION)
+		return VEUICC_ERR_MALFORMED;
+	size_t n = (size_t)get_be(&r, 1);
+	if (r.err || n > VEUICC_FACTORY_KEYSETS_MAX)
+		return VEUICC_ERR_MALFORMED;
+	veuicc_keyset *ks = calloc(VEUICC_FACTORY_KEYSETS_MAX, sizeof(*ks));
+	if (!ks)
+		return VEUICC_ERR_NO_MEMORY;
+	int rc = VEUICC_OK;
+	for (size_t i = 0; !rc && i < n; i++) {
+		veuicc_keyset *k = &ks[i];
+		k->type = (veuicc_keyset_type)get_be(&r, 1);
+		k->kvn = (uint8_t)get_be(&r, 1);
+		k->kic_algo = (uint8_t)get_be(&r, 1);
+		k->kid_algo = (uint8_t)get_be(&r, 1);
+		size_t pl = 0;
+		rc = take_key(&r, k->key1, sizeof(k->key1), &k->key1_len);
+		if (!rc)
+			rc = take_key(&r, k->key2, sizeof(k->key2), &k->key2_len);
+		if (!rc)
+			rc = take_key(&r, k->key3, sizeof(k->key3), &k->key3_len);
+		if (!rc)
+			rc = take_key(&r, (uint8_t *)k->psk_id, sizeof(k->psk_id) - 1, &pl);
+		k->psk_id[pl < sizeof(k->psk_id) ? pl : 0] = '\0';
+	}
+	if (!rc && (r.err || r.pos != len))
+		rc = VEUICC_ERR_MALFORMED;
+	if (!rc) {
+		memcpy(f->keysets, ks, sizeof(f->keysets));
+		f->nkeysets = n;
+	}
+	mbedtls_platform_zeroize(ks, VEUICC_FACTORY_KEYSETS_MAX * sizeof(*ks));
+	free(ks);
+	return rc;
 }
 
 /* ---- the mutable state of one profile ------------------------------------- */
@@ -380,9 +461,19 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 		if ((rc = snap_add(s, NS_PSTATE, key, p.b, p.len, false)))
 			return rc;
 	}
-	if (card->factory)
+	if (card->factory && !rc)
 		rc = snap_add(s, NS_FACTORY, KEY_ID, (uint8_t *)card->factory->record,
 		              card->factory->record_len, true);
+	if (card->factory && !rc) {
+		/* the key sets as they are now (PUT KEY), next to the immutable record */
+		buf k = {0};
+		keys_save(card->factory, &k);
+		if (k.err) {
+			free(k.b);
+			return k.err;
+		}
+		rc = snap_add(s, NS_FACTORY, KEY_KEYS, k.b, k.len, false);
+	}
 	return rc;
 }
 
@@ -609,6 +700,17 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 			rc = veuicc_factory_set_ecasd(card, card->factory);
 		if (rc)
 			return rc == VEUICC_ERR_NO_MEMORY ? rc : VEUICC_ERR_MALFORMED;
+		/* key sets changed by PUT KEY since the card was made */
+		rc = veuicc_store_get_alloc(st, NS_FACTORY, (const uint8_t *)KEY_KEYS,
+		                            strlen(KEY_KEYS), &v, &len);
+		if (!rc) {
+			rc = keys_load(card->factory, v, len);
+			veuicc_store_free_value(v, len);
+			if (rc)
+				return rc;
+		} else if (rc != VEUICC_ERR_NOT_FOUND) {
+			return rc;
+		}
 	} else if (rc != VEUICC_ERR_NOT_FOUND) {
 		return rc;
 	}

@@ -21,6 +21,9 @@
 #include "euicc/euicc.h"
 #include "euicc/notif.h"
 #include "gp/fci.h"
+#include "gp/getstatus.h"
+#include "gp/isdr_keys.h"
+#include "gp/setstatus.h"
 #include "tlv/tlv.h"
 
 #define INS_INSTALL    0xE6
@@ -28,6 +31,9 @@
 #define INS_STORE_DATA 0xE2
 #define INS_GET_STATUS 0xF2
 #define INS_GET_DATA   0xCA
+#define INS_SET_STATUS 0xF0   /* GP CS v2.3 §11.10 (gp/setstatus.c) */
+#define INS_PUT_KEY    0xD8   /* GP CS v2.3 §11.8 (gp/isdr_keys.c) */
+#define TAG_KEY_INFO   0x00E0 /* GET DATA key information template, GP CS §11.3.3.1 */
 
 /* INSTALL P1 (GP CS v2.3 §11.5.2.1): for install (04) and make selectable (08) */
 #define P1_INSTALL_AND_SELECTABLE 0x0C
@@ -54,6 +60,8 @@
 /* GET STATUS (GP CS v2.3 §11.4) */
 #define GS_P1_ISD      0x80
 #define GS_P1_APPS     0x40
+#define GS_P1_ELF      0x20 /* load files (gp/getstatus.c) */
+#define GS_P1_ELF_EM   0x10 /* load files and modules */
 #define GS_P2_TLV      0x02
 #define GS_P2_NEXT     0x01
 #define TAG_SEARCH     0x4F
@@ -543,6 +551,10 @@ static int gs_match(const veuicc_card *card, const veuicc_gp_entry *e)
 
 static uint16_t get_status(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
+	if (cmd->p1 == GS_P1_ELF || cmd->p1 == GS_P1_ELF_EM) {
+		card->gs_next = -1;                        /* ends a P1 40/80 sequence */
+		return veuicc_gp_get_status_elf(cmd, rsp); /* gp/getstatus.c */
+	}
 	if ((cmd->p1 != GS_P1_ISD && cmd->p1 != GS_P1_APPS) || (cmd->p2 & ~GS_P2_NEXT) != GS_P2_TLV)
 		return VEUICC_SW_WRONG_P1P2;
 	if (cmd->lc == 0)
@@ -633,6 +645,8 @@ static uint16_t get_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp 
 	/* GP CS v2.3 §11.3: case 2, P1-P2 the tag */
 	if (cmd->lc)
 		return VEUICC_SW_WRONG_LENGTH;
+	if (((uint16_t)(cmd->p1 << 8) | cmd->p2) == TAG_KEY_INFO)
+		return veuicc_isdr_key_info(card, rsp);
 	if (((uint16_t)(cmd->p1 << 8) | cmd->p2) != TAG_EXT_CARD_RES)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
 	size_t apps = card->registry.count;
@@ -668,6 +682,8 @@ static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 	case INS_STORE_DATA: return store_data(card, cmd, rsp);
 	case INS_GET_STATUS: return get_status(card, cmd, rsp);
 	case INS_GET_DATA: return get_data(card, cmd, rsp);
+	case INS_PUT_KEY: return veuicc_isdr_put_key(card, cmd, rsp);
+	case INS_SET_STATUS: return veuicc_gp_set_status(&card->registry, cmd);
 	default: return VEUICC_SW_INS_NOT_SUPP;
 	}
 }

@@ -426,7 +426,7 @@ static void test_get_status(void **state)
 	/* no match: 6A88 */
 	th_xfer(card, "80F24002 0A 4F08 A000000087100200 00", "6A88");
 	/* errors: P1, P2 (no TLV format), no 4F, unknown tag asked, bad TLV */
-	th_xfer(card, "80F22002 02 4F00 00", "6A86");
+	th_xfer(card, "80F20802 02 4F00 00", "6A86");
 	th_xfer(card, "80F24000 02 4F00 00", "6A86");
 	th_xfer(card, "80F24006 02 4F00 00", "6A86");
 	th_xfer(card, "80F24002 05 5C034F9F70 00", "6A80");

@@ -541,6 +541,9 @@ static void test_factory_ecasd(void **state)
 
 /* Write \p json to a file next to the default configuration's files. */
 static void write_cfg(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void write_cfg(char *out, size_t cap, const char *fmt, ...)
 {
 	const char *d = getenv("VEUICC_FACTORY");
 	char dir[256];
