@@ -15,6 +15,7 @@ static void usage(FILE *f)
 	      "       veuicc card [--card FILE] activate ICCID|INDEX\n"
 	      "       veuicc card [--card FILE] create --factory CONFIG.json\n"
 	      "       veuicc card [--card FILE] status [--json]\n"
+	      "       veuicc card [--card FILE] event attach-failed|emergency-on|emergency-off\n"
 	      "\n"
 	      "A persistent card lives in FILE (default: $VEUICC_CARD, else\n"
 	      "$XDG_STATE_HOME/veuicc/card.db or ~/.local/state/veuicc/card.db); it is created\n"
@@ -27,7 +28,11 @@ static void usage(FILE *f)
 	      "            factory/default.json is the shipped one); an existing FILE is refused\n"
 	      "  status    EID, ISD-R key sets and TAR, every ISD-P (AID, ICCID, state:\n"
 	      "            created, personalised, disabled, enabled; attributes, POL1) and\n"
-	      "            the notifications waiting for the SM-SR's confirmation\n",
+	      "            the notifications waiting for the SM-SR's confirmation\n"
+	      "  event     what the device reports to the eUICC (SGP.02): attach-failed runs the\n"
+	      "            fall-back mechanism (the Fall-Back profile is enabled); emergency-on /\n"
+	      "            emergency-off enable or disable the Emergency Profile locally. Each\n"
+	      "            switch queues its notification\n",
 	      f);
 }
 
@@ -234,6 +239,38 @@ static int activate(veuicc_card *card, const char *which)
 	return VEUICC_CLI_EXIT_MISMATCH;
 }
 
+/* Device-side events of SGP.02 (fall-back §3.16, emergency profile §3.25). */
+static int event(veuicc_card *card, const char *what)
+{
+	int rc;
+	if (!strcmp(what, "attach-failed"))
+		rc = veuicc_card_network_attach_failed(card);
+	else if (!strcmp(what, "emergency-on"))
+		rc = veuicc_card_emergency_enable(card);
+	else if (!strcmp(what, "emergency-off"))
+		rc = veuicc_card_emergency_disable(card);
+	else {
+		fprintf(stderr,
+		        "veuicc card: unknown event '%s' (attach-failed, emergency-on, "
+		        "emergency-off)\n",
+		        what);
+		return VEUICC_CLI_EXIT_USAGE;
+	}
+	if (rc) {
+		fprintf(stderr, "veuicc card: event %s refused: %s%s\n", what, veuicc_strerror(rc),
+		        rc == VEUICC_ERR_NOT_FOUND ? " (no such profile installed)"
+		        : rc == VEUICC_ERR_STATE   ? " (not allowed in the card's present state)"
+		                                   : "");
+		return VEUICC_CLI_EXIT_MISMATCH;
+	}
+	for (size_t i = 0; i < veuicc_card_profile_count(card); i++) {
+		veuicc_profile_info in;
+		if (!veuicc_card_profile_info(card, i, &in) && in.active)
+			printf("event %s: profile %s is enabled\n", what, in.iccid);
+	}
+	return VEUICC_CLI_EXIT_OK;
+}
+
 int veuicc_cli_card(int argc, char **argv)
 {
 	const char *file = NULL, *verb = NULL, *arg = NULL, *factory = NULL;
@@ -269,8 +306,9 @@ int veuicc_cli_card(int argc, char **argv)
 	}
 	int known =
 	    verb && (!strcmp(verb, "ls") || !strcmp(verb, "install") || !strcmp(verb, "activate") ||
-	             !strcmp(verb, "create") || !strcmp(verb, "status"));
-	int takes_arg = known && (!strcmp(verb, "install") || !strcmp(verb, "activate"));
+	             !strcmp(verb, "create") || !strcmp(verb, "status") || !strcmp(verb, "event"));
+	int takes_arg = known && (!strcmp(verb, "install") || !strcmp(verb, "activate") ||
+	                          !strcmp(verb, "event"));
 	if (!known || takes_arg != (arg != NULL) ||
 	    (!strcmp(verb, "create")) != (factory != NULL)) {
 		usage(stderr);
@@ -294,6 +332,8 @@ int veuicc_cli_card(int argc, char **argv)
 		status = status_cmd(card, json);
 	} else if (!strcmp(verb, "activate")) {
 		status = activate(card, arg);
+	} else if (!strcmp(verb, "event")) {
+		status = event(card, arg);
 	} else {
 		rc = veuicc_cli_add_profile(card, arg, act);
 		if (rc) {
