@@ -335,12 +335,12 @@ typedef struct veuicc_isdp_info {
 	uint8_t aid[16];
 	size_t aid_len;
 	veuicc_isdp_state state;
-	uint8_t lcs;         /**< GP life-cycle byte */
-	int fallback;        /**< SGP.02 Fall-Back Attribute */
-	int emergency;       /**< SGP.02 Emergency Profile Attribute */
-	uint8_t pol1;        /**< POL1 bits of its profile */
-	char iccid[21];      /**< ICCID of its profile, "" without one */
-	long profile_index;  /**< index for veuicc_card_profile_info(), -1: none */
+	uint8_t lcs;        /**< GP life-cycle byte */
+	int fallback;       /**< SGP.02 Fall-Back Attribute */
+	int emergency;      /**< SGP.02 Emergency Profile Attribute */
+	uint8_t pol1;       /**< POL1 bits of its profile */
+	char iccid[21];     /**< ICCID of its profile, "" without one */
+	long profile_index; /**< index for veuicc_card_profile_info(), -1: none */
 } veuicc_isdp_info;
 
 /** Number of ISD-Ps on the card. */
@@ -348,8 +348,7 @@ VEUICC_API size_t veuicc_card_isdp_count(const veuicc_card *card);
 
 /** Information on ISD-P \p index (creation order). \returns VEUICC_OK or
  *  VEUICC_ERR_NOT_FOUND. */
-VEUICC_API int veuicc_card_isdp_info(const veuicc_card *card, size_t index,
-                                     veuicc_isdp_info *info);
+VEUICC_API int veuicc_card_isdp_info(const veuicc_card *card, size_t index, veuicc_isdp_info *info);
 
 /** Kind of an ISD-R key set (docs/factory.md). */
 typedef enum veuicc_keyset_type {
