@@ -526,6 +526,14 @@ static int dispatch(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 	}
 	if (!c->cl.proprietary && c->ins == INS_SELECT)
 		return select_file(e, o, c, &rsp);
+	if (c->cl.proprietary && e->uicc_cmd) {
+		uint16_t usw = e->uicc_cmd(e->uicc_ctx, c, &rsp);
+		if (usw) {
+			if (rsp.err)
+				return emit_sw(e, o, VEUICC_SW_MEMORY_FAILURE);
+			return deliver(e, o, c, rsp.len, usw);
+		}
+	}
 	if (!cur)
 		return emit_sw(e, o,
 		               veuicc_apdu_needs_current_file(c->ins) ? VEUICC_SW_NO_CURRENT_EF

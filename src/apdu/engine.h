@@ -44,6 +44,12 @@ typedef struct veuicc_engine {
 	 *  and on channels opened from the basic channel, and the target of
 	 *  SELECT by file identifier or path. VEUICC_NO_APP: none installed. */
 	int default_app;
+	/** Card-level commands (ENVELOPE, TS 102 221 §11.2.2), tried for every
+	 *  proprietary-class command before the selected application: returns
+	 *  the status word with the data in rsp, or 0 when not its command.
+	 *  NULL: none. Survives reset. */
+	uint16_t (*uicc_cmd)(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp);
+	void *uicc_ctx;
 
 	/* Response buffer, reused by every command; grows on demand. */
 	uint8_t *rbuf;

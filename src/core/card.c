@@ -10,6 +10,7 @@
 #include <mbedtls/sha256.h>
 
 #include "apdu/sw.h"
+#include "cat/envelope.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "euicc/notif.h"
@@ -92,6 +93,8 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	card->gs_next = -1;
 	veuicc_gp_registry_init(&card->registry);
 	veuicc_engine_init(&card->engine);
+	card->engine.uicc_cmd = veuicc_cat_uicc_cmd; /* ENVELOPE (cat/envelope.h) */
+	card->engine.uicc_ctx = card;
 	mbedtls_ctr_drbg_init(&card->drbg);
 
 	/* a factory configuration names the EID (docs/factory.md) */
@@ -176,6 +179,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_store_close(card->store);
 	veuicc_card_snap_free(card->saved);
 	veuicc_factory_free(card->factory);
+	veuicc_cat_free(card->cat);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);

@@ -36,6 +36,7 @@ struct veuicc_card {
 	int dead;                       /**< a card-file write failed: unusable until reopened */
 	uint64_t next_seq;              /**< last profile reference handed out (profile slot seq) */
 	struct veuicc_factory *factory; /**< EUM personalisation (factory.h), NULL: none */
+	struct veuicc_cat *cat;         /**< CAT / OTA state (cat/envelope.h), NULL: none yet */
 
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,
 	 * for reproducible tests, only from the configured seed. */

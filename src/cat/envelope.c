@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * CAT ENVELOPE, SMS-PP data download of SCP80 command packets to the ISD-R
+ * (docs/cat.md). Processing order: ETSI TS 102 221 §11.2.2 ENVELOPE, the
+ * SMS-PP download BER-TLV (TS 102 223 §7.1 / 3GPP TS 31.111 §7.1.1), the
+ * SMS-DELIVER TPDU (3GPP TS 23.040 §9.2.2.1), the UDH command packet
+ * identifier (TS 31.115 §4), then veuicc_scp80_unwrap() (TS 102 225 §5.1),
+ * the remote APDU script (TS 102 226 §5) on the ISD-R, and the PoR in the
+ * ENVELOPE response (TS 31.111 §7.1.1.2).
+ */
+#include "cat/envelope.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "apdu/sw.h"
+#include "core/card.h"
+#include "core/factory.h"
+#include "euicc/euicc.h"
+#include "scp/remote_apdu.h"
+#include "scp/scp80.h"
+
+#define INS_ENVELOPE 0xC2 /* TS 102 221 §10.2 Table 10.5 */
+
+/* TS 102 223 §9.3 BER-TLV tags and §8 COMPREHENSION-TLV tags (CR bit optional) */
+#define TAG_SMS_PP_DOWNLOAD 0xD1
+#define CTAG_DEVICE_IDS     0x02
+#define CTAG_ADDRESS        0x06
+#define CTAG_SMS_TPDU       0x0B
+#define CTAG_CR             0x80
+/* TS 102 223 §8.7 device identities */
+#define DEV_NETWORK 0x83
+#define DEV_UICC    0x81
+
+/* 3GPP TS 23.040 §9.2.3 */
+#define TP_MTI_MASK      0x03
+#define TP_MTI_DELIVER   0x00
+#define TP_UDHI          0x40
+#define TP_PID_USIM_DDL  0x7F /* (U)SIM data download, §9.2.3.9 */
+#define TP_DCS_CLASS2_8B 0xF6 /* data coding / message class: class 2, 8-bit */
+#define TP_DCS_GEN_C2_8B 0x16 /* general data coding: class 2, 8-bit */
+#define TP_SCTS_LEN      7
+#define IEI_CONCAT_8     0x00 /* §9.2.3.24.1 */
+#define IEI_CONCAT_16    0x08 /* §9.2.3.24.8 */
+#define IEI_CMD_PACKET   0x70 /* TS 31.115 §4: command packet identifier */
+
+/* SGP.02 §2.4.3 / our policy (docs/cat.md): minimum security level of the
+ * ISD-R: CC, ciphering, counter must be higher. */
+#define ISDR_MSL (VEUICC_SCP80_SPI1_CC | VEUICC_SCP80_SPI1_CIPHER | VEUICC_SCP80_SPI1_CNTR_HIGHER)
+
+#define PKT_MAX    256  /* ENVELOPE data is at most 255 bytes */
+#define SCRIPT_OUT 1024 /* response script of one command packet */
+#define POR_MAX    (SCRIPT_OUT + 64)
+
+struct veuicc_cat {
+	veuicc_scp80_counter cntr[VEUICC_FACTORY_KEYSETS_MAX]; /* by key set index */
+};
+
+void veuicc_cat_free(struct veuicc_cat *cat)
+{
+	if (!cat)
+		return;
+	mbedtls_platform_zeroize(cat, sizeof(*cat));
+	free(cat);
+}
+
+/* ---- key set look-up (scp80.h veuicc_scp80_lookup_fn) ------------------- */
+
+typedef struct lookup_ctx {
+	veuicc_card *card;
+	struct veuicc_cat *cat;
+	veuicc_scp80_keyset ks[VEUICC_FACTORY_KEYSETS_MAX]; /* converted on demand */
+} lookup_ctx;
+
+static int lookup(void *arg, const uint8_t tar[3], uint8_t kvn, const veuicc_scp80_keyset **ks,
+                  veuicc_scp80_counter **cntr)
+{
+	lookup_ctx *x = arg;
+	uint8_t isdr_tar[3];
+	if (veuicc_card_isdr_tar(x->card, isdr_tar) != VEUICC_OK || memcmp(tar, isdr_tar, 3) != 0)
+		return VEUICC_SCP80_NO_TAR;
+	size_t n = veuicc_card_keyset_count(x->card);
+	for (size_t i = 0; i < n && i < VEUICC_FACTORY_KEYSETS_MAX; i++) {
+		veuicc_keyset k;
+		if (veuicc_card_keyset(x->card, i, &k) != VEUICC_OK)
+			continue;
+		bool match = k.type == VEUICC_KEYSET_SCP80 && k.kvn == kvn &&
+		             k.key1_len <= sizeof(x->ks[i].kic) &&
+		             k.key2_len <= sizeof(x->ks[i].kid);
+		if (match) {
+			veuicc_scp80_keyset *s = &x->ks[i];
+			s->kvn = k.kvn;
+			s->kic_alg = k.kic_algo;
+			s->kid_alg = k.kid_algo;
+			s->kic_len = (uint8_t)k.key1_len;
+			s->kid_len = (uint8_t)k.key2_len;
+			memcpy(s->kic, k.key1, k.key1_len);
+			memcpy(s->kid, k.key2, k.key2_len);
+			s->cc_len = 8;
+			*ks = s;
+			*cntr = &x->cat->cntr[i];
+		}
+		mbedtls_platform_zeroize(&k, sizeof(k));
+		if (match)
+			return VEUICC_SCP80_FOUND;
+	}
+	return VEUICC_SCP80_NO_KEYSET;
+}
+
+/* ---- remote APDUs on the ISD-R (TS 102 226 §5) ------------------------- */
+
+/* One C-APDU of the script, run by the ISD-R's process() directly: a hidden
+ * context that touches no logical channel of the terminal. */
+static int exec_isdr(void *arg, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                     size_t *rlen)
+{
+	veuicc_card *card = arg;
+	uint16_t sw;
+	uint8_t data[VEUICC_REMOTE_MAX - 2];
+	veuicc_rsp r = {.buf = data, .cap = sizeof(data), .len = 0, .owner = NULL, .err = 0};
+	veuicc_capdu c;
+	if (cap < VEUICC_REMOTE_MAX)
+		return VEUICC_ERR_BUFFER_TOO_SMALL;
+	if (veuicc_capdu_parse(capdu, len, &c) != VEUICC_OK)
+		sw = VEUICC_SW_WRONG_LENGTH;
+	else if (!veuicc_cla_decode(capdu[0], &c.cl))
+		sw = VEUICC_SW_CLA_NOT_SUPP;
+	else if (c.cl.sm || c.cl.chaining)
+		sw = VEUICC_SW_SM_NOT_SUPP;
+	else {
+		c.cl.channel = 0;
+		sw = veuicc_isdr_ops.process(card, &c, &r);
+		if (r.err)
+			sw = VEUICC_SW_MEMORY_FAILURE;
+	}
+	size_t n = (r.err || !veuicc_sw_allows_data(sw)) ? 0 : r.len;
+	memcpy(rapdu, data, n);
+	rapdu[n] = (uint8_t)(sw >> 8);
+	rapdu[n + 1] = (uint8_t)sw;
+	*rlen = n + 2;
+	mbedtls_platform_zeroize(data, sizeof(data));
+	return VEUICC_OK;
+}
+
+/* ---- SMS-PP download parsing ------------------------------------------- */
+
+/* BER length (TS 102 223 Annex C: 1 or 2 bytes). Returns header size or 0. */
+static size_t ber_len(const uint8_t *p, size_t avail, size_t *len)
+{
+	if (avail < 1)
+		return 0;
+	if (p[0] < 0x80) {
+		*len = p[0];
+		return 1;
+	}
+	if (p[0] == 0x81 && avail >= 2 && p[1] >= 0x80) {
+		*len = p[1];
+		return 2;
+	}
+	return 0;
+}
+
+/* The SMS TPDU (SMS-DELIVER) → command packet (UD without UDH).
+ * Returns 9000, 6A80 (not an SMS-PP command packet), 6A81 (concatenated). */
+static uint16_t tpdu_packet(const uint8_t *t, size_t n, const uint8_t **pkt, size_t *pkt_len)
+{
+	size_t i = 0;
+	if (n < 2 || (t[0] & TP_MTI_MASK) != TP_MTI_DELIVER || !(t[0] & TP_UDHI))
+		return VEUICC_SW_WRONG_DATA;
+	size_t oa = 2 + (t[1] + 1u) / 2; /* TP-OA: digit count, TON/NPI, BCD */
+	i = 1 + oa;
+	if (i + 2 + TP_SCTS_LEN + 1 > n)
+		return VEUICC_SW_WRONG_DATA;
+	uint8_t pid = t[i], dcs = t[i + 1];
+	if (pid != TP_PID_USIM_DDL || (dcs != TP_DCS_CLASS2_8B && dcs != TP_DCS_GEN_C2_8B))
+		return VEUICC_SW_WRONG_DATA;
+	i += 2 + TP_SCTS_LEN;
+	size_t udl = t[i++];
+	if (udl != n - i || udl < 1)
+		return VEUICC_SW_WRONG_DATA;
+	const uint8_t *ud = t + i;
+	size_t udhl = ud[0];
+	if (1 + udhl > udl)
+		return VEUICC_SW_WRONG_DATA;
+	bool cpi = false;
+	for (size_t j = 1; j < 1 + udhl;) {
+		if (j + 2 > 1 + udhl || j + 2 + ud[j + 1] > 1 + udhl)
+			return VEUICC_SW_WRONG_DATA;
+		uint8_t iei = ud[j];
+		if (iei == IEI_CONCAT_8 || iei == IEI_CONCAT_16)
+			return VEUICC_SW_FUNC_NOT_SUPP; /* docs/cat.md: not yet */
+		if (iei == IEI_CMD_PACKET)
+			cpi = true;
+		j += 2u + ud[j + 1];
+	}
+	if (!cpi)
+		return VEUICC_SW_WRONG_DATA;
+	*pkt = ud + 1 + udhl;
+	*pkt_len = udl - 1 - udhl;
+	return VEUICC_SW_OK;
+}
+
+/* D1 value → the SMS TPDU. 9000 or 6A80. */
+static uint16_t sms_pp_tpdu(const uint8_t *v, size_t n, const uint8_t **tpdu, size_t *tpdu_len)
+{
+	bool ids = false;
+	*tpdu = NULL;
+	for (size_t i = 0; i < n;) {
+		uint8_t tag = (uint8_t)(v[i] & ~CTAG_CR);
+		size_t len, h = ber_len(v + i + 1, n - i - 1, &len);
+		if (!h || len > n - i - 1 - h)
+			return VEUICC_SW_WRONG_DATA;
+		const uint8_t *val = v + i + 1 + h;
+		if (tag == CTAG_DEVICE_IDS) {
+			if (len != 2 || val[0] != DEV_NETWORK || val[1] != DEV_UICC)
+				return VEUICC_SW_WRONG_DATA;
+			ids = true;
+		} else if (tag == CTAG_SMS_TPDU) {
+			*tpdu = val;
+			*tpdu_len = len;
+		}
+		/* the address (06) and unknown objects are not needed here */
+		i += 1 + h + len;
+	}
+	return ids && *tpdu ? VEUICC_SW_OK : VEUICC_SW_WRONG_DATA;
+}
+
+/* ---- the command packet ------------------------------------------------- */
+
+/* SGP.02 §2.4.3 (docs/cat.md decision): for the ISD-R, a packet that fails
+ * before it is authenticated gets no PoR; counter errors (after the CC was
+ * verified) get the PoR the SPI asks for. Applies to the unwrap status only:
+ * an error while running the script is always reported. */
+static bool isdr_silent(uint8_t status)
+{
+	return status != VEUICC_SCP80_POR_OK && status != VEUICC_SCP80_CNTR_LOW &&
+	       status != VEUICC_SCP80_CNTR_HIGH && status != VEUICC_SCP80_CNTR_BLOCKED;
+}
+
+static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, veuicc_rsp *rsp)
+{
+	if (!card->cat && !(card->cat = calloc(1, sizeof(*card->cat))))
+		return VEUICC_SW_MEMORY_FAILURE;
+	lookup_ctx *x = calloc(1, sizeof(*x));
+	uint8_t *work = malloc(PKT_MAX + SCRIPT_OUT + POR_MAX);
+	uint16_t sw = VEUICC_SW_OK;
+	if (!x || !work) {
+		sw = VEUICC_SW_MEMORY_FAILURE;
+		goto out;
+	}
+	x->card = card;
+	x->cat = card->cat;
+	uint8_t *clear = work, *script = work + PKT_MAX, *por = script + SCRIPT_OUT;
+	veuicc_scp80_cmd cmd;
+	int rc = veuicc_scp80_unwrap(pkt, len, lookup, x, ISDR_MSL, clear, PKT_MAX, &cmd);
+	if (rc == VEUICC_ERR_MALFORMED)
+		goto out; /* discarded, nothing to answer (TS 102 225 §5.1.1) */
+	if (rc) {
+		sw = VEUICC_SW_NO_DIAGNOSIS;
+		goto out;
+	}
+	uint8_t isdr_tar[3];
+	bool to_isdr =
+	    veuicc_card_isdr_tar(card, isdr_tar) == VEUICC_OK && memcmp(cmd.tar, isdr_tar, 3) == 0;
+	uint8_t status = cmd.status;
+	size_t slen = 0;
+	if (status == VEUICC_SCP80_POR_OK && cmd.data_len) {
+		/* TS 102 226 §5: expanded format starts with a command template tag */
+		bool expanded = cmd.data[0] == VEUICC_REMOTE_TAG_CMD_DEF ||
+		                cmd.data[0] == VEUICC_REMOTE_TAG_CMD_INDEF;
+		rc = expanded ? veuicc_remote_run_expanded(cmd.data, cmd.data_len, exec_isdr, card,
+		                                           script, SCRIPT_OUT, &slen)
+		              : veuicc_remote_run_compact(cmd.data, cmd.data_len, exec_isdr, card,
+		                                          script, SCRIPT_OUT, &slen);
+		if (rc == VEUICC_ERR_BUFFER_TOO_SMALL) {
+			status = VEUICC_SCP80_NO_MEMORY;
+			slen = 0;
+		} else if (rc) {
+			slen = 0; /* not a script: executed nothing, PoR without data */
+		}
+	}
+	bool wanted = cmd.por_wanted || (status != VEUICC_SCP80_POR_OK &&
+	                                 (cmd.spi[1] & 0x03) == VEUICC_SCP80_SPI2_POR_ON_ERROR);
+	if (!wanted || (to_isdr && isdr_silent(cmd.status)))
+		goto out; /* 9000 without data: RP-ACK (TS 31.111 §7.1.1.2) */
+	size_t plen;
+	rc = veuicc_scp80_wrap_por(&cmd, status, script, slen, por, POR_MAX, &plen);
+	if (rc)
+		sw = VEUICC_SW_NO_DIAGNOSIS;
+	else if (veuicc_rsp_put(rsp, por, plen))
+		sw = VEUICC_SW_MEMORY_FAILURE;
+out:
+	if (work)
+		mbedtls_platform_zeroize(work, PKT_MAX + SCRIPT_OUT + POR_MAX);
+	if (x)
+		mbedtls_platform_zeroize(x, sizeof(*x));
+	free(work);
+	free(x);
+	return sw;
+}
+
+static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *rsp)
+{
+	if (c->p1 || c->p2)
+		return VEUICC_SW_WRONG_P1P2;
+	if (c->lc < 2)
+		return VEUICC_SW_WRONG_LENGTH;
+	size_t len, h = ber_len(c->data + 1, c->lc - 1, &len);
+	if (!h || 1 + h + len != c->lc)
+		return VEUICC_SW_WRONG_DATA;
+	if (c->data[0] != TAG_SMS_PP_DOWNLOAD)
+		return VEUICC_SW_FUNC_NOT_SUPP; /* other envelopes: not yet (docs/cat.md) */
+	const uint8_t *tpdu, *pkt;
+	size_t tpdu_len = 0, pkt_len = 0;
+	uint16_t sw = sms_pp_tpdu(c->data + 1 + h, len, &tpdu, &tpdu_len);
+	if (sw == VEUICC_SW_OK)
+		sw = tpdu_packet(tpdu, tpdu_len, &pkt, &pkt_len);
+	if (sw != VEUICC_SW_OK)
+		return sw;
+	return run_packet(card, pkt, pkt_len, rsp);
+}
+
+uint16_t veuicc_cat_uicc_cmd(void *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	if (!cmd->cl.proprietary || cmd->ins != INS_ENVELOPE)
+		return 0;
+	if (cmd->cl.sm)
+		return VEUICC_SW_SM_NOT_SUPP;
+	return envelope(card, cmd, rsp);
+}

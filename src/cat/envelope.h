@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file envelope.h
+ * \brief CAT ENVELOPE (ETSI TS 102 221 §11.2.2, TS 102 223 §7.1) with SMS-PP
+ *        data download (3GPP TS 31.111 §7.1.1) carrying SCP80 command packets
+ *        for the ISD-R (ETSI TS 102 225 / 102 226, 3GPP TS 31.115, SGP.02
+ *        §2.4.3). See docs/cat.md.
+ *
+ * The card's engine hands every proprietary-class command to
+ * veuicc_cat_uicc_cmd() before the selected application: ENVELOPE is a
+ * command to the UICC as a whole, whatever is selected on the channel.
+ */
+#ifndef VEUICC_CAT_ENVELOPE_H
+#define VEUICC_CAT_ENVELOPE_H
+
+#include <stdint.h>
+
+#include "apdu/applet.h"
+#include "veuicc/veuicc.h"
+
+/** Per-card CAT / OTA state (SCP80 counters of the ISD-R key sets). */
+struct veuicc_cat;
+
+/**
+ * Engine hook for card-level commands (engine.h uicc_cmd): processes
+ * ENVELOPE (CLA 8x, INS C2) for \p card (a veuicc_card *) and writes the
+ * response data to \p rsp. \returns the status word, or 0 when the command is
+ * not a card-level command and goes to the selected application.
+ */
+uint16_t veuicc_cat_uicc_cmd(void *card, const veuicc_capdu *cmd, veuicc_rsp *rsp);
+
+/** Free the CAT state of a card (counters wiped). NULL is ignored. */
+void veuicc_cat_free(struct veuicc_cat *cat);
+
+#endif /* VEUICC_CAT_ENVELOPE_H */
