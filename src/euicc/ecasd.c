@@ -206,6 +206,39 @@ static int set_ci_keys(veuicc_ecasd *e, const veuicc_cert_pubkey *ci, size_t n)
 	return VEUICC_OK;
 }
 
+/* Take over an identity whose consistency is established (all checks done). */
+static int commit_identity(veuicc_ecasd *ecasd, const veuicc_ecasd_identity *id,
+                           const veuicc_cert_pubkey *pk)
+{
+	int rc = set_ci_keys(ecasd, id->ci, id->ci_count);
+	if (rc)
+		return rc;
+	ecasd->curve = id->curve;
+	memcpy(ecasd->sk, id->sk, VEUICC_ECASD_SK_LEN);
+	ecasd->pk = *pk;
+	memcpy(ecasd->cert, id->cert, id->cert_len);
+	ecasd->cert_len = id->cert_len;
+	mbedtls_platform_zeroize(ecasd->eum, sizeof(ecasd->eum));
+	ecasd->eum_len = 0;
+	if (id->eum_cert) {
+		memcpy(ecasd->eum, id->eum_cert, id->eum_cert_len);
+		ecasd->eum_len = id->eum_cert_len;
+	}
+	ecasd->has_identity = 1;
+	return VEUICC_OK;
+}
+
+/* The built-in identity is a constant that tests/ecasd verifies (key pair,
+ * subject, chain); a new card takes it without redoing the EC arithmetic,
+ * which would cost milliseconds per card. */
+static int set_default_identity(veuicc_ecasd *ecasd, const veuicc_ecasd_identity *d)
+{
+	veuicc_cert cert;
+	if (veuicc_cert_parse(d->cert, d->cert_len, 0, &cert, NULL) != VEUICC_OK)
+		return VEUICC_ERR_INTERNAL;
+	return commit_identity(ecasd, d, &cert.pubkey);
+}
+
 int veuicc_ecasd_new(const uint8_t eid[16], veuicc_ecasd **out)
 {
 	if (!eid || !out)
@@ -220,7 +253,7 @@ int veuicc_ecasd_new(const uint8_t eid[16], veuicc_ecasd **out)
 	const veuicc_ecasd_identity *d = &veuicc_ecasd_default_identity;
 	int rc;
 	if (eq_default_subject(eid))
-		rc = veuicc_ecasd_set_identity(e, d);
+		rc = set_default_identity(e, d);
 	else
 		rc = set_ci_keys(e, d->ci, d->ci_count);
 	if (rc) {
@@ -296,22 +329,7 @@ int veuicc_ecasd_set_identity(veuicc_ecasd *ecasd, const veuicc_ecasd_identity *
 	}
 
 	/* everything checked: commit */
-	rc = set_ci_keys(ecasd, id->ci, id->ci_count);
-	if (rc)
-		return rc;
-	ecasd->curve = id->curve;
-	memcpy(ecasd->sk, id->sk, VEUICC_ECASD_SK_LEN);
-	ecasd->pk = pk;
-	memcpy(ecasd->cert, id->cert, id->cert_len);
-	ecasd->cert_len = id->cert_len;
-	mbedtls_platform_zeroize(ecasd->eum, sizeof(ecasd->eum));
-	ecasd->eum_len = 0;
-	if (id->eum_cert) {
-		memcpy(ecasd->eum, id->eum_cert, id->eum_cert_len);
-		ecasd->eum_len = id->eum_cert_len;
-	}
-	ecasd->has_identity = 1;
-	return VEUICC_OK;
+	return commit_identity(ecasd, id, &pk);
 }
 
 int veuicc_ecasd_has_identity(const veuicc_ecasd *ecasd)
