@@ -67,6 +67,28 @@ void veuicc_cat_free(struct veuicc_cat *cat)
 	free(cat);
 }
 
+/* ---- counters in card files ---------------------------------------------- */
+
+int veuicc_cat_counters_get(const veuicc_card *card, uint8_t out[VEUICC_CAT_COUNTERS_LEN])
+{
+	if (!card || !card->cat)
+		return 0;
+	for (size_t i = 0; i < VEUICC_FACTORY_KEYSETS_MAX; i++)
+		memcpy(out + 5 * i, card->cat->cntr[i].value, 5);
+	return 1;
+}
+
+int veuicc_cat_counters_set(veuicc_card *card, const uint8_t *in, size_t len)
+{
+	if (!card || !in || len != VEUICC_CAT_COUNTERS_LEN)
+		return VEUICC_ERR_MALFORMED;
+	if (!card->cat && !(card->cat = calloc(1, sizeof(*card->cat))))
+		return VEUICC_ERR_NO_MEMORY;
+	for (size_t i = 0; i < VEUICC_FACTORY_KEYSETS_MAX; i++)
+		memcpy(card->cat->cntr[i].value, in + 5 * i, 5);
+	return VEUICC_OK;
+}
+
 /* ---- key set look-up (scp80.h veuicc_scp80_lookup_fn) ------------------- */
 
 typedef struct lookup_ctx {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "apdu/applet.h"
+#include "core/factory.h"
 #include "veuicc/veuicc.h"
 
 /** Per-card CAT / OTA state (SCP80 counters of the ISD-R key sets). */
@@ -28,6 +29,21 @@ struct veuicc_cat;
  * not a card-level command and goes to the selected application.
  */
 uint16_t veuicc_cat_uicc_cmd(void *card, const veuicc_capdu *cmd, veuicc_rsp *rsp);
+
+/** Size of the counter image veuicc_cat_counters_get() writes: 5 bytes
+ *  (TS 102 225 CNTR) for each ISD-R key set index. */
+#define VEUICC_CAT_COUNTERS_LEN (5 * VEUICC_FACTORY_KEYSETS_MAX)
+
+/**
+ * The SCP80 replay counters of the ISD-R key sets, for card files: writes
+ * VEUICC_CAT_COUNTERS_LEN bytes to \p out. \returns 1 if the card has used
+ * any counter (there is something to keep), else 0 (nothing written).
+ */
+int veuicc_cat_counters_get(const veuicc_card *card, uint8_t out[VEUICC_CAT_COUNTERS_LEN]);
+
+/** Restore counters saved by veuicc_cat_counters_get(). \returns VEUICC_OK,
+ *  VEUICC_ERR_MALFORMED (wrong length), VEUICC_ERR_NO_MEMORY. */
+int veuicc_cat_counters_set(veuicc_card *card, const uint8_t *in, size_t len);
 
 /** Free the CAT state of a card (counters wiped). NULL is ignored. */
 void veuicc_cat_free(struct veuicc_cat *cat);

@@ -10,6 +10,7 @@
  *                         values, AKA SQN arrays
  *   factory/identity      the factory identity (factory.c), immutable
  *   factory/isdr-keysets  the ISD-R key sets as they are now (PUT KEY changes them)
+ *   factory/scp80-counters the SCP80 replay counters of those key sets (cat/envelope.c)
  * After every command the card builds these records again, compares them with
  * the ones last committed and writes the differences in ONE transaction.
  * Layout 1 files (card/next, card/active, profile/...) are converted on open.
@@ -23,25 +24,27 @@
 #include <mbedtls/platform_util.h>
 
 #include "core/card.h"
+#include "cat/envelope.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "gp/registry_store.h"
 #include "store/store.h"
 #include "uicc/fs.h"
 
-#define NS_CARD     "card"
-#define NS_GP       "gp"
-#define NS_PROFILE  "profile"
-#define NS_PSTATE   "pstate"
-#define NS_FACTORY  "factory"
-#define KEY_KEYS    "isdr-keysets"
-#define KEY_EID     "eid"
-#define KEY_META    "meta"
-#define KEY_REG     "registry"
-#define KEY_ID      "identity"
-#define LAYOUT      0x02
-#define PSTATE_VER  0x01
-#define REF_HEX_LEN 16
+#define NS_CARD      "card"
+#define NS_GP        "gp"
+#define NS_PROFILE   "profile"
+#define NS_PSTATE    "pstate"
+#define NS_FACTORY   "factory"
+#define KEY_KEYS     "isdr-keysets"
+#define KEY_COUNTERS "scp80-counters"
+#define KEY_EID      "eid"
+#define KEY_META     "meta"
+#define KEY_REG      "registry"
+#define KEY_ID       "identity"
+#define LAYOUT       0x02
+#define PSTATE_VER   0x01
+#define REF_HEX_LEN  16
 
 /* ---- record lists --------------------------------------------------------- */
 
@@ -474,6 +477,15 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 		}
 		rc = snap_add(s, NS_FACTORY, KEY_KEYS, k.b, k.len, false);
 	}
+	uint8_t cntr[VEUICC_CAT_COUNTERS_LEN];
+	if (!rc && veuicc_cat_counters_get(card, cntr)) {
+		/* SCP80 replay counters: a reopened card must not accept a replay */
+		uint8_t *c = malloc(sizeof(cntr));
+		if (!c)
+			return VEUICC_ERR_NO_MEMORY;
+		memcpy(c, cntr, sizeof(cntr));
+		rc = snap_add(s, NS_FACTORY, KEY_COUNTERS, c, sizeof(cntr), false);
+	}
 	return rc;
 }
 
@@ -700,6 +712,17 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 			rc = veuicc_factory_set_ecasd(card, card->factory);
 		if (rc)
 			return rc == VEUICC_ERR_NO_MEMORY ? rc : VEUICC_ERR_MALFORMED;
+		/* SCP80 counters of the ISD-R key sets */
+		rc = veuicc_store_get_alloc(st, NS_FACTORY, (const uint8_t *)KEY_COUNTERS,
+		                            strlen(KEY_COUNTERS), &v, &len);
+		if (!rc) {
+			rc = veuicc_cat_counters_set(card, v, len);
+			veuicc_store_free_value(v, len);
+			if (rc)
+				return rc;
+		} else if (rc != VEUICC_ERR_NOT_FOUND) {
+			return rc;
+		}
 		/* key sets changed by PUT KEY since the card was made */
 		rc = veuicc_store_get_alloc(st, NS_FACTORY, (const uint8_t *)KEY_KEYS,
 		                            strlen(KEY_KEYS), &v, &len);

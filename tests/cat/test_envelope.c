@@ -7,6 +7,7 @@
  * with what the ISD-R answers on plain APDUs (tests/euicc/test_es5.c).
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "apdu/card_helpers.h"
 #include "scp/scp80.h"
@@ -185,6 +186,51 @@ static void test_create_isdp_compact_t0_and_replay(void **state)
 	veuicc_card_free(card);
 }
 
+/* A card file keeps the SCP80 counters: after a reopen the same packet is a
+ * replay (status 02), a higher counter is accepted. */
+static void test_counter_survives_reopen(void **state)
+{
+	(void)state;
+	const char *f = getenv("VEUICC_FACTORY");
+	assert_non_null(f);
+	char path[] = "/tmp/veuicc-cat-card-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	char msg[256] = "";
+	assert_int_equal(veuicc_card_create(path, f, msg, sizeof(msg)), VEUICC_OK);
+	host x;
+	host_init(&x, 0x16, 0x19, 7);
+	uint8_t r[600];
+	char hex[1200];
+	for (int round = 0; round < 2; round++) {
+		veuicc_card *card;
+		assert_int_equal(veuicc_card_open(path, NULL, &card), VEUICC_OK);
+		assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+		assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+		size_t rl = send_packet(card, &x, "AA 0A 22 08 80F28002024F0000", 0, r, sizeof(r));
+		/* first life: counter 7 accepted; after the reopen: a replay */
+		assert_int_equal(por_of(&x, r, rl, hex),
+		                 round == 0 ? VEUICC_SCP80_POR_OK : VEUICC_SCP80_CNTR_LOW);
+		veuicc_card_free(card);
+	}
+	veuicc_card *card;
+	assert_int_equal(veuicc_card_open(path, NULL, &card), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	host_init(&x, 0x16, 0x19, 8);
+	size_t rl = send_packet(card, &x, "AA 0A 22 08 80F28002024F0000", 0, r, sizeof(r));
+	assert_int_equal(por_of(&x, r, rl, hex), VEUICC_SCP80_POR_OK);
+	veuicc_card_free(card);
+	char side[600];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 /* A wrong CC: no PoR (SGP.02 §2.4.3, docs/cat.md), 9000 without data, nothing
  * run, counter unchanged (the same counter is then accepted). */
 static void test_wrong_cc_silent(void **state)
@@ -281,6 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_create_isdp_compact_t0_and_replay),
 	    cmocka_unit_test(test_wrong_cc_silent),
 	    cmocka_unit_test(test_envelope_errors),
+	    cmocka_unit_test(test_counter_survives_reopen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
