@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <setjmp.h>
@@ -70,6 +71,38 @@ static inline uint16_t th_sw(veuicc_card *card, const uint8_t *c, size_t cl)
 	assert_int_equal(veuicc_transmit(card, c, cl, r, sizeof(r), &rl), VEUICC_OK);
 	assert_true(rl >= 2);
 	return (uint16_t)(r[rl - 2] << 8 | r[rl - 1]);
+}
+
+/* Read the file \p name of the folder named by environment variable
+ * \p dir_env; the caller frees the bytes. */
+static inline uint8_t *th_load(const char *dir_env, const char *name, size_t *len)
+{
+	const char *dir = getenv(dir_env);
+	assert_non_null(dir);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* A default card, cold reset, T=1 selected. */
+static inline veuicc_card *th_new_card_t1(void)
+{
+	veuicc_card *card;
+	assert_int_equal(veuicc_card_new(NULL, &card), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	return card;
 }
 
 #endif

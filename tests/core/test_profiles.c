@@ -11,41 +11,12 @@
 #define USIM "A0000000871002"
 #define ISDR "A0000005591010FFFFFFFF8900000100"
 
-static uint8_t *load(const char *dir_env, const char *name, size_t *len)
-{
-	const char *dir = getenv(dir_env);
-	assert_non_null(dir);
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static veuicc_card *new_card(void)
-{
-	veuicc_card *card;
-	assert_int_equal(veuicc_card_new(NULL, &card), VEUICC_OK);
-	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-	return card;
-}
-
 static void test_install_activate(void **state)
 {
 	(void)state;
 	size_t len, idx = 99;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
-	veuicc_card *card = new_card();
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
+	veuicc_card *card = th_new_card_t1();
 	/* no profile: nothing to select */
 	th_xfer(card, "00A40004023F00", "6A82");
 	char msg[256];
@@ -95,10 +66,10 @@ static void test_two_profiles(void **state)
 {
 	(void)state;
 	size_t la, lb, ia, ib;
-	uint8_t *a = load("VEUICC_PROFILES", V7, &la);
+	uint8_t *a = th_load("VEUICC_PROFILES", V7, &la);
 	uint8_t *b =
-	    load("VEUICC_TEST_DATA", "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der", &lb);
-	veuicc_card *card = new_card();
+	    th_load("VEUICC_TEST_DATA", "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der", &lb);
+	veuicc_card *card = th_new_card_t1();
 	assert_int_equal(veuicc_card_install_profile(card, a, la, &ia, NULL, 0), VEUICC_OK);
 	assert_int_equal(veuicc_card_install_profile(card, b, lb, &ib, NULL, 0), VEUICC_OK);
 	assert_int_equal(ib, 1);
@@ -126,8 +97,8 @@ static void test_all_or_nothing(void **state)
 {
 	(void)state;
 	size_t len;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
-	veuicc_card *card = new_card();
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
+	veuicc_card *card = th_new_card_t1();
 	char msg[256] = "";
 	for (size_t cut = 0; cut < len; cut += 997) {
 		assert_int_not_equal(
@@ -153,9 +124,9 @@ static void test_config_profile_and_file(void **state)
 {
 	(void)state;
 	size_t len, lb;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
 	uint8_t *b =
-	    load("VEUICC_TEST_DATA", "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der", &lb);
+	    th_load("VEUICC_TEST_DATA", "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der", &lb);
 	char path[] = "/tmp/veuicc-test-card-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);

@@ -24,42 +24,13 @@
 #define PARAMS   "C90481028100"
 #define SEL_ISDR "00A4040C10" ISDR
 
-static uint8_t *load(const char *dir_env, const char *name, size_t *len)
-{
-	const char *dir = getenv(dir_env);
-	assert_non_null(dir);
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static veuicc_card *new_card(void)
-{
-	veuicc_card *card;
-	assert_int_equal(veuicc_card_new(NULL, &card), VEUICC_OK);
-	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-	return card;
-}
-
 /* A card whose first profile (installed through the API, so with an
  * implicit ISD-P ...00001000 holding the Fall-Back Attribute) is enabled. */
 static veuicc_card *card_with_fallback(void)
 {
-	veuicc_card *card = new_card();
+	veuicc_card *card = th_new_card_t1();
 	size_t len, idx;
-	uint8_t *der = load("VEUICC_TEST_DATA", FB, &len);
+	uint8_t *der = th_load("VEUICC_TEST_DATA", FB, &len);
 	char msg[200];
 	int rc = veuicc_card_install_profile(card, der, len, &idx, msg, sizeof(msg));
 	if (rc)
@@ -123,7 +94,7 @@ static void download(veuicc_card *card, const uint8_t *der, size_t len, const ch
 static void test_initial_registry(void **state)
 {
 	(void)state;
-	veuicc_card *card = new_card();
+	veuicc_card *card = th_new_card_t1();
 	th_xfer(card, SEL_ISDR, "9000");
 	/* GET STATUS of the ISD (P1 80): the ISD-R, default tags 4F 9F70 C5 */
 	th_xfer(card, "80F28002024F0000", "E31B 4F10" ISDR " 9F70010F C50380C000 9000");
@@ -144,7 +115,7 @@ static void test_initial_registry(void **state)
 static void test_create_isdp(void **state)
 {
 	(void)state;
-	veuicc_card *card = new_card();
+	veuicc_card *card = th_new_card_t1();
 	th_xfer(card, SEL_ISDR, "9000");
 	create(card, ELF, EM, ISDP11, PARAMS "EF0683040000A000", "00 9000");
 	status_of(card, ISDP11, "E316 4F10" ISDP11 " 9F700107 9000");
@@ -246,7 +217,7 @@ static void test_full_flow(void **state)
 {
 	(void)state;
 	size_t len;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
 	veuicc_card *card = card_with_fallback();
 	/* the API's profile got ISD-P ...1000: ENABLED, Fall-Back */
 	th_xfer(card, SEL_ISDR, "9000");
@@ -324,7 +295,7 @@ static void test_fallback_attribute(void **state)
 {
 	(void)state;
 	size_t len;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
 	veuicc_card *card = card_with_fallback();
 	th_xfer(card, SEL_ISDR, "9000");
 	create(card, ELF, EM, ISDP11, PARAMS, "00 9000");
@@ -356,7 +327,7 @@ static void test_isdp_download_errors(void **state)
 {
 	(void)state;
 	size_t len;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
 	veuicc_card *card = card_with_fallback();
 	th_xfer(card, SEL_ISDR, "9000");
 	create(card, ELF, EM, ISDP11, PARAMS, "00 9000");
@@ -377,13 +348,13 @@ static void test_isdp_download_errors(void **state)
 	assert_int_equal(veuicc_card_profile_count(card), 1);
 	/* the package of a profile that is installed (same ICCID): bad-values
 	 * (3) for PE 0, the header */
-	uint8_t *fb = load("VEUICC_TEST_DATA", FB, &len);
+	uint8_t *fb = th_load("VEUICC_TEST_DATA", FB, &len);
 	th_xfer(card, "00A4040C10" ISDP11, "9000");
 	download(card, fb, len, "3006800103810100 9000");
 	free(fb);
 	/* a truncated package does not decode: invalid-request-format, no PE */
 	size_t v7len;
-	uint8_t *v7 = load("VEUICC_PROFILES", V7, &v7len);
+	uint8_t *v7 = th_load("VEUICC_PROFILES", V7, &v7len);
 	th_xfer(card, "00A4040C10" ISDP11, "9000");
 	download(card, v7, v7len - 3, "3003800105 9000");
 	/* deselecting ends a sequence */
@@ -442,7 +413,7 @@ static void test_get_status(void **state)
 static uint8_t *with_pol(uint8_t pol, size_t *len)
 {
 	size_t n;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &n);
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &n);
 	veuicc_saip_profile *p;
 	veuicc_saip_error err;
 	assert_int_equal(veuicc_saip_decode(der, n, &p, &err), VEUICC_OK);
@@ -495,7 +466,7 @@ static void test_api_and_reset(void **state)
 {
 	(void)state;
 	size_t len;
-	uint8_t *der = load("VEUICC_PROFILES", V7, &len);
+	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
 	veuicc_card *card = card_with_fallback();
 	size_t idx;
 	/* a second API install gets the next ISD-P AID, DISABLED, no Fall-Back */
@@ -686,7 +657,7 @@ static void test_fallback_mechanism(void **state)
 	veuicc_card_free(card);
 
 	/* no installed Fall-Back profile */
-	card = new_card();
+	card = th_new_card_t1();
 	assert_int_equal(veuicc_card_network_attach_failed(card), VEUICC_ERR_NOT_FOUND);
 	veuicc_card_free(card);
 }

@@ -37,26 +37,6 @@
 #define PINBAD "31323334FFFFFFFF"
 #define LOCI   0x6F7E
 
-static uint8_t *load(const char *dir_env, const char *name, size_t *len)
-{
-	const char *dir = getenv(dir_env);
-	assert_non_null(dir);
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 static void tmp_path(char *out, size_t cap, const char *tag)
 {
 	static unsigned n;
@@ -241,8 +221,8 @@ static veuicc_card *fresh(const char *path)
 static int setup(void **state)
 {
 	(void)state;
-	pkg_v7 = load("VEUICC_PROFILES", V7, &len_v7);
-	pkg_fb = load("VEUICC_TEST_DATA", FB, &len_fb);
+	pkg_v7 = th_load("VEUICC_PROFILES", V7, &len_v7);
+	pkg_fb = th_load("VEUICC_TEST_DATA", FB, &len_fb);
 	return 0;
 }
 
