@@ -94,6 +94,12 @@ typedef struct veuicc_config {
 	 *  Used by veuicc_card_new() and by veuicc_card_open() when it creates
 	 *  the file; overrides eid, and profile must then be NULL. NULL: none. */
 	const char *factory;
+	/** Non-zero: test mode. The ISD-R and ISD-Ps also accept ES5/ES8
+	 *  commands sent in plain APDUs (no SCP80/SCP03 protection), as test
+	 *  benches driving a card without an SM-SR need. Zero (default): a
+	 *  security domain whose keys are set refuses unprotected commands with
+	 *  the spec's status, as a real eUICC does. Not stored in card files. */
+	int test_mode;
 } veuicc_config;
 
 /** Fill \p cfg with the defaults described in veuicc_config. */

@@ -133,6 +133,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	}
 
 	card->rng_deterministic = cfg->rng_deterministic != 0;
+	card->test_mode = cfg->test_mode != 0;
 	card->rng_seed = cfg->rng_seed;
 	static const char pers[] = "veuicc card rng";
 	if (mbedtls_ctr_drbg_seed(&card->drbg, card_entropy, card, (const unsigned char *)pers,
