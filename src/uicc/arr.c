@@ -96,6 +96,9 @@ static bool am_covers(uint8_t tag, const uint8_t *v, size_t len, veuicc_arr_op o
 	return op == VEUICC_ARR_INCREASE && hdr[ins_ix] == INS_INCREASE;
 }
 
+/* pins NULL: evaluated for a remote file management application with full
+ * access (TS 102 226 access domain '00'): every key reference counts as
+ * satisfied, NEVER stays never (docs/spec-decisions.md R4). */
 static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table *pins,
                     const veuicc_fs_node *adf, unsigned depth);
 
@@ -136,15 +139,16 @@ static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table 
 		size_t il;
 		while (next_tlv(&p, end, &t, &iv, &il))
 			if (t == TAG_KEY_REF && il == 1)
-				return veuicc_pin_satisfied(veuicc_pin_find(pins, iv[0], adf));
+				return !pins ||
+				       veuicc_pin_satisfied(veuicc_pin_find(pins, iv[0], adf));
 		return false;
 	}
 	default: return false; /* other conditions (SM, 9E, ...) are not supported */
 	}
 }
 
-bool veuicc_arr_rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op,
-                            veuicc_pin_table *pins, const veuicc_fs_node *adf)
+static bool rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op, veuicc_pin_table *pins,
+                        const veuicc_fs_node *adf)
 {
 	const uint8_t *p = rec, *end = rec + len, *v;
 	uint8_t tag;
@@ -163,6 +167,12 @@ bool veuicc_arr_rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op,
 			return true;
 	}
 	return false;
+}
+
+bool veuicc_arr_rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op,
+                            veuicc_pin_table *pins, const veuicc_fs_node *adf)
+{
+	return pins && rule_allows(rec, len, op, pins, adf);
 }
 
 /* §9.2.4: EF.ARR in the EF's DF, else in a parent up to the MF. EF.ARR
@@ -188,4 +198,18 @@ uint16_t veuicc_arr_check(veuicc_fs *fs, const veuicc_fs_node *ef, veuicc_arr_op
 	if (veuicc_arr_rule_allows(rec, arr->rec_len, op, &fs->pins, veuicc_fs_adf_of(ef)))
 		return VEUICC_SW_OK;
 	return VEUICC_SW_SECURITY_STATUS;
+}
+
+uint16_t veuicc_arr_check_domain(const veuicc_fs_node *ef, veuicc_arr_op op, uint8_t domain)
+{
+	if (domain != VEUICC_ARR_DOMAIN_FULL)
+		return VEUICC_SW_SECURITY_STATUS; /* 'FF' no access; others: R4 */
+	if (!ef->arr_rec)
+		return VEUICC_SW_OK;
+	const veuicc_fs_node *arr = find_arr(ef);
+	if (!arr || ef->arr_rec > arr->nrec)
+		return VEUICC_SW_OK; /* no rule to name a NEVER: full access */
+	const uint8_t *rec = veuicc_fs_record(arr, ef->arr_rec);
+	return rule_allows(rec, arr->rec_len, op, NULL, NULL) ? VEUICC_SW_OK
+	                                                      : VEUICC_SW_SECURITY_STATUS;
 }

@@ -50,4 +50,21 @@ bool veuicc_arr_rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op,
  */
 uint16_t veuicc_arr_check(veuicc_fs *fs, const veuicc_fs_node *ef, veuicc_arr_op op);
 
+/** TS 102 226 §8.2.1.3.2.2 access domain parameter: full access to the file system. */
+#define VEUICC_ARR_DOMAIN_FULL 0x00
+/** TS 102 226 access domain parameter: no access to the file system. */
+#define VEUICC_ARR_DOMAIN_NONE 0xFF
+
+/**
+ * May a remote file management application (TS 102 226 §7, §8) whose access
+ * domain parameter for the file's tree is \p domain do \p op on \p ef?
+ * VEUICC_ARR_DOMAIN_FULL: every security condition of the file's access rule
+ * counts as satisfied (any key reference, PIN or ADM) except NEVER; a rule
+ * that cannot be resolved does not stop it. VEUICC_ARR_DOMAIN_NONE and every
+ * other value (the UICC access mechanism '02' is not supported,
+ * docs/spec-decisions.md R4): denied.
+ * \returns VEUICC_SW_OK or VEUICC_SW_SECURITY_STATUS (6982)
+ */
+uint16_t veuicc_arr_check_domain(const veuicc_fs_node *ef, veuicc_arr_op op, uint8_t domain);
+
 #endif /* VEUICC_UICC_ARR_H */

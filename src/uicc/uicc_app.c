@@ -104,6 +104,12 @@ typedef struct uicc_app {
 	void *rng_ctx;
 	bool drbg_ready;
 	mbedtls_ctr_drbg_context drbg;
+	/* remote file management (TS 102 226 §7): a hidden selection of its
+	 * own and the access domains that replace EF.ARR while it runs */
+	chan_sel rfm;
+	bool in_rfm;                     /* a command of the RFM context runs */
+	const veuicc_fs_node *rfm_adf;   /* ADF RFM: its ADF, else NULL */
+	uint8_t rfm_uicc_ad, rfm_adf_ad; /* access domain parameters */
 } uicc_app;
 
 /* Entropy straight from the system: an mbedtls_entropy_context would cost
@@ -409,6 +415,15 @@ static uint16_t ef_usable(uicc_app *a, const veuicc_fs_node *ef, bool right_stru
 		return VEUICC_SW_INCOMPATIBLE_FILE;
 	if (ef->lcsi == VEUICC_FS_LCS_DEACTIVATED)
 		return VEUICC_SW_WARN_DEACTIVATED;
+	if (a->in_rfm) {
+		/* TS 102 226 §8.2.1.3.2.2: the access domain of the file's tree;
+		 * another application's ADF is out of reach */
+		const veuicc_fs_node *adf = veuicc_fs_adf_of(ef);
+		uint8_t ad = !adf                ? a->rfm_uicc_ad
+		             : adf == a->rfm_adf ? a->rfm_adf_ad
+		                                 : VEUICC_ARR_DOMAIN_NONE;
+		return veuicc_arr_check_domain(ef, op, ad);
+	}
 	return veuicc_arr_check(a->fs, ef, op);
 }
 
@@ -688,12 +703,8 @@ static uint16_t cmd_increase(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, 
 
 /* ---- applet interface -------------------------------------------------- */
 
-static uint16_t app_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t dispatch(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
-	uicc_app *a = ctx;
-	if (cmd->cl.channel >= VEUICC_MAX_CHANNELS)
-		return VEUICC_SW_CHANNEL_NOT_SUPP;
-	chan_sel *c = &a->ch[cmd->cl.channel];
 	/* §10.1.2 Table 10.5: STATUS and INCREASE use CLA 8X, the others 0X */
 	bool prop = cmd->cl.proprietary;
 	switch (cmd->ins) {
@@ -726,6 +737,67 @@ static uint16_t app_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 		return veuicc_uicc_get_identity(a->fs, c->adf, cmd, rsp, a->rng, a->rng_ctx);
 	default: return VEUICC_SW_INS_NOT_SUPP;
 	}
+}
+
+static uint16_t app_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	uicc_app *a = ctx;
+	if (cmd->cl.channel >= VEUICC_MAX_CHANNELS)
+		return VEUICC_SW_CHANNEL_NOT_SUPP;
+	return dispatch(a, &a->ch[cmd->cl.channel], cmd, rsp);
+}
+
+/* ---- remote file management (TS 102 226 §7, §8) ----------------------- */
+
+uint16_t veuicc_uicc_app_rfm_start(void *ctx, const veuicc_uicc_rfm *rfm)
+{
+	uicc_app *a = ctx;
+	a->rfm.df = a->fs->mf;
+	a->rfm.ef = NULL;
+	a->rfm.adf = NULL;
+	a->rfm.rec = 0;
+	a->rfm_adf = NULL;
+	a->rfm_uicc_ad = rfm->uicc_ad;
+	a->rfm_adf_ad = VEUICC_ARR_DOMAIN_NONE;
+	if (!rfm->adf_aid_len)
+		return VEUICC_SW_OK; /* §7.2: the MF is the current directory */
+	/* §7.3: the ADF is selected first */
+	veuicc_fs_node *adf = veuicc_fs_find_adf(a->fs, rfm->adf_aid, rfm->adf_aid_len, NULL);
+	if (!adf || adf->aid_len != rfm->adf_aid_len)
+		return VEUICC_SW_NOT_FOUND;
+	a->rfm.df = adf;
+	a->rfm.adf = adf;
+	a->rfm_adf = adf;
+	a->rfm_adf_ad = rfm->adf_ad;
+	return VEUICC_SW_OK;
+}
+
+uint16_t veuicc_uicc_app_rfm_cmd(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	uicc_app *a = ctx;
+	switch (cmd->ins) {
+	case INS_SELECT:
+		/* TS 102 226 §8.3: no selection by DF name in RFM */
+		if (cmd->p1 == SEL_DF_NAME)
+			return VEUICC_SW_WRONG_P1P2;
+		break;
+	case INS_STATUS:
+	case INS_READ_BINARY:
+	case INS_UPDATE_BINARY:
+	case INS_READ_RECORD:
+	case INS_UPDATE_RECORD:
+	case INS_SEARCH_RECORD:
+	case INS_INCREASE: break;
+	default:
+		/* PIN commands would change the card-wide security status of
+		 * the terminal's session (docs/spec-decisions.md R5); the
+		 * other commands are not RFM commands (TS 102 226 §8.3) */
+		return VEUICC_SW_INS_NOT_SUPP;
+	}
+	a->in_rfm = true;
+	uint16_t sw = dispatch(a, &a->rfm, cmd, rsp);
+	a->in_rfm = false;
+	return sw;
 }
 
 /* The engine's SELECT by DF name: the same SELECT, which selects an ADF. */

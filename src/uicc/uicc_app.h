@@ -20,6 +20,7 @@
 #ifndef VEUICC_UICC_UICC_APP_H
 #define VEUICC_UICC_UICC_APP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "apdu/applet.h"
@@ -56,5 +57,31 @@ void veuicc_uicc_app_channel_opened(void *ctx, uint8_t channel, uint8_t from);
  * CTR_DRBG of the application seeded from mbedtls' entropy on first use.
  */
 void veuicc_uicc_app_set_rng(void *ctx, veuicc_suci_rng rng, void *rng_ctx);
+
+/** A remote file management context (ETSI TS 102 226 §7): the RFM
+ *  application's access domains (TS 102 226 §8.2.1.3.2.2 access domain
+ *  parameter, arr.h VEUICC_ARR_DOMAIN_*) and, for ADF RFM, its ADF. */
+typedef struct veuicc_uicc_rfm {
+	uint8_t uicc_ad;        /**< for the MF and the files under it */
+	uint8_t adf_ad;         /**< for the files of the ADF (ADF RFM) */
+	const uint8_t *adf_aid; /**< the ADF's full AID; NULL for UICC RFM */
+	size_t adf_aid_len;
+} veuicc_uicc_rfm;
+
+/**
+ * Start a command session of remote file management: a hidden selection of
+ * its own (no logical channel of the terminal changes) with the MF current
+ * (UICC RFM, TS 102 226 §7.2) or the ADF named in \p rfm (ADF RFM, §7.3).
+ * \returns VEUICC_SW_OK, or VEUICC_SW_NOT_FOUND when the ADF does not exist.
+ */
+uint16_t veuicc_uicc_app_rfm_start(void *ctx, const veuicc_uicc_rfm *rfm);
+
+/**
+ * Run one command of the RFM session started by veuicc_uicc_app_rfm_start():
+ * SELECT (not by DF name: 6A86), STATUS, READ/UPDATE BINARY/RECORD, SEARCH
+ * RECORD, INCREASE, with the access domains instead of the PIN status; every
+ * other INS answers 6D00. \returns the status word.
+ */
+uint16_t veuicc_uicc_app_rfm_cmd(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 
 #endif /* VEUICC_UICC_UICC_APP_H */
