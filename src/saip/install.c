@@ -1113,6 +1113,12 @@ static int install_sd(ictx *c)
 	                &sd->instance.application_specific_parameters_c9))
 		return fail(c, VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
 		            "C9 parameters longer than %d bytes", VEUICC_SAIP_C9_MAX);
+	/* TS 102 226 §8.2.1.3.2.1: the SD's TARs for OTA routing (src/cat/ota_route.c) */
+	const veuicc_saip_uicc_app_params *ap = sd->instance.application_parameters;
+	if (ap &&
+	    !copy_small(o->toolkit, &o->toolkit_len, sizeof(o->toolkit), &ap->uicc_toolkit_params))
+		return fail(c, VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
+		            "toolkit parameters longer than %d bytes", VEUICC_SAIP_C9_MAX);
 	o->nperso = sd->sd_perso_data.count;
 	c->gp->nsd++;
 	return VEUICC_OK;

@@ -87,6 +87,9 @@ typedef struct veuicc_saip_gp_sd {
 	veuicc_saip_gp_key keys[VEUICC_SAIP_SD_KEYS_MAX];
 	uint8_t c9[VEUICC_SAIP_C9_MAX]; /**< applicationSpecificParametersC9 (install parameters) */
 	uint8_t c9_len;
+	uint8_t toolkit[VEUICC_SAIP_C9_MAX]; /**< uiccToolkitApplicationSpecificParametersField
+	                                          (TS 102 226 §8.2.1.3.2.1: MSL, TARs) */
+	uint8_t toolkit_len;
 	size_t nperso; /**< sdPersoData entries (STORE DATA); not kept here */
 } veuicc_saip_gp_sd;
 
