@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "cat/ota_route.h"
 #include "core/card.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
@@ -269,6 +270,7 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, ve
 	lookup_ctx *x = calloc(1, sizeof(*x));
 	uint8_t *work = malloc(PKT_MAX + SCRIPT_OUT + POR_MAX);
 	uint16_t sw = VEUICC_SW_OK;
+	veuicc_ota_route route = {.kind = VEUICC_OTA_NONE};
 	if (!x || !work) {
 		sw = VEUICC_SW_MEMORY_FAILURE;
 		goto out;
@@ -276,26 +278,34 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, ve
 	x->card = card;
 	x->cat = card->cat;
 	uint8_t *clear = work, *script = work + PKT_MAX, *por = script + SCRIPT_OUT;
+	/* TAR (CPL CHL SPI KIc KID TAR): the ISD-R, else the enabled profile's
+	 * RFM applications and security domains (cat/ota_route.h) */
+	uint8_t isdr_tar[3];
+	bool to_isdr = len >= 10 && veuicc_card_isdr_tar(card, isdr_tar) == VEUICC_OK &&
+	               memcmp(pkt + 7, isdr_tar, 3) == 0;
+	if (!to_isdr && len >= 10)
+		veuicc_ota_route_find(card, pkt + 7, &route);
 	veuicc_scp80_cmd cmd;
-	int rc = veuicc_scp80_unwrap(pkt, len, lookup, x, ISDR_MSL, clear, PKT_MAX, &cmd);
+	int rc = to_isdr ? veuicc_scp80_unwrap(pkt, len, lookup, x, ISDR_MSL, clear, PKT_MAX, &cmd)
+	                 : veuicc_scp80_unwrap(pkt, len, veuicc_ota_lookup, &route, route.msl,
+	                                       clear, PKT_MAX, &cmd);
 	if (rc == VEUICC_ERR_MALFORMED)
 		goto out; /* discarded, nothing to answer (TS 102 225 §5.1.1) */
 	if (rc) {
 		sw = VEUICC_SW_NO_DIAGNOSIS;
 		goto out;
 	}
-	uint8_t isdr_tar[3];
-	bool to_isdr =
-	    veuicc_card_isdr_tar(card, isdr_tar) == VEUICC_OK && memcmp(cmd.tar, isdr_tar, 3) == 0;
+	veuicc_remote_exec_fn exec = to_isdr ? exec_isdr : veuicc_ota_exec;
+	void *exec_ctx = to_isdr ? (void *)card : (void *)&route;
 	uint8_t status = cmd.status;
 	size_t slen = 0;
 	if (status == VEUICC_SCP80_POR_OK && cmd.data_len) {
 		/* TS 102 226 §5: expanded format starts with a command template tag */
 		bool expanded = cmd.data[0] == VEUICC_REMOTE_TAG_CMD_DEF ||
 		                cmd.data[0] == VEUICC_REMOTE_TAG_CMD_INDEF;
-		rc = expanded ? veuicc_remote_run_expanded(cmd.data, cmd.data_len, exec_isdr, card,
+		rc = expanded ? veuicc_remote_run_expanded(cmd.data, cmd.data_len, exec, exec_ctx,
 		                                           script, SCRIPT_OUT, &slen)
-		              : veuicc_remote_run_compact(cmd.data, cmd.data_len, exec_isdr, card,
+		              : veuicc_remote_run_compact(cmd.data, cmd.data_len, exec, exec_ctx,
 		                                          script, SCRIPT_OUT, &slen);
 		if (rc == VEUICC_ERR_BUFFER_TOO_SMALL) {
 			status = VEUICC_SCP80_NO_MEMORY;
@@ -315,6 +325,7 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, ve
 	else if (veuicc_rsp_put(rsp, por, plen))
 		sw = VEUICC_SW_MEMORY_FAILURE;
 out:
+	veuicc_ota_route_end(&route); /* keeps an advanced counter, wipes keys */
 	if (work)
 		mbedtls_platform_zeroize(work, PKT_MAX + SCRIPT_OUT + POR_MAX);
 	if (x)

@@ -16,6 +16,10 @@
 struct veuicc_saip_gp_info;
 struct veuicc_fs;
 
+/** Size of a profile's OTA counter image: 5 bytes (TS 102 225 CNTR) for
+ *  each of 8 security domains (VEUICC_SAIP_SD_MAX) and key version 1..15. */
+#define VEUICC_PROFILE_OTA_CNTR_LEN (8 * 15 * 5)
+
 /** One installed profile. */
 typedef struct veuicc_profile_slot {
 	const veuicc_applet_ops *ops; /**< its UICC application, which owns its file system */
@@ -27,6 +31,9 @@ typedef struct veuicc_profile_slot {
 	uint8_t *der;         /**< the installed package, for the card file */
 	size_t der_len;
 	uint64_t seq; /**< stable profile reference in the card file, from 1 */
+	/** SCP80 replay counters of the profile's security domain key sets
+	 *  (src/cat/ota_route.c), kept in the card file record ota/<ref> */
+	uint8_t ota_cntr[VEUICC_PROFILE_OTA_CNTR_LEN];
 } veuicc_profile_slot;
 
 /** The profile list of a card. */

@@ -11,6 +11,7 @@
  *   factory/identity      the factory identity (factory.c), immutable
  *   factory/isdr-keysets  the ISD-R key sets as they are now (PUT KEY changes them)
  *   factory/scp80-counters the SCP80 replay counters of those key sets (cat/envelope.c)
+ *   ota/<16 hex ref>      the SCP80 counters of a profile's SD key sets (cat/ota_route.c)
  * After every command the card builds these records again, compares them with
  * the ones last committed and writes the differences in ONE transaction.
  * Layout 1 files (card/next, card/active, profile/...) are converted on open.
@@ -36,6 +37,7 @@
 #define NS_PROFILE   "profile"
 #define NS_PSTATE    "pstate"
 #define NS_FACTORY   "factory"
+#define NS_OTA       "ota"
 #define KEY_KEYS     "isdr-keysets"
 #define KEY_COUNTERS "scp80-counters"
 #define KEY_EID      "eid"
@@ -463,6 +465,10 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 		}
 		if ((rc = snap_add(s, NS_PSTATE, key, p.b, p.len, false)))
 			return rc;
+		static const uint8_t zero[VEUICC_PROFILE_OTA_CNTR_LEN];
+		if (memcmp(sl->ota_cntr, zero, sizeof(zero)) &&
+		    (rc = snap_copy(s, NS_OTA, key, sl->ota_cntr, sizeof(sl->ota_cntr))))
+			return rc; /* a reopened card must refuse a replay (R6) */
 	}
 	if (card->factory && !rc)
 		rc = snap_add(s, NS_FACTORY, KEY_ID, (uint8_t *)card->factory->record,
@@ -492,7 +498,7 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 static bool owned_ns(const char *ns)
 {
 	return !strcmp(ns, NS_CARD) || !strcmp(ns, NS_GP) || !strcmp(ns, NS_PROFILE) ||
-	       !strcmp(ns, NS_PSTATE) || !strcmp(ns, NS_FACTORY);
+	       !strcmp(ns, NS_PSTATE) || !strcmp(ns, NS_FACTORY) || !strcmp(ns, NS_OTA);
 }
 
 static int read_rec(void *ctx, const char *ns, const uint8_t *key, size_t key_len,
@@ -790,6 +796,23 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 		if (rc)
 			return rc;
 	}
+	for (size_t i = 0; i < card->profiles.count; i++) {
+		veuicc_profile_slot *sl = &card->profiles.slot[i];
+		char key[REF_HEX_LEN + 1];
+		ref_key(sl->seq, key);
+		rc =
+		    veuicc_store_get_alloc(st, NS_OTA, (const uint8_t *)key, REF_HEX_LEN, &v, &len);
+		if (rc == VEUICC_ERR_NOT_FOUND)
+			continue; /* no OTA packet accepted yet */
+		if (rc)
+			return rc;
+		if (len == sizeof(sl->ota_cntr))
+			memcpy(sl->ota_cntr, v, len);
+		veuicc_store_free_value(v, len);
+		if (len != sizeof(sl->ota_cntr))
+			return VEUICC_ERR_MALFORMED;
+	}
+	rc = VEUICC_OK;
 	if (active) {
 		long idx = ref_slot(card, active);
 		if (idx < 0)
