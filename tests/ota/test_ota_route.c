@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "cat/ota_route.h"
 #include "core/card.h"
 #include "saip/install.h"
 #include "saip/saip.h"
@@ -440,6 +441,35 @@ static void test_toolkit_params(void **state)
 	veuicc_card_free(card);
 }
 
+/* The TS 102 226 §8.2.1.3.2.1 field parser: TARs and MSL, malformed input. */
+static void test_toolkit_parser(void **state)
+{
+	(void)state;
+	uint8_t p[64], tars[4][3], msl = 0xEE;
+	char hex[32];
+	size_t n = th_unhex("010000000002010206B2010000000000", p, sizeof(p));
+	assert_int_equal(veuicc_ota_toolkit_params(p, n, &msl, tars, 4), 2);
+	assert_int_equal(msl, 0x02);
+	th_hex(tars[0], 6, hex);
+	assert_string_equal(hex, "B20100000000");
+	assert_int_equal(veuicc_ota_toolkit_params(p, n, &msl, tars, 1), 1); /* capped */
+	/* two menu entries (position, identifier), MSL 01 1A, one TAR */
+	n = th_unhex("01020A02 01010202 01 02011A 03B00001 00", p, sizeof(p));
+	assert_int_equal(veuicc_ota_toolkit_params(p, n, &msl, tars, 4), 1);
+	assert_int_equal(msl, 0x1A);
+	th_hex(tars[0], 3, hex);
+	assert_string_equal(hex, "B00001");
+	/* cut anywhere before the end of the TARs: malformed */
+	for (size_t cut = 0; cut < n - 1; cut++)
+		assert_int_equal(veuicc_ota_toolkit_params(p, cut, &msl, tars, 4), -1);
+	/* no MSL, no TAR; a TAR field that is no multiple of 3 */
+	n = th_unhex("0100000000 00 00", p, sizeof(p));
+	assert_int_equal(veuicc_ota_toolkit_params(p, n, &msl, tars, 4), 0);
+	assert_int_equal(msl, 0);
+	n = th_unhex("0100000000 00 04B0000100", p, sizeof(p));
+	assert_int_equal(veuicc_ota_toolkit_params(p, n, &msl, tars, 4), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +483,7 @@ int main(void)
 	    cmocka_unit_test(test_counters_persist),
 	    cmocka_unit_test(test_mno_sd),
 	    cmocka_unit_test(test_toolkit_params),
+	    cmocka_unit_test(test_toolkit_parser),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
