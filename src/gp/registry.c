@@ -28,6 +28,8 @@ void veuicc_gp_registry_free(veuicc_gp_registry *r)
 {
 	for (size_t i = 0; i < r->count; i++)
 		rx_free(&r->e[i].rx);
+	if (r->e)
+		mbedtls_platform_zeroize(r->e, r->cap * sizeof(r->e[0])); /* ISD-P keys */
 	free(r->e);
 	memset(r, 0, sizeof(*r));
 }
@@ -92,6 +94,7 @@ void veuicc_gp_registry_remove(veuicc_gp_registry *r, size_t index)
 	rx_free(&r->e[index].rx);
 	memmove(&r->e[index], &r->e[index + 1], (r->count - index - 1) * sizeof(r->e[0]));
 	r->count--;
+	mbedtls_platform_zeroize(&r->e[r->count], sizeof(r->e[0])); /* ISD-P keys */
 }
 
 void veuicc_gp_rx_reset(veuicc_gp_rx *rx)
