@@ -23,6 +23,7 @@ HostID, SIN and SDIN as Njiwa), and the two compatibility options
 (ephemeral-key signature, Njiwa's padded receipt).
 
 usage: smdp_oracle.py KEYEST_IO DATA_DIR WORK_DIR
+       smdp_oracle.py seeds DATA_DIR OUT_DIR   (writes the fuzz_keyest seeds)
 """
 import hashlib
 import os
@@ -370,7 +371,33 @@ def run(exe, data_dir, work):
     return n
 
 
+def seeds(data_dir, out):
+    """Seed corpus of fuzz/fuzz_keyest.c: mode byte (0 3A01, 1 3A02 NIST,
+    2 3A02 brainpool) followed by a STORE DATA data field."""
+    os.makedirs(out, exist_ok=True)
+    sdin = bytes.fromhex("89049032123451234512345678901235")
+    for curve, mode in (("nist", 1), ("brp", 2)):
+        dp = SmDp(data_dir, curve)
+        with open(os.path.join(out, "3a01_%s" % curve), "wb") as f:
+            f.write(b"\x00" + dgi(0x3A01, dp.cert_dp))
+        peer = ec.generate_private_key(dp.cv).public_key()
+        for style in ("whty", "njiwa"):
+            dp.crt(style, sdin)
+            data = dp.params(os.urandom(16), peer)
+            with open(os.path.join(out, "3a02_%s_%s" % (curve, style)), "wb") as f:
+                f.write(bytes([mode]) + data)
+        # WHTY's raw X||Y form of 7F49
+        dp.crt("whty", sdin)
+        xy = point(ec.generate_private_key(dp.cv).public_key())[1:]
+        head = dgi(0x3A02, dp.a6) + tlv(0x7F49, xy)
+        with open(os.path.join(out, "3a02_%s_rawxy" % curve), "wb") as f:
+            f.write(bytes([mode]) + head + tlv(0x5F37, bytes(64)))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "seeds":
+        seeds(sys.argv[2], sys.argv[3])
+        return 0
     if len(sys.argv) != 4:
         print(__doc__)
         return 2
