@@ -49,9 +49,15 @@ int veuicc_gp_registry_add(veuicc_gp_registry *r, const veuicc_gp_entry *tmpl, s
 		return VEUICC_ERR_INVALID_ARG;
 	if (r->count == r->cap) {
 		size_t n = r->cap ? r->cap * 2 : 4;
-		veuicc_gp_entry *ne = realloc(r->e, n * sizeof(*ne));
+		/* not realloc: the old block holds ISD-P keys and is wiped first */
+		veuicc_gp_entry *ne = malloc(n * sizeof(*ne));
 		if (!ne)
 			return VEUICC_ERR_NO_MEMORY;
+		if (r->e) {
+			memcpy(ne, r->e, r->count * sizeof(*ne));
+			mbedtls_platform_zeroize(r->e, r->cap * sizeof(*ne));
+			free(r->e);
+		}
 		r->e = ne;
 		r->cap = n;
 	}
