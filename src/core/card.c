@@ -13,6 +13,7 @@
 #include "cat/envelope.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
+#include "euicc/keyest.h"
 #include "euicc/notif.h"
 #include "store/store.h"
 
@@ -181,6 +182,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_card_snap_free(card->saved);
 	veuicc_factory_free(card->factory);
 	veuicc_cat_free(card->cat);
+	veuicc_keyest_free(card->keyest);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);

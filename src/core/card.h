@@ -37,6 +37,7 @@ struct veuicc_card {
 	uint64_t next_seq;              /**< last profile reference handed out (profile slot seq) */
 	struct veuicc_factory *factory; /**< EUM personalisation (factory.h), NULL: none */
 	struct veuicc_cat *cat;         /**< CAT / OTA state (cat/envelope.h), NULL: none yet */
+	struct veuicc_keyest *keyest;   /**< EstablishISDPKeySet state (euicc/keyest.h), NULL: none */
 	int test_mode; /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
 
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,

@@ -15,6 +15,7 @@
 
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
+#include "euicc/keyest.h"
 #include "gp/fci.h"
 #include "tlv/tlv.h"
 
@@ -141,6 +142,8 @@ static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	if (!cmd->cl.proprietary)
 		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
+	if (cmd->ins == INS_STORE_DATA && veuicc_keyest_is_dgi_store_data(cmd))
+		return veuicc_keyest_store_data(x->card, e, cmd, rsp); /* EstablishISDPKeySet */
 	if (cmd->ins == INS_STORE_DATA)
 		return store_data(x, e, cmd, rsp);
 	return VEUICC_SW_INS_NOT_SUPP;
@@ -149,9 +152,11 @@ static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 static void isdp_deselect(void *ctx, uint8_t channel)
 {
 	(void)channel;
-	veuicc_gp_entry *e = entry_of(ctx);
+	const isdp_ctx *x = ctx;
+	veuicc_gp_entry *e = entry_of(x);
 	if (e)
 		veuicc_gp_rx_reset(&e->rx); /* a STORE DATA sequence ends with the selection */
+	veuicc_keyest_abort(x->card, x->aid, x->aid_len);
 }
 
 static void isdp_destroy(void *ctx)

@@ -19,6 +19,7 @@
 
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
+#include "euicc/keyest.h"
 #include "euicc/notif.h"
 #include "gp/fci.h"
 #include "gp/getstatus.h"
@@ -99,6 +100,7 @@ static uint16_t isdr_select(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 	veuicc_gp_entry *e = &card->registry.e[0];
 	veuicc_gp_rx_reset(&e->rx);
 	card->gs_next = -1;
+	veuicc_keyest_end_perso(card);
 	return veuicc_gp_sd_select(veuicc_aid_isdr, sizeof(veuicc_aid_isdr), cmd, rsp);
 }
 
@@ -108,6 +110,7 @@ static void isdr_deselect(void *ctx, uint8_t channel)
 	veuicc_card *card = ctx;
 	veuicc_gp_rx_reset(&card->registry.e[0].rx);
 	card->gs_next = -1;
+	veuicc_keyest_end_perso(card);
 }
 
 static veuicc_gp_entry *isdr_entry(veuicc_card *card)
@@ -676,6 +679,12 @@ static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 		card->gs_next = -1; /* another command ends a GET STATUS sequence */
 	if (cmd->ins != INS_STORE_DATA)
 		veuicc_gp_rx_reset(&isdr_entry(card)->rx);
+	/* INSTALL [for personalization]: later STORE DATA go to the ISD-P (keyest.c) */
+	if (cmd->ins == INS_INSTALL && cmd->p1 == VEUICC_KEYEST_P1_PERSO)
+		return veuicc_keyest_install_perso(card, cmd, rsp);
+	if (cmd->ins == INS_STORE_DATA && veuicc_keyest_perso_active(card))
+		return veuicc_keyest_forward(card, cmd, rsp);
+	veuicc_keyest_end_perso(card);
 	switch (cmd->ins) {
 	case INS_INSTALL: return create_isdp(card, cmd, rsp);
 	case INS_DELETE: return delete_isdp(card, cmd, rsp);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "apdu/applet.h"
+#include "scp/scp03.h"
 
 /* GP CS v2.3 §11.1.1 life-cycle coding; SGP.02 §2.x ISD-P states (digest §2.1) */
 #define VEUICC_GP_LCS_INSTALLED    0x03
@@ -87,6 +88,11 @@ typedef struct veuicc_gp_entry {
 	veuicc_gp_notif notif[VEUICC_NOTIF_MAX]; /**< ISD-R: oldest first */
 	uint8_t smsr_addr[VEUICC_SMSR_ADDR_MAX]; /**< ISD-R: value of the A3 template */
 	uint16_t smsr_addr_len;                  /**< ISD-R: its length, 0: never set */
+	/* ---- ISD-P key set from EstablishISDPKeySet (euicc/keyest.c). Secret,
+	 * persistent, zeroised when the entry goes. ---- */
+	veuicc_scp03_keyset sd_keys; /**< ISD-P: SCP03 key set; kvn 0: none */
+	uint8_t sd_kid;              /**< ISD-P: id of its first key (CRT 82) */
+	uint8_t sd_usage;            /**< ISD-P: key usage qualifier (CRT 95: 10 or 5C) */
 } veuicc_gp_entry;
 
 /** The registry: entries in creation order (the GET STATUS order). */

@@ -10,6 +10,8 @@
  *   0D notif_seq (2)  0E one pending notification, repeated, oldest first:
  *      seq (2) | type (1) | retries (4) | AID (0..16)
  *   0F SM-SR addressing parameters (A3 value, absent: never set)
+ *   10 ISD-P key set (euicc/keyest.c, absent: none): KVN (1) | first key id (1) |
+ *      key usage (1) | key length (1) | sequence counter (4) | ENC | MAC | DEK
  * A reader skips tags it does not know; a field added to veuicc_gp_entry
  * gets the next free tag.
  */
@@ -17,6 +19,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <mbedtls/platform_util.h>
 
 #include "veuicc/veuicc.h"
 
@@ -36,11 +40,13 @@
 #define F_NOTIF_SEQ 0x0D
 #define F_NOTIF     0x0E
 #define F_SMSR_ADDR 0x0F
+#define F_SD_KEYS   0x10
 #define FL_EM_PREV  0x01
 #define FL_FB_RET   0x02
 #define ATTR_FB     0x01
 #define ATTR_EM     0x02
-#define ENTRY_MAX   (128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2)
+#define ENTRY_MAX   (128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2 + SD_KEYS_MAX)
+#define SD_KEYS_MAX (2 + 8 + 3 * VEUICC_SCP03_KEY_MAX)
 
 static size_t put_field(uint8_t *p, uint8_t tag, const uint8_t *v, size_t n)
 {
@@ -97,6 +103,21 @@ static size_t encode_entry(const veuicc_gp_entry *e, uint64_t ref, uint8_t *p)
 	}
 	if (e->smsr_addr_len && e->smsr_addr_len <= VEUICC_SMSR_ADDR_MAX)
 		n += put_field(p + n, F_SMSR_ADDR, e->smsr_addr, e->smsr_addr_len);
+	const veuicc_scp03_keyset *k = &e->sd_keys;
+	if (k->kvn && k->key_len <= VEUICC_SCP03_KEY_MAX) {
+		uint8_t b[SD_KEYS_MAX];
+		b[0] = k->kvn;
+		b[1] = e->sd_kid;
+		b[2] = e->sd_usage;
+		b[3] = k->key_len;
+		for (int i = 0; i < 4; i++)
+			b[4 + i] = (uint8_t)(k->seq_counter >> (24 - 8 * i));
+		memcpy(b + 8, k->enc, k->key_len);
+		memcpy(b + 8 + k->key_len, k->mac, k->key_len);
+		memcpy(b + 8 + 2 * k->key_len, k->dek, k->key_len);
+		n += put_field(p + n, F_SD_KEYS, b, 8 + 3 * (size_t)k->key_len);
+		mbedtls_platform_zeroize(b, sizeof(b));
+	}
 	return n;
 }
 
@@ -144,7 +165,7 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 		uint8_t tag = p[pos], n = p[pos + 1];
 		const uint8_t *v = p + pos + 2;
 		pos += 2u + n;
-		if (tag >= 1 && tag <= F_SMSR_ADDR && tag != F_NOTIF) {
+		if (tag >= 1 && tag <= F_SD_KEYS && tag != F_NOTIF) {
 			if (seen & (1u << tag))
 				return VEUICC_ERR_MALFORMED;
 			seen |= 1u << tag;
@@ -235,6 +256,21 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 			memcpy(e->smsr_addr, v, n);
 			e->smsr_addr_len = n;
 			break;
+		case F_SD_KEYS: {
+			size_t kl = n >= 8 ? v[3] : 0;
+			if (n < 8 || (kl != 16 && kl != 24 && kl != 32) || n != 8 + 3 * kl || !v[0])
+				return VEUICC_ERR_MALFORMED;
+			veuicc_scp03_keyset *k = &e->sd_keys;
+			k->kvn = v[0];
+			e->sd_kid = v[1];
+			e->sd_usage = v[2];
+			k->key_len = (uint8_t)kl;
+			k->seq_counter = (uint32_t)get_uint(v + 4, 4);
+			memcpy(k->enc, v + 8, kl);
+			memcpy(k->mac, v + 8 + kl, kl);
+			memcpy(k->dek, v + 8 + 2 * kl, kl);
+			break;
+		}
 		default: break; /* a later field: skipped */
 		}
 	}
@@ -261,6 +297,7 @@ int veuicc_gp_registry_deserialise(veuicc_gp_registry *r, const uint8_t *b, size
 		int rc = decode_entry(b + pos, n, &e, ref_slot, ctx);
 		if (!rc)
 			rc = veuicc_gp_registry_add(r, &e, NULL);
+		mbedtls_platform_zeroize(&e, sizeof(e)); /* ISD-P keys */
 		if (rc)
 			return rc == VEUICC_ERR_INVALID_ARG ? VEUICC_ERR_MALFORMED : rc;
 		pos += n;
