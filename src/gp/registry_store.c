@@ -10,6 +10,10 @@
  *   0D notif_seq (2)  0E one pending notification, repeated, oldest first:
  *      seq (2) | type (1) | retries (4) | AID (0..16)
  *   0F SM-SR addressing parameters (A3 value, absent: never set)
+ *   10 flags (b1 Test Profile, b2 test_prev)
+ *   11 connectivity parameters (3A07 value, absent: never set)
+ *   12 one ISD-P key set, repeated: type (1) | KVN (1) | KIc algo (1) |
+ *      KID algo (1) | 3 x { length (1) | key }
  * A reader skips tags it does not know; a field added to veuicc_gp_entry
  * gets the next free tag.
  */
@@ -17,6 +21,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <mbedtls/platform_util.h>
 
 #include "veuicc/veuicc.h"
 
@@ -36,11 +42,20 @@
 #define F_NOTIF_SEQ 0x0D
 #define F_NOTIF     0x0E
 #define F_SMSR_ADDR 0x0F
+#define F_TEST      0x10
+#define F_CONN      0x11
+#define F_KEYSET    0x12
+#define F_LAST      F_KEYSET
+#define FL_TEST     0x01
+#define FL_TST_PRV  0x02
 #define FL_EM_PREV  0x01
 #define FL_FB_RET   0x02
 #define ATTR_FB     0x01
 #define ATTR_EM     0x02
-#define ENTRY_MAX   (128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2)
+#define KEYSET_REC  (4 + 3 * 33)
+#define ENTRY_MAX                                                                                  \
+	(128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2 + 3 + VEUICC_CONN_PARAMS_MAX + 2 + \
+	 VEUICC_ISDP_KEYSETS_MAX * (KEYSET_REC + 2))
 
 static size_t put_field(uint8_t *p, uint8_t tag, const uint8_t *v, size_t n)
 {
@@ -97,6 +112,32 @@ static size_t encode_entry(const veuicc_gp_entry *e, uint64_t ref, uint8_t *p)
 	}
 	if (e->smsr_addr_len && e->smsr_addr_len <= VEUICC_SMSR_ADDR_MAX)
 		n += put_field(p + n, F_SMSR_ADDR, e->smsr_addr, e->smsr_addr_len);
+	/* Test Profile, connectivity parameters, ISD-P key sets */
+	if (e->test || e->test_prev)
+		n += put_uint(p + n, F_TEST,
+		              (uint64_t)((e->test ? FL_TEST : 0) | (e->test_prev ? FL_TST_PRV : 0)),
+		              1);
+	if (e->conn_len && e->conn_len <= VEUICC_CONN_PARAMS_MAX)
+		n += put_field(p + n, F_CONN, e->conn, e->conn_len);
+	for (size_t i = 0; i < e->nkeys && i < VEUICC_ISDP_KEYSETS_MAX; i++) {
+		const veuicc_keyset *k = &e->keys[i];
+		uint8_t b[KEYSET_REC];
+		size_t m = 0;
+		b[m++] = (uint8_t)k->type;
+		b[m++] = k->kvn;
+		b[m++] = k->kic_algo;
+		b[m++] = k->kid_algo;
+		const uint8_t *kk[3] = {k->key1, k->key2, k->key3};
+		const size_t kl[3] = {k->key1_len, k->key2_len, k->key3_len};
+		for (int j = 0; j < 3; j++) {
+			size_t l = kl[j] <= 32 ? kl[j] : 0;
+			b[m++] = (uint8_t)l;
+			memcpy(b + m, kk[j], l);
+			m += l;
+		}
+		n += put_field(p + n, F_KEYSET, b, m);
+		mbedtls_platform_zeroize(b, sizeof(b));
+	}
 	return n;
 }
 
@@ -144,7 +185,7 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 		uint8_t tag = p[pos], n = p[pos + 1];
 		const uint8_t *v = p + pos + 2;
 		pos += 2u + n;
-		if (tag >= 1 && tag <= F_SMSR_ADDR && tag != F_NOTIF) {
+		if (tag >= 1 && tag <= F_LAST && tag != F_NOTIF && tag != F_KEYSET) {
 			if (seen & (1u << tag))
 				return VEUICC_ERR_MALFORMED;
 			seen |= 1u << tag;
@@ -235,6 +276,41 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 			memcpy(e->smsr_addr, v, n);
 			e->smsr_addr_len = n;
 			break;
+		case F_TEST:
+			if (n != 1)
+				return VEUICC_ERR_MALFORMED;
+			e->test = (v[0] & FL_TEST) != 0;
+			e->test_prev = (v[0] & FL_TST_PRV) != 0;
+			break;
+		case F_CONN:
+			if (n == 0 || n > VEUICC_CONN_PARAMS_MAX)
+				return VEUICC_ERR_MALFORMED;
+			memcpy(e->conn, v, n);
+			e->conn_len = n;
+			break;
+		case F_KEYSET: {
+			if (n < 7 || e->nkeys >= VEUICC_ISDP_KEYSETS_MAX ||
+			    v[0] > VEUICC_KEYSET_TOKEN)
+				return VEUICC_ERR_MALFORMED;
+			veuicc_keyset *k = &e->keys[e->nkeys++];
+			k->type = (veuicc_keyset_type)v[0];
+			k->kvn = v[1];
+			k->kic_algo = v[2];
+			k->kid_algo = v[3];
+			uint8_t *kk[3] = {k->key1, k->key2, k->key3};
+			size_t *kl[3] = {&k->key1_len, &k->key2_len, &k->key3_len};
+			size_t q = 4;
+			for (int j = 0; j < 3; j++) {
+				if (q >= n || v[q] > 32 || v[q] > n - q - 1)
+					return VEUICC_ERR_MALFORMED;
+				*kl[j] = v[q];
+				memcpy(kk[j], v + q + 1, v[q]);
+				q += 1u + v[q];
+			}
+			if (q != n)
+				return VEUICC_ERR_MALFORMED;
+			break;
+		}
 		default: break; /* a later field: skipped */
 		}
 	}
@@ -261,6 +337,7 @@ int veuicc_gp_registry_deserialise(veuicc_gp_registry *r, const uint8_t *b, size
 		int rc = decode_entry(b + pos, n, &e, ref_slot, ctx);
 		if (!rc)
 			rc = veuicc_gp_registry_add(r, &e, NULL);
+		mbedtls_platform_zeroize(&e, sizeof(e)); /* ISD-P key sets */
 		if (rc)
 			return rc == VEUICC_ERR_INVALID_ARG ? VEUICC_ERR_MALFORMED : rc;
 		pos += n;
