@@ -23,6 +23,7 @@
 
 #define INS_STORE_DATA 0xE2
 #define INS_PUT_KEY    0xD8 /* GP CS v2.3 §11.8 (isdp_es8.c) */
+#define INS_GET_DATA   0xCA /* GP CS v2.3 §11.3: key information (isdp_es8.c) */
 #define P1_STRUCT_DGI  0x08 /* b5-b4 01: DGI format (ES8 functions, isdp_es8.c) */
 #define ISDP_DGI_MAX   1024 /* STORE DATA bytes of one DGI function */
 
@@ -166,6 +167,8 @@ static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 		return store_data(x, e, cmd, rsp);
 	if (cmd->ins == INS_PUT_KEY)
 		return veuicc_isdp_put_key(x->card, e, cmd, rsp);
+	if (cmd->ins == INS_GET_DATA)
+		return veuicc_isdp_get_data(e, cmd, rsp);
 	return VEUICC_SW_INS_NOT_SUPP;
 }
 

@@ -69,6 +69,39 @@ uint16_t veuicc_isdp_put_key(veuicc_card *card, veuicc_gp_entry *e, const veuicc
 	return sw;
 }
 
+/* ---- GET DATA: key information template (GP CS v2.3 §11.3.3.1) ------------- */
+
+#define TAG_KEY_INFO 0x00E0
+#define TAG_KEY_DATA 0xC0
+
+uint16_t veuicc_isdp_get_data(const veuicc_gp_entry *e, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	if (cmd->lc)
+		return VEUICC_SW_WRONG_LENGTH; /* case 2 */
+	if (((uint16_t)(cmd->p1 << 8) | cmd->p2) != TAG_KEY_INFO)
+		return VEUICC_SW_REF_DATA_NOT_FOUND;
+	uint8_t buf[2 + VEUICC_ISDP_KEYSETS_MAX * 3 * 6];
+	size_t n = 2;
+	for (size_t i = 0; i < e->nkeys; i++) {
+		const veuicc_keyset *k = &e->keys[i];
+		/* SCP03: ids 1-3 (ENC, MAC, DEK); token key: id 1; all AES (88) */
+		const size_t len[3] = {k->key1_len, k->key2_len, k->key3_len};
+		unsigned ids = k->type == VEUICC_KEYSET_TOKEN ? 1 : 3;
+		for (unsigned id = 1; id <= ids; id++) {
+			const uint8_t c0[6] = {TAG_KEY_DATA,      4,
+			                       (uint8_t)id,       k->kvn,
+			                       VEUICC_GP_KEY_AES, (uint8_t)len[id - 1]};
+			memcpy(buf + n, c0, sizeof(c0));
+			n += sizeof(c0);
+		}
+	}
+	buf[0] = (uint8_t)TAG_KEY_INFO;
+	buf[1] = (uint8_t)(n - 2);
+	if (veuicc_rsp_put(rsp, buf, n))
+		return VEUICC_SW_MEMORY_FAILURE;
+	return VEUICC_SW_OK;
+}
+
 /* ---- UpdateConnectivityParameters ---------------------------------------------- */
 
 /* Check one template: a list of BER-TLVs (at least one); the SMS template

@@ -158,8 +158,8 @@ static void test_create_isdp(void **state)
 	 * selected on channel 0 */
 	th_xfer(card, "0070000001", "01 9000");
 	th_xfer(card, "01A4040010" ISDP11 "00", "6F18 8410" ISDP11 " A5049F6501FF 9000");
-	/* only STORE DATA, in a GP class */
-	th_xfer(card, "81CA00FF00", "6D00");
+	/* STORE DATA, PUT KEY, GET DATA (test_esx.c), in a GP class */
+	th_xfer(card, "81F0800000", "6D00");
 	th_xfer(card, "01E2900003 300100", "6E00");
 	/* the card holds at most 32 ISD-Ps */
 	char aid[40];
