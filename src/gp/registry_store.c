@@ -10,9 +10,10 @@
  *   0D notif_seq (2)  0E one pending notification, repeated, oldest first:
  *      seq (2) | type (1) | retries (4) | AID (0..16)
  *   0F SM-SR addressing parameters (A3 value, absent: never set)
- *   10 flags (b1 Test Profile, b2 test_prev)
- *   11 connectivity parameters (3A07 value, absent: never set)
- *   12 one ISD-P key set, repeated: type (1) | KVN (1) | KIc algo (1) |
+ *   (10 is the keyest work's EstablishISDPKeySet key set)
+ *   11 flags (b1 Test Profile, b2 test_prev)
+ *   12 connectivity parameters (3A07 value, absent: never set)
+ *   13 one ISD-P key set, repeated: type (1) | KVN (1) | KIc algo (1) |
  *      KID algo (1) | 3 x { length (1) | key }
  * A reader skips tags it does not know; a field added to veuicc_gp_entry
  * gets the next free tag.
@@ -42,9 +43,9 @@
 #define F_NOTIF_SEQ 0x0D
 #define F_NOTIF     0x0E
 #define F_SMSR_ADDR 0x0F
-#define F_TEST      0x10
-#define F_CONN      0x11
-#define F_KEYSET    0x12
+#define F_TEST      0x11
+#define F_CONN      0x12
+#define F_KEYSET    0x13
 #define F_LAST      F_KEYSET
 #define FL_TEST     0x01
 #define FL_TST_PRV  0x02
