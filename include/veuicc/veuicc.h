@@ -318,6 +318,38 @@ VEUICC_API int veuicc_card_emergency_enable(veuicc_card *card);
 VEUICC_API int veuicc_card_emergency_disable(veuicc_card *card);
 
 /**
+ * Local (device-side, ESx) LocalEnableTestProfile (SGP.02 v4 §3.22): the
+ * profile with the Test Profile attribute (set by the factory
+ * configuration) becomes enabled whatever the POL1 of the enabled one says;
+ * the previous one is remembered. No notification (docs/euicc.md).
+ * \returns VEUICC_OK; VEUICC_ERR_NOT_FOUND (no Test Profile installed);
+ *          VEUICC_ERR_STATE (it is enabled already, or the Emergency Profile
+ *          is enabled); VEUICC_ERR_IO
+ */
+VEUICC_API int veuicc_card_test_profile_enable(veuicc_card *card);
+
+/**
+ * Local LocalDisableTestProfile (SGP.02 v4 §3.23): the previously enabled
+ * profile (or, if it was deleted meanwhile, the Fall-Back profile) is
+ * enabled again. No notification.
+ * \returns VEUICC_OK; VEUICC_ERR_STATE (the Test Profile is not enabled, or
+ *          there is no profile to return to); VEUICC_ERR_IO
+ */
+VEUICC_API int veuicc_card_test_profile_disable(veuicc_card *card);
+
+/**
+ * The connectivity parameters last stored in an ISD-P by ES8
+ * UpdateConnectivityParameters (STORE DATA DGI 3A07 to the ISD-P): the DGI
+ * value, e.g. A0 { 06 L TON/NPI BCD } (SMS parameters). \p aid NULL: the
+ * ISD-P of the enabled profile, the one whose parameters the ISD-R uses.
+ * \returns VEUICC_OK; VEUICC_ERR_NOT_FOUND (no such ISD-P, or never set);
+ *          VEUICC_ERR_BUFFER_TOO_SMALL (\p len gets the size); VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_card_connectivity_params(const veuicc_card *card, const uint8_t *aid,
+                                               size_t aid_len, uint8_t *buf, size_t cap,
+                                               size_t *len);
+
+/**
  * The SM-SR addressing parameters last stored by UpdateSMSRAddressingParameters
  * (DGI 3A07 to the ISD-R): the value of its A3 template (e.g. 81 L address).
  * \returns VEUICC_OK; VEUICC_ERR_NOT_FOUND (never set);
@@ -347,6 +379,7 @@ typedef struct veuicc_isdp_info {
 	uint8_t pol1;       /**< POL1 bits of its profile */
 	char iccid[21];     /**< ICCID of its profile, "" without one */
 	long profile_index; /**< index for veuicc_card_profile_info(), -1: none */
+	int test;           /**< SGP.02 v4 Test Profile (factory attribute) */
 } veuicc_isdp_info;
 
 /** Number of ISD-Ps on the card. */
@@ -361,6 +394,7 @@ typedef enum veuicc_keyset_type {
 	VEUICC_KEYSET_SCP80 = 0, /**< OTA SMS: KIc (key1) and KID (key2), TS 102 225 */
 	VEUICC_KEYSET_SCP81 = 1, /**< HTTPS: TLS-PSK (key1) with psk_id, GP Amd B */
 	VEUICC_KEYSET_SCP03 = 2, /**< S-ENC (key1), S-MAC (key2), DEK (key3), GP Amd D */
+	VEUICC_KEYSET_TOKEN = 3, /**< ISD-P token key (key1, AES, KVN 70, GP CS §C.4) */
 } veuicc_keyset_type;
 
 /** One ISD-R key set from the factory configuration. Holds secrets. */

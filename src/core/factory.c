@@ -652,6 +652,10 @@ static int make_record(veuicc_factory *f)
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
+_Static_assert(sizeof(((veuicc_factory_profile *)0)->keys) ==
+                   VEUICC_ISDP_KEYSETS_MAX * sizeof(veuicc_keyset),
+               "factory ISD-P key sets fit the registry entry");
+
 static int parse_profiles(const ctx *x, json_t *a, veuicc_factory_config *c)
 {
 	if (!json_is_array(a))
@@ -660,14 +664,14 @@ static int parse_profiles(const ctx *x, json_t *a, veuicc_factory_config *c)
 	c->profiles = calloc(n ? n : 1, sizeof(*c->profiles));
 	if (!c->profiles)
 		return VEUICC_ERR_NO_MEMORY;
-	size_t i, enabled = 0, fb = 0;
+	size_t i, enabled = 0, fb = 0, tests = 0;
 	json_t *o;
 	json_array_foreach(a, i, o)
 	{
 		char p[64];
 		snprintf(p, sizeof(p), "$.profiles[%zu]", i);
-		static const char *const allowed[] = {"file", "state", "fallback", "emergency",
-		                                      NULL};
+		static const char *const allowed[] = {
+		    "file", "state", "fallback", "emergency", "test", "isdp_keysets", NULL};
 		if (!json_is_object(o))
 			return fail(x, VEUICC_ERR_MALFORMED, p, "must be an object");
 		int rc = check_keys(x, o, p, allowed);
@@ -678,8 +682,8 @@ static int parse_profiles(const ctx *x, json_t *a, veuicc_factory_config *c)
 		const char *file = json_string_value(json_object_get(o, "file"));
 		const char *state = json_string_value(json_object_get(o, "state"));
 		json_t *fbj = json_object_get(o, "fallback"),
-		       *emj = json_object_get(o, "emergency");
-		char q[96];
+		       *emj = json_object_get(o, "emergency"), *tj = json_object_get(o, "test");
+		char q[128];
 		snprintf(q, sizeof(q), "%s.file", p);
 		if (!file)
 			return fail(x, VEUICC_ERR_MALFORMED, q, "missing (a SAIP package, DER)");
@@ -687,13 +691,16 @@ static int parse_profiles(const ctx *x, json_t *a, veuicc_factory_config *c)
 		if (state && strcmp(state, "enabled") && strcmp(state, "disabled"))
 			return fail(x, VEUICC_ERR_MALFORMED, q,
 			            "must be \"enabled\" or \"disabled\", not \"%s\"", state);
-		if ((fbj && !json_is_boolean(fbj)) || (emj && !json_is_boolean(emj)))
+		if ((fbj && !json_is_boolean(fbj)) || (emj && !json_is_boolean(emj)) ||
+		    (tj && !json_is_boolean(tj)))
 			return fail(x, VEUICC_ERR_MALFORMED, p,
-			            "fallback and emergency must be true or false");
+			            "fallback, emergency and test must be true or false");
 		fp->enabled = state && !strcmp(state, "enabled");
 		fp->fallback = json_is_true(fbj);
 		fp->emergency = json_is_true(emj);
+		fp->test = json_is_true(tj);
 		enabled += fp->enabled;
+		tests += fp->test;
 		fb += fp->fallback;
 		/* SGP.02: one enabled profile, one Fall-Back Profile, and the
 		 * Emergency Profile is not the Fall-Back Profile (digest §2.2) */
@@ -704,6 +711,41 @@ static int parse_profiles(const ctx *x, json_t *a, veuicc_factory_config *c)
 		if (fp->fallback && fp->emergency)
 			return fail(x, VEUICC_ERR_MALFORMED, p,
 			            "the Emergency Profile cannot be the Fall-Back Profile");
+		/* SGP.02 v4 Test Profile (digest §2.5, §10): one, locally managed,
+		 * so it holds neither SM-SR attribute (decision X1) */
+		if (tests > 1)
+			return fail(x, VEUICC_ERR_MALFORMED, p, "a second test profile");
+		if (fp->test && (fp->fallback || fp->emergency))
+			return fail(
+			    x, VEUICC_ERR_MALFORMED, p,
+			    "the Test Profile cannot be the Fall-Back or Emergency Profile");
+		/* the SM-DP's key sets of a pre-installed profile's ISD-P (SCP03,
+		 * GP Amd D; SGP.02 §2.2.1.2): what EstablishISDPKeySet gives a
+		 * downloaded one */
+		json_t *ka = json_object_get(o, "isdp_keysets");
+		snprintf(q, sizeof(q), "%s.isdp_keysets", p);
+		if (ka && (!json_is_array(ka) || json_array_size(ka) > VEUICC_ISDP_KEYSETS_MAX))
+			return fail(x, VEUICC_ERR_MALFORMED, q,
+			            "must be an array of at most %d key sets",
+			            VEUICC_ISDP_KEYSETS_MAX);
+		size_t j;
+		json_t *ko;
+		json_array_foreach(ka, j, ko)
+		{
+			char kp[160];
+			snprintf(kp, sizeof(kp), "%s[%zu]", q, j);
+			veuicc_keyset *k = &fp->keys[fp->nkeys];
+			if ((rc = parse_keyset(x, ko, kp, k)))
+				return rc;
+			fp->nkeys++;
+			if (k->type != VEUICC_KEYSET_SCP03)
+				return fail(x, VEUICC_ERR_MALFORMED, kp,
+				            "an ISD-P key set is scp03");
+			for (size_t m = 0; m + 1 < fp->nkeys; m++)
+				if (fp->keys[m].kvn == k->kvn)
+					return fail(x, VEUICC_ERR_MALFORMED, kp, "kvn %u twice",
+					            k->kvn);
+		}
 		join(x, file, fp->path, sizeof(fp->path));
 		snprintf(q, sizeof(q), "%s.file", p);
 		rc = read_file(fp->path, &fp->der, &fp->der_len);
@@ -859,6 +901,8 @@ void veuicc_factory_config_free(veuicc_factory_config *c)
 	veuicc_factory_free(c->id);
 	for (size_t i = 0; i < c->nprofiles; i++)
 		free(c->profiles[i].der);
+	if (c->profiles) /* ISD-P key sets */
+		mbedtls_platform_zeroize(c->profiles, c->nprofiles * sizeof(*c->profiles));
 	free(c->profiles);
 	memset(c, 0, sizeof(*c));
 }
@@ -884,6 +928,9 @@ int veuicc_factory_apply(veuicc_card *card, veuicc_factory_config *c, char *msg,
 		if (e < 0)
 			return VEUICC_ERR_INTERNAL;
 		card->registry.e[e].emergency = p->emergency;
+		card->registry.e[e].test = p->test;
+		memcpy(card->registry.e[e].keys, p->keys, sizeof(p->keys));
+		card->registry.e[e].nkeys = p->nkeys;
 		if (p->enabled)
 			enable = (long)idx;
 		if (p->fallback)
@@ -897,7 +944,7 @@ int veuicc_factory_apply(veuicc_card *card, veuicc_factory_config *c, char *msg,
 			card->registry.e[i].fallback = (long)i == fb;
 	} else {
 		long cur = veuicc_gp_registry_fallback(&card->registry);
-		if (cur >= 0 && card->registry.e[cur].emergency)
+		if (cur >= 0 && (card->registry.e[cur].emergency || card->registry.e[cur].test))
 			card->registry.e[cur].fallback = false;
 	}
 	if (enable >= 0 && (rc = veuicc_card_activate_profile(card, (size_t)enable)))

@@ -56,6 +56,9 @@ typedef struct veuicc_factory_profile {
 	bool enabled;
 	bool fallback;
 	bool emergency;
+	bool test;             /**< SGP.02 v4 Test Profile (docs/factory.md) */
+	veuicc_keyset keys[4]; /**< SCP03 key sets of its ISD-P (secrets) */
+	size_t nkeys;
 	char path[512];
 } veuicc_factory_profile;
 

@@ -919,6 +919,7 @@ int veuicc_card_isdp_info(const veuicc_card *card, size_t index, veuicc_isdp_inf
 		}
 		info->fallback = e->fallback;
 		info->emergency = e->emergency;
+		info->test = e->test;
 		info->pol1 = e->pol1;
 		info->profile_index = e->slot;
 		if (e->slot >= 0 && (size_t)e->slot < card->profiles.count)

@@ -56,6 +56,9 @@ int veuicc_isdp_create_implicit(veuicc_card *card, long slot, uint8_t pol1, size
  *  ISD-P that was ENABLED before DISABLED. */
 void veuicc_isdp_sync_states(veuicc_card *card);
 
+/** Non-zero when the enabled profile is the Test Profile (test_profile.c). */
+int veuicc_test_profile_enabled(const veuicc_card *card);
+
 /** Bytes of NVM not reserved or used by ISD-Ps. */
 size_t veuicc_euicc_free_nvm(const veuicc_card *card);
 

@@ -6,7 +6,9 @@
  * blocks (docs/euicc.md "ISD-P"): the blocks are the SAIP package bytes,
  * installed when the last block arrives; the installed profile's slot is
  * linked to the ISD-P, which becomes DISABLED (SGP.02 §2.x, digest §2.1).
- * The secure path (ES8 key establishment, SCP03t) comes later.
+ * STORE DATA in DGI format (ES8 UpdateConnectivityParameters) and PUT KEY
+ * (the token key) are handled in isdp_es8.c. The secure path (ES8 key
+ * establishment, SCP03t) comes later.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +18,15 @@
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
+#include "euicc/isdp_es8.h"
 #include "gp/fci.h"
 #include "tlv/tlv.h"
 
 #define INS_STORE_DATA 0xE2
+#define INS_PUT_KEY    0xD8 /* GP CS v2.3 §11.8 (isdp_es8.c) */
+#define INS_GET_DATA   0xCA /* GP CS v2.3 §11.3: key information (isdp_es8.c) */
+#define P1_STRUCT_DGI  0x08 /* b5-b4 01: DGI format (ES8 functions, isdp_es8.c) */
+#define ISDP_DGI_MAX   1024 /* STORE DATA bytes of one DGI function */
 
 /* STORE DATA P1 (GP CS v2.3 §11.11.2.1) */
 #define P1_ENC_MASK    0x60 /* b7-b6: encryption information */
@@ -116,6 +123,19 @@ static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp
 static uint16_t store_data(isdp_ctx *x, veuicc_gp_entry *e, const veuicc_capdu *cmd,
                            veuicc_rsp *rsp)
 {
+	/* DGI format: an ES8 function such as UpdateConnectivityParameters
+	 * (SGP.02 §4.1.3.4), in any state of the ISD-P */
+	if ((cmd->p1 & P1_STRUCT_MASK) == P1_STRUCT_DGI) {
+		if (cmd->p1 & (P1_ENC_MASK | P1_RFU_MASK))
+			return VEUICC_SW_WRONG_P1P2;
+		bool last;
+		uint16_t sw = veuicc_gp_rx_block(&e->rx, cmd, ISDP_DGI_MAX, &last);
+		if (sw != VEUICC_SW_OK || !last)
+			return sw;
+		sw = veuicc_isdp_store_dgi(x->card, e, e->rx.buf, e->rx.len);
+		veuicc_gp_rx_reset(&e->rx);
+		return sw;
+	}
 	/* An installed profile's ISD-P takes no more packages (SGP.02 §2.x:
 	 * DISABLED/ENABLED); without keys there is nothing else to store yet. */
 	if (e->lcs != VEUICC_GP_LCS_SELECTABLE && e->lcs != VEUICC_GP_LCS_PERSONALIZED)
@@ -144,8 +164,14 @@ static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
 	if (cmd->ins == INS_STORE_DATA && veuicc_keyest_is_dgi_store_data(cmd))
 		return veuicc_keyest_store_data(x->card, e, cmd, rsp); /* EstablishISDPKeySet */
+	if (cmd->ins != INS_STORE_DATA)
+		veuicc_gp_rx_reset(&e->rx); /* another command ends a sequence */
 	if (cmd->ins == INS_STORE_DATA)
 		return store_data(x, e, cmd, rsp);
+	if (cmd->ins == INS_PUT_KEY)
+		return veuicc_isdp_put_key(x->card, e, cmd, rsp);
+	if (cmd->ins == INS_GET_DATA)
+		return veuicc_isdp_get_data(e, cmd, rsp);
 	return VEUICC_SW_INS_NOT_SUPP;
 }
 

@@ -11,6 +11,7 @@
  *   UpdateSMSRAddressingParameters  STORE DATA DGI 3A07 { A3 { 81 ... } }
  *   HandleNotificationConfirmation  STORE DATA DGI 3A08 { 4E seq } -> 80 { 4F ... }
  *   DeleteProfile         DELETE 80 E4 00 00|40|80 { 4F AID }
+ *   MasterDelete          DELETE { 4F AID, [B6 CRT], 9E token } (isdp_es8.c)
  *   capability audit      GET STATUS 80 F2 40|80 02|03, GET DATA 80 CA FF 21
  * The secure channels (SCP80/SCP81) that carry them in the field come later;
  * this plain path has no test switch: it is the card's APDU interface.
@@ -20,6 +21,7 @@
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
+#include "euicc/isdp_es8.h"
 #include "euicc/notif.h"
 #include "gp/fci.h"
 #include "gp/getstatus.h"
@@ -73,10 +75,12 @@
 #define TAG_PRIVILEGES 0xC5
 #define TAG_ASSOC_SD   0xCC
 /* SGP.02 ISD-P attributes in GET STATUS: the tag is not confirmed (digest §8
- * item 4); 53 with b1 Fall-Back [I], b2 Emergency [M] (docs/spec-decisions.md) */
+ * item 4); 53 with b1 Fall-Back [I], b2 Emergency [M], b3 Test Profile [M]
+ * (docs/spec-decisions.md E23, X2) */
 #define TAG_SGP02_ATTR  0x53
 #define ATTR_FALLBACK   0x01
 #define ATTR_EMERGENCY  0x02
+#define ATTR_TEST       0x04
 #define GS_RESPONSE_MAX 256 /* one short R-APDU */
 
 /* GET DATA FF21: Extended Card Resources Information (TS 102 226 §8.2.1.7.2) */
@@ -184,6 +188,9 @@ static uint16_t enable_profile(veuicc_card *card, const uint8_t *v, size_t len)
 	 * digest §2.3, §6.1): not by ES5, and ES5 waits for its local disable [M] */
 	if (r->e[t].emergency || emergency_enabled(r))
 		return VEUICC_SW_COND_NOT_SATISFIED;
+	/* the same for the Test Profile, managed only locally (digest §10 [A]) */
+	if (r->e[t].test || veuicc_test_profile_enabled(card))
+		return VEUICC_SW_COND_NOT_SATISFIED;
 	long cur = veuicc_gp_registry_enabled(r);
 	if (cur >= 0 && (r->e[cur].pol1 & VEUICC_POL1_DISABLE_NOT_ALLOWED))
 		return VEUICC_SW_POL1_FORBIDS;
@@ -206,7 +213,7 @@ static uint16_t disable_profile(veuicc_card *card, const uint8_t *v, size_t len)
 	if (r->e[t].lcs != VEUICC_GP_LCS_ENABLED || r->e[t].fallback || fb < 0 ||
 	    !installed(&r->e[fb]))
 		return VEUICC_SW_COND_NOT_SATISFIED;
-	if (r->e[t].emergency)
+	if (r->e[t].emergency || r->e[t].test)
 		return VEUICC_SW_COND_NOT_SATISFIED; /* local disable only [M] */
 	if (r->e[t].pol1 & VEUICC_POL1_DISABLE_NOT_ALLOWED)
 		return VEUICC_SW_POL1_FORBIDS;
@@ -224,7 +231,7 @@ static uint16_t set_fallback(veuicc_card *card, const uint8_t *v, size_t len)
 		return VEUICC_SW_OK; /* it holds the attribute already: nothing moves */
 	/* the attribute goes to an installed profile that is not the Emergency
 	 * Profile (digest §2.2, §3.7) */
-	if (!installed(&r->e[t]) || r->e[t].emergency)
+	if (!installed(&r->e[t]) || r->e[t].emergency || r->e[t].test)
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	long cur = veuicc_gp_registry_enabled(r);
 	if (cur >= 0 && cur != t && (r->e[cur].pol1 & VEUICC_POL1_DISABLE_NOT_ALLOWED))
@@ -249,7 +256,8 @@ static uint16_t set_emergency(veuicc_card *card, const uint8_t *v, size_t len)
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	veuicc_gp_registry *r = &card->registry;
-	if (r->e[t].lcs != VEUICC_GP_LCS_DISABLED || r->e[t].fallback || emergency_enabled(r))
+	if (r->e[t].lcs != VEUICC_GP_LCS_DISABLED || r->e[t].fallback || r->e[t].test ||
+	    emergency_enabled(r))
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	for (size_t i = 0; i < r->count; i++)
 		r->e[i].emergency = false;
@@ -480,6 +488,9 @@ static uint16_t delete_isdp(veuicc_card *card, const veuicc_capdu *cmd, veuicc_r
 		return VEUICC_SW_WRONG_LENGTH;
 	veuicc_gp_registry *r = &card->registry;
 	const uint8_t *d = cmd->data;
+	/* 4F AID followed by more (B6 CRT, 9E token): MasterDelete (isdp_es8.c) */
+	if (d[0] == TAG_AID && cmd->lc >= 2 && d[1] < cmd->lc - 2)
+		return veuicc_isdr_master_delete(card, cmd, rsp);
 	if (d[0] == TAG_AID && cmd->lc >= 2 && d[1] == cmd->lc - 2) {
 		long i = veuicc_gp_registry_find(r, d + 2, d[1]);
 		if (i >= 0 && r->e[i].kind != VEUICC_GP_ISDP)
@@ -490,7 +501,7 @@ static uint16_t delete_isdp(veuicc_card *card, const veuicc_capdu *cmd, veuicc_r
 	if (sw != VEUICC_SW_OK)
 		return sw;
 	veuicc_gp_entry *e = &r->e[t];
-	if (e->lcs == VEUICC_GP_LCS_ENABLED || e->fallback || e->emergency)
+	if (e->lcs == VEUICC_GP_LCS_ENABLED || e->fallback || e->emergency || e->test)
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	if (installed(e) && (e->pol1 & VEUICC_POL1_DELETE_NOT_ALLOWED))
 		return VEUICC_SW_POL1_FORBIDS;
@@ -535,7 +546,8 @@ static int gs_entry(const veuicc_gp_entry *e, const uint8_t *tags, size_t tags_l
 			if (e->kind == VEUICC_GP_ISDP)
 				veuicc_tlv_put_u8(&w, TAG_SGP02_ATTR,
 				                  (uint8_t)((e->fallback ? ATTR_FALLBACK : 0) |
-				                            (e->emergency ? ATTR_EMERGENCY : 0)));
+				                            (e->emergency ? ATTR_EMERGENCY : 0) |
+				                            (e->test ? ATTR_TEST : 0)));
 			break;
 		default: break;
 		}

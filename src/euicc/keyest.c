@@ -410,7 +410,10 @@ void veuicc_keyest_abort(veuicc_card *card, const uint8_t *aid, size_t aid_len)
 
 bool veuicc_keyest_is_dgi_store_data(const veuicc_capdu *cmd)
 {
-	return (cmd->p1 & P1_STRUCT_MASK) == P1_STRUCT_DGI;
+	/* only the key establishment DGIs: 3A07 (UpdateConnectivityParameters)
+	 * and the rest go to the ISD-P's own STORE DATA (isdp_es8.c) */
+	return (cmd->p1 & P1_STRUCT_MASK) == P1_STRUCT_DGI && cmd->lc >= 2 &&
+	       cmd->data[0] == 0x3A && (cmd->data[1] == 0x01 || cmd->data[1] == 0x02);
 }
 
 veuicc_scp03_keyset *veuicc_isdp_keyset(veuicc_card *card, const uint8_t *aid, size_t aid_len)

@@ -137,7 +137,8 @@ void veuicc_keyest_end_perso(veuicc_card *card);
 /** Drop a pending key establishment of the ISD-P \p aid (its deselection). */
 void veuicc_keyest_abort(veuicc_card *card, const uint8_t *aid, size_t aid_len);
 
-/** True for a STORE DATA whose P1 says the data are DGIs (b5-b4 = 01). */
+/** True for a STORE DATA whose P1 says DGIs (b5-b4 = 01) and whose data start
+ *  with DGI 3A01 or 3A02 (the key establishment messages). */
 bool veuicc_keyest_is_dgi_store_data(const veuicc_capdu *cmd);
 
 /**

@@ -206,8 +206,8 @@ int veuicc_card_network_attach_failed(veuicc_card *card)
 		return VEUICC_ERR_NOT_FOUND;
 	long cur = veuicc_gp_registry_enabled(g);
 	/* nothing to fall back from; no Fall-Back while the Emergency Profile
-	 * is enabled (digest §2.2, §6.1); a Test Profile cannot exist here */
-	if (cur < 0 || cur == fb || g->e[cur].emergency)
+	 * or the Test Profile is enabled (digest §2.2, §6.1, §10) */
+	if (cur < 0 || cur == fb || g->e[cur].emergency || g->e[cur].test)
 		return VEUICC_ERR_STATE;
 	/* POL1 of the enabled profile is ignored, "delete when disabled" is
 	 * not applied; a profile whose POL1 forbids disabling is the only one

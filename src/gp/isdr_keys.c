@@ -40,7 +40,7 @@ uint16_t veuicc_isdr_put_key(veuicc_card *card, const veuicc_capdu *cmd, veuicc_
 		}
 	/* no factory identity: no key sets, so no DEK (6985 after the P1/P2 checks) */
 	veuicc_gp_keysets ks = {f ? f->keysets : NULL, f ? &f->nkeysets : &none,
-	                        f ? VEUICC_FACTORY_KEYSETS_MAX : 0};
+	                        f ? VEUICC_FACTORY_KEYSETS_MAX : 0, false};
 	uint8_t out[PUT_KEY_RSP];
 	size_t n = 0;
 	/* copy the DEK: PUT KEY may replace the set holding it */
@@ -93,6 +93,9 @@ uint16_t veuicc_isdr_key_info(const veuicc_card *card, veuicc_rsp *rsp)
 			break;
 		}
 		case VEUICC_KEYSET_SCP81: put_info(&w, 1, k->kvn, KEY_TYPE_PSK, k->key1_len); break;
+		case VEUICC_KEYSET_TOKEN:
+			put_info(&w, 1, k->kvn, VEUICC_GP_KEY_AES, k->key1_len);
+			break;
 		}
 	}
 	veuicc_tlv_end(&w);

@@ -162,6 +162,8 @@ static long find_kvn(const veuicc_gp_keysets *ks, uint8_t kvn)
 static bool fits(const veuicc_keyset *s, unsigned id, size_t n, const new_key *k)
 {
 	bool aes = k->type == VEUICC_GP_KEY_AES;
+	if (s->type == VEUICC_KEYSET_TOKEN)
+		return aes && id == 1 && n == 1; /* one AES key of any length */
 	if (s->type == VEUICC_KEYSET_SCP03)
 		return aes && (n == 3 || k->len == s->key1_len);
 	if (s->type != VEUICC_KEYSET_SCP80)
@@ -229,8 +231,15 @@ uint16_t veuicc_gp_put_key(veuicc_gp_keysets *ks, const veuicc_gp_dek *dek, uint
 		 * set (TS 102 225 §5.1.2 key index), 2-3 keys; any other KVN an
 		 * SCP03 set of 3 AES keys */
 		bool scp80 = kvn <= SCP80_KVN_MAX;
-		type = scp80 ? VEUICC_KEYSET_SCP80 : VEUICC_KEYSET_SCP03;
-		if (other >= 0 || id != 1 || (scp80 ? n < 2 : (!aes || n != 3)))
+		bool token = ks->token_kvn && kvn == VEUICC_GP_KVN_TOKEN;
+		type = scp80   ? VEUICC_KEYSET_SCP80
+		       : token ? VEUICC_KEYSET_TOKEN
+		               : VEUICC_KEYSET_SCP03;
+		/* a token key: one AES key, id 01 */
+		if (other >= 0 || id != 1 ||
+		    (scp80   ? n < 2
+		     : token ? (!aes || n != 1)
+		             : (!aes || n != 3)))
 			sw = VEUICC_SW_WRONG_DATA;
 		else if (*ks->count >= ks->max)
 			sw = VEUICC_SW_NOT_ENOUGH_MEMORY;
@@ -240,6 +249,9 @@ uint16_t veuicc_gp_put_key(veuicc_gp_keysets *ks, const veuicc_gp_dek *dek, uint
 			sw = VEUICC_SW_REF_DATA_NOT_FOUND;
 		else if (other >= 0 && other != idx)
 			sw = VEUICC_SW_WRONG_DATA; /* the new KVN belongs to another set */
+		else if (ks->token_kvn && ((ks->set[idx].type == VEUICC_KEYSET_TOKEN) !=
+		                           (kvn == VEUICC_GP_KVN_TOKEN)))
+			sw = VEUICC_SW_WRONG_DATA; /* KVN 70 is the token key's only */
 		else if (!fits(&ks->set[idx], id, n, &keys[0]))
 			sw = VEUICC_SW_WRONG_DATA;
 	}

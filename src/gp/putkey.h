@@ -30,7 +30,14 @@ typedef struct veuicc_gp_keysets {
 	veuicc_keyset *set;
 	size_t *count;
 	size_t max;
+	/** true: KVN 70 is the token key (one AES key, id 01; GP CS v2.3 key
+	 *  version 70 "token key"), as in an ISD-P (SGP.02 §3.10, digest §3.6);
+	 *  false: KVN 70 is an ordinary SCP03 set (the ISD-R) */
+	bool token_kvn;
 } veuicc_gp_keysets;
+
+/** Key version number of a token key (GP CS v2.3 §11.1.8; SGP.02 digest §3.6). */
+#define VEUICC_GP_KVN_TOKEN 0x70
 
 /**
  * Process the PUT KEY command P1 \p p1, P2 \p p2, data \p data / \p len on

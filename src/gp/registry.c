@@ -28,8 +28,8 @@ void veuicc_gp_registry_free(veuicc_gp_registry *r)
 {
 	for (size_t i = 0; i < r->count; i++)
 		rx_free(&r->e[i].rx);
-	if (r->e)
-		mbedtls_platform_zeroize(r->e, r->cap * sizeof(r->e[0])); /* ISD-P keys */
+	if (r->e) /* ISD-P key sets are secrets */
+		mbedtls_platform_zeroize(r->e, r->cap * sizeof(r->e[0]));
 	free(r->e);
 	memset(r, 0, sizeof(*r));
 }
@@ -49,8 +49,8 @@ int veuicc_gp_registry_add(veuicc_gp_registry *r, const veuicc_gp_entry *tmpl, s
 		return VEUICC_ERR_INVALID_ARG;
 	if (r->count == r->cap) {
 		size_t n = r->cap ? r->cap * 2 : 4;
-		/* not realloc: the old block holds ISD-P keys and is wiped first */
-		veuicc_gp_entry *ne = malloc(n * sizeof(*ne));
+		/* not realloc: the old block holds ISD-P key sets to zeroise */
+		veuicc_gp_entry *ne = calloc(n, sizeof(*ne));
 		if (!ne)
 			return VEUICC_ERR_NO_MEMORY;
 		if (r->e) {
@@ -100,7 +100,7 @@ void veuicc_gp_registry_remove(veuicc_gp_registry *r, size_t index)
 	rx_free(&r->e[index].rx);
 	memmove(&r->e[index], &r->e[index + 1], (r->count - index - 1) * sizeof(r->e[0]));
 	r->count--;
-	mbedtls_platform_zeroize(&r->e[r->count], sizeof(r->e[0])); /* ISD-P keys */
+	mbedtls_platform_zeroize(&r->e[r->count], sizeof(r->e[0])); /* key sets */
 }
 
 void veuicc_gp_rx_reset(veuicc_gp_rx *rx)

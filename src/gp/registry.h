@@ -16,6 +16,7 @@
 
 #include "apdu/applet.h"
 #include "scp/scp03.h"
+#include "veuicc/veuicc.h"
 
 /* GP CS v2.3 §11.1.1 life-cycle coding; SGP.02 §2.x ISD-P states (digest §2.1) */
 #define VEUICC_GP_LCS_INSTALLED    0x03
@@ -40,6 +41,10 @@ typedef enum veuicc_gp_kind {
 #define VEUICC_NOTIF_MAX 16
 /** Largest SM-SR addressing parameters template value (A3) kept. */
 #define VEUICC_SMSR_ADDR_MAX 128
+/** Largest connectivity parameters (DGI 3A07 value) an ISD-P keeps. */
+#define VEUICC_CONN_PARAMS_MAX 128
+/** Key sets one ISD-P holds (SCP03 set(s), the token key). */
+#define VEUICC_ISDP_KEYSETS_MAX 4
 
 /** One pending notification (SGP.02 §3.15, §4.1.1.11; digest §5.2). */
 typedef struct veuicc_gp_notif {
@@ -93,6 +98,15 @@ typedef struct veuicc_gp_entry {
 	veuicc_scp03_keyset sd_keys; /**< ISD-P: SCP03 key set; kvn 0: none */
 	uint8_t sd_kid;              /**< ISD-P: id of its first key (CRT 82) */
 	uint8_t sd_usage;            /**< ISD-P: key usage qualifier (CRT 95: 10 or 5C) */
+	/* ---- Test Profile, connectivity parameters, ISD-P keys (SGP.02 §2.5,
+	 * §4.1.3.4, §3.10; docs/euicc.md). Plain values, persistent. ---- */
+	bool test;      /**< ISD-P: its profile is the Test Profile (factory attribute) */
+	bool test_prev; /**< ISD-P: enabled before the local Test Profile enable;
+	                     re-enabled by the local Test Profile disable */
+	uint8_t conn[VEUICC_CONN_PARAMS_MAX]; /**< ISD-P: connectivity parameters (3A07 value) */
+	uint16_t conn_len;                    /**< ISD-P: their length, 0: never set */
+	veuicc_keyset keys[VEUICC_ISDP_KEYSETS_MAX]; /**< ISD-P: its key sets (secrets) */
+	size_t nkeys;                                /**< ISD-P: how many */
 } veuicc_gp_entry;
 
 /** The registry: entries in creation order (the GET STATUS order). */

@@ -12,6 +12,10 @@
  *   0F SM-SR addressing parameters (A3 value, absent: never set)
  *   10 ISD-P key set (euicc/keyest.c, absent: none): KVN (1) | first key id (1) |
  *      key usage (1) | key length (1) | sequence counter (4) | ENC | MAC | DEK
+ *   11 flags (b1 Test Profile, b2 test_prev)
+ *   12 connectivity parameters (3A07 value, absent: never set)
+ *   13 one ISD-P key set, repeated: type (1) | KVN (1) | KIc algo (1) |
+ *      KID algo (1) | 3 x { length (1) | key }
  * A reader skips tags it does not know; a field added to veuicc_gp_entry
  * gets the next free tag.
  */
@@ -41,12 +45,21 @@
 #define F_NOTIF     0x0E
 #define F_SMSR_ADDR 0x0F
 #define F_SD_KEYS   0x10
+#define F_TEST      0x11
+#define F_CONN      0x12
+#define F_KEYSET    0x13
+#define F_LAST      F_KEYSET
+#define FL_TEST     0x01
+#define FL_TST_PRV  0x02
 #define FL_EM_PREV  0x01
 #define FL_FB_RET   0x02
 #define ATTR_FB     0x01
 #define ATTR_EM     0x02
-#define ENTRY_MAX   (128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2 + SD_KEYS_MAX)
 #define SD_KEYS_MAX (2 + 8 + 3 * VEUICC_SCP03_KEY_MAX)
+#define KEYSET_REC  (4 + 3 * 33)
+#define ENTRY_MAX                                                                                  \
+	(128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2 + SD_KEYS_MAX + 2 + 3 +            \
+	 VEUICC_CONN_PARAMS_MAX + 2 + VEUICC_ISDP_KEYSETS_MAX * (KEYSET_REC + 2))
 
 static size_t put_field(uint8_t *p, uint8_t tag, const uint8_t *v, size_t n)
 {
@@ -103,8 +116,8 @@ static size_t encode_entry(const veuicc_gp_entry *e, uint64_t ref, uint8_t *p)
 	}
 	if (e->smsr_addr_len && e->smsr_addr_len <= VEUICC_SMSR_ADDR_MAX)
 		n += put_field(p + n, F_SMSR_ADDR, e->smsr_addr, e->smsr_addr_len);
-	const veuicc_scp03_keyset *k = &e->sd_keys;
-	if (k->kvn && k->key_len <= VEUICC_SCP03_KEY_MAX) {
+	if (e->sd_keys.kvn && e->sd_keys.key_len <= VEUICC_SCP03_KEY_MAX) {
+		const veuicc_scp03_keyset *k = &e->sd_keys;
 		uint8_t b[SD_KEYS_MAX];
 		b[0] = k->kvn;
 		b[1] = e->sd_kid;
@@ -116,6 +129,32 @@ static size_t encode_entry(const veuicc_gp_entry *e, uint64_t ref, uint8_t *p)
 		memcpy(b + 8 + k->key_len, k->mac, k->key_len);
 		memcpy(b + 8 + 2 * k->key_len, k->dek, k->key_len);
 		n += put_field(p + n, F_SD_KEYS, b, 8 + 3 * (size_t)k->key_len);
+		mbedtls_platform_zeroize(b, sizeof(b));
+	}
+	/* Test Profile, connectivity parameters, ISD-P key sets */
+	if (e->test || e->test_prev)
+		n += put_uint(p + n, F_TEST,
+		              (uint64_t)((e->test ? FL_TEST : 0) | (e->test_prev ? FL_TST_PRV : 0)),
+		              1);
+	if (e->conn_len && e->conn_len <= VEUICC_CONN_PARAMS_MAX)
+		n += put_field(p + n, F_CONN, e->conn, e->conn_len);
+	for (size_t i = 0; i < e->nkeys && i < VEUICC_ISDP_KEYSETS_MAX; i++) {
+		const veuicc_keyset *k = &e->keys[i];
+		uint8_t b[KEYSET_REC];
+		size_t m = 0;
+		b[m++] = (uint8_t)k->type;
+		b[m++] = k->kvn;
+		b[m++] = k->kic_algo;
+		b[m++] = k->kid_algo;
+		const uint8_t *kk[3] = {k->key1, k->key2, k->key3};
+		const size_t kl[3] = {k->key1_len, k->key2_len, k->key3_len};
+		for (int j = 0; j < 3; j++) {
+			size_t l = kl[j] <= 32 ? kl[j] : 0;
+			b[m++] = (uint8_t)l;
+			memcpy(b + m, kk[j], l);
+			m += l;
+		}
+		n += put_field(p + n, F_KEYSET, b, m);
 		mbedtls_platform_zeroize(b, sizeof(b));
 	}
 	return n;
@@ -165,7 +204,7 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 		uint8_t tag = p[pos], n = p[pos + 1];
 		const uint8_t *v = p + pos + 2;
 		pos += 2u + n;
-		if (tag >= 1 && tag <= F_SD_KEYS && tag != F_NOTIF) {
+		if (tag >= 1 && tag <= F_LAST && tag != F_NOTIF && tag != F_KEYSET) {
 			if (seen & (1u << tag))
 				return VEUICC_ERR_MALFORMED;
 			seen |= 1u << tag;
@@ -271,6 +310,41 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 			memcpy(k->dek, v + 8 + 2 * kl, kl);
 			break;
 		}
+		case F_TEST:
+			if (n != 1)
+				return VEUICC_ERR_MALFORMED;
+			e->test = (v[0] & FL_TEST) != 0;
+			e->test_prev = (v[0] & FL_TST_PRV) != 0;
+			break;
+		case F_CONN:
+			if (n == 0 || n > VEUICC_CONN_PARAMS_MAX)
+				return VEUICC_ERR_MALFORMED;
+			memcpy(e->conn, v, n);
+			e->conn_len = n;
+			break;
+		case F_KEYSET: {
+			if (n < 7 || e->nkeys >= VEUICC_ISDP_KEYSETS_MAX ||
+			    v[0] > VEUICC_KEYSET_TOKEN)
+				return VEUICC_ERR_MALFORMED;
+			veuicc_keyset *k = &e->keys[e->nkeys++];
+			k->type = (veuicc_keyset_type)v[0];
+			k->kvn = v[1];
+			k->kic_algo = v[2];
+			k->kid_algo = v[3];
+			uint8_t *kk[3] = {k->key1, k->key2, k->key3};
+			size_t *kl[3] = {&k->key1_len, &k->key2_len, &k->key3_len};
+			size_t q = 4;
+			for (int j = 0; j < 3; j++) {
+				if (q >= n || v[q] > 32 || v[q] > n - q - 1)
+					return VEUICC_ERR_MALFORMED;
+				*kl[j] = v[q];
+				memcpy(kk[j], v + q + 1, v[q]);
+				q += 1u + v[q];
+			}
+			if (q != n)
+				return VEUICC_ERR_MALFORMED;
+			break;
+		}
 		default: break; /* a later field: skipped */
 		}
 	}
@@ -297,7 +371,7 @@ int veuicc_gp_registry_deserialise(veuicc_gp_registry *r, const uint8_t *b, size
 		int rc = decode_entry(b + pos, n, &e, ref_slot, ctx);
 		if (!rc)
 			rc = veuicc_gp_registry_add(r, &e, NULL);
-		mbedtls_platform_zeroize(&e, sizeof(e)); /* ISD-P keys */
+		mbedtls_platform_zeroize(&e, sizeof(e)); /* ISD-P key sets */
 		if (rc)
 			return rc == VEUICC_ERR_INVALID_ARG ? VEUICC_ERR_MALFORMED : rc;
 		pos += n;

@@ -158,8 +158,8 @@ static void test_create_isdp(void **state)
 	 * selected on channel 0 */
 	th_xfer(card, "0070000001", "01 9000");
 	th_xfer(card, "01A4040010" ISDP11 "00", "6F18 8410" ISDP11 " A5049F6501FF 9000");
-	/* only STORE DATA, in a GP class */
-	th_xfer(card, "81CA00FF00", "6D00");
+	/* STORE DATA, PUT KEY, GET DATA (test_esx.c), in a GP class */
+	th_xfer(card, "81F0800000", "6D00");
 	th_xfer(card, "01E2900003 300100", "6E00");
 	/* the card holds at most 32 ISD-Ps */
 	char aid[40];
@@ -332,8 +332,9 @@ static void test_isdp_download_errors(void **state)
 	th_xfer(card, SEL_ISDR, "9000");
 	create(card, ELF, EM, ISDP11, PARAMS, "00 9000");
 	th_xfer(card, "00A4040C10" ISDP11, "9000");
-	/* P1: DGI format, encrypted, RFU: 6A86; no data: 6700 */
-	th_xfer(card, "80E2880003 300100", "6A86");
+	/* P1: encrypted, RFU: 6A86; no data: 6700; DGI format is for the ES8
+	 * functions (test_esx.c): an unknown DGI 6A88 */
+	th_xfer(card, "80E2880003 300100", "6A88");
 	th_xfer(card, "80E2B00003 300100", "6A86");
 	th_xfer(card, "80E2920003 300100", "6A86");
 	th_xfer(card, "80E2900000", "6700");

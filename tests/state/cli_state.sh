@@ -42,7 +42,7 @@ assert [(k["type"], k["kvn"]) for k in s["isdr"]["keysets"]] == [("scp80", 1), (
 p = s["isdps"]
 assert len(p) == 2, p
 assert p[0] == {"aid": "A0000005591010FFFFFFFF8900001000", "state": "enabled", "lcs": "3F",
-                "iccid": "89000123456789012341", "fallback": True, "emergency": False, "pol1": "00"}, p[0]
+                "iccid": "89000123456789012341", "fallback": True, "emergency": False, "test": False, "pol1": "00"}, p[0]
 assert p[1]["aid"] == "A0000005591010FFFFFFFF8900001100" and p[1]["state"] == "disabled", p[1]
 assert p[1]["iccid"] == "8949449999999990163" and not p[1]["fallback"], p[1]
 PY

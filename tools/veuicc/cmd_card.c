@@ -15,7 +15,8 @@ static void usage(FILE *f)
 	      "       veuicc card [--card FILE] activate ICCID|INDEX\n"
 	      "       veuicc card [--card FILE] create --factory CONFIG.json\n"
 	      "       veuicc card [--card FILE] status [--json]\n"
-	      "       veuicc card [--card FILE] event attach-failed|emergency-on|emergency-off\n"
+	      "       veuicc card [--card FILE] event "
+	      "attach-failed|emergency-on|emergency-off|test-on|test-off\n"
 	      "\n"
 	      "A persistent card lives in FILE (default: $VEUICC_CARD, else\n"
 	      "$XDG_STATE_HOME/veuicc/card.db or ~/.local/state/veuicc/card.db); it is created\n"
@@ -31,8 +32,9 @@ static void usage(FILE *f)
 	      "            the notifications waiting for the SM-SR's confirmation\n"
 	      "  event     what the device reports to the eUICC (SGP.02): attach-failed runs the\n"
 	      "            fall-back mechanism (the Fall-Back profile is enabled); emergency-on /\n"
-	      "            emergency-off enable or disable the Emergency Profile locally. Each\n"
-	      "            switch queues its notification\n",
+	      "            emergency-off enable or disable the Emergency Profile locally (each\n"
+	      "            queues its notification); test-on / test-off enable or disable the\n"
+	      "            Test Profile locally (SGP.02 v4 ESx, no notification)\n",
 	      f);
 }
 
@@ -109,8 +111,9 @@ static void hex(const uint8_t *b, size_t n, char *out)
 
 static void attributes(const veuicc_isdp_info *in, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s%s%s", in->fallback ? "fall-back" : "",
-	         in->fallback && in->emergency ? "," : "", in->emergency ? "emergency" : "");
+	snprintf(out, cap, "%s%s%s%s%s", in->fallback ? "fall-back" : "",
+	         in->fallback && in->emergency ? "," : "", in->emergency ? "emergency" : "",
+	         (in->fallback || in->emergency) && in->test ? "," : "", in->test ? "test" : "");
 	if (!out[0])
 		snprintf(out, cap, "-");
 }
@@ -150,9 +153,10 @@ static int status_cmd(veuicc_card *card, int json)
 				printf("\"%s\"", in.iccid);
 			else
 				printf("null");
-			printf(", \"fallback\": %s, \"emergency\": %s, \"pol1\": \"%02X\"}",
+			printf(", \"fallback\": %s, \"emergency\": %s, \"test\": %s, "
+			       "\"pol1\": \"%02X\"}",
 			       in.fallback ? "true" : "false", in.emergency ? "true" : "false",
-			       in.pol1);
+			       in.test ? "true" : "false", in.pol1);
 		}
 		printf("], \"notifications\": [");
 		for (size_t i = 0; i < veuicc_card_notification_count(card); i++) {
@@ -249,10 +253,14 @@ static int event(veuicc_card *card, const char *what)
 		rc = veuicc_card_emergency_enable(card);
 	else if (!strcmp(what, "emergency-off"))
 		rc = veuicc_card_emergency_disable(card);
+	else if (!strcmp(what, "test-on"))
+		rc = veuicc_card_test_profile_enable(card);
+	else if (!strcmp(what, "test-off"))
+		rc = veuicc_card_test_profile_disable(card);
 	else {
 		fprintf(stderr,
 		        "veuicc card: unknown event '%s' (attach-failed, emergency-on, "
-		        "emergency-off)\n",
+		        "emergency-off, test-on, test-off)\n",
 		        what);
 		return VEUICC_CLI_EXIT_USAGE;
 	}
