@@ -50,6 +50,9 @@ int veuicc_cli_add_profile(veuicc_card *card, const char *path, int activate);
 /** `veuicc saip dump|check|build|personalize`: SAIP profile packages (cmd_saip.c). */
 int veuicc_cli_saip(int argc, char **argv);
 
+/** `veuicc ota`: SCP80 command packets in SMS-PP ENVELOPEs, PoR decoding (cmd_ota.c). */
+int veuicc_cli_ota(int argc, char **argv);
+
 /* ---- helpers (util.c) ------------------------------------------------- */
 
 /**
