@@ -26,7 +26,7 @@
 /** `veuicc apdu FILE`: run an APDU script against a fresh card. */
 int veuicc_cli_apdu(int argc, char **argv);
 
-/** `veuicc demo`: boot a card, open a channel, select ISD-R and ECASD, read the EID. */
+/** `veuicc demo`: a factory card, an SCP80 OTA session of ES5 functions, then a modem. */
 int veuicc_cli_demo(int argc, char **argv);
 
 /** `veuicc reader ...`: write pcscd reader configs, list/remove/insert cards (cmd_reader.c). */
