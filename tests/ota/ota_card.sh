@@ -78,6 +78,15 @@ else
 	bad "wrong KID key (exit $rc)" "$out"
 fi
 
+out=$("$VEUICC" ota --factory "$F" --tar 0000AA --counter 9 --card "$CARD" "80F28002024F0000" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && has "$out" "PoR: TAR 0000AA, counter 0000000000, status 09 (TAR unknown)" \
+	"no RC/CC (a PoR in clear)" "no response data"; then
+	ok "an unknown TAR: PoR status 09 in clear (counter unknown to the card: 0), exit 1"
+else
+	bad "unknown TAR (exit $rc)" "$out"
+fi
+
 out=$("$VEUICC" card status --card "$CARD" 2>&1)
 if has "$out" "A0000005591010FFFFFFFF8900001100  created"; then
 	ok "the card file keeps the ISD-P created over the air"

@@ -139,6 +139,31 @@ def main():
                  ks, bytes([0x16, 0x19]), 0x22, 0x22, tar, 9, big, True, ref=77)
     check("the long script takes more than one SMS (%d)" % n, n >= 2)
 
+    # 4b. --script FILE (comments, blank lines, spaces) gives the same packet as arguments
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("# audit, then select\n\n  80 F2 40 02 02 4F00 00  # GET STATUS\n"
+                "00A4040C10 A0000005591010FFFFFFFF8900000100\n")
+        path = f.name
+    try:
+        pkt = oracle.build_cmd(FACTORY_KEYS, bytes([0x16, 0x19]), 0x12, 0x12, tar,
+                               (11).to_bytes(5, "big"),
+                               script([bytes.fromhex("80F24002024F0000"),
+                                       bytes.fromhex("00A4040C10A0000005591010FFFFFFFF8900000100")],
+                                      True))
+        rc, out, err = run(exe, ["--factory", factory, "--counter", "11", "--packet",
+                                 "--script", path])
+        check("--script FILE: the same packet as the oracle's", rc == 0 and
+              out.split() == [pkt.hex().upper()], out + err)
+        with open(path, "a") as f:
+            f.write("80F2 zz\n")
+        rc, out, err = run(exe, ["--factory", factory, "--counter", "11", "--packet",
+                                 "--script", path])
+        check("--script FILE: a bad line is named", rc == 2 and ":5: 'z' at position 6" in err,
+              err)
+    finally:
+        os.unlink(path)
+
     # 5. decode-por: PoRs built by the oracle, decoded by the tool
     resp = tlv(0xAB, bytes([0x80, 0x01, 0x01]) +
                tlv(0x23, bytes.fromhex("E31B4F10A0000005591010FFFFFFFF89000001009F70010FC50380C000")
