@@ -65,8 +65,12 @@ static bool ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
 static int cmac_parts(const uint8_t *key, size_t key_len, const uint8_t *const *part,
                       const size_t *part_len, size_t n, uint8_t out[AES_BLOCK])
 {
-	const mbedtls_cipher_info_t *ci = mbedtls_cipher_info_from_values(
-	    MBEDTLS_CIPHER_ID_AES, (int)(key_len * 8), MBEDTLS_MODE_ECB);
+	/* by type: from_values searches the whole table (bench_scp profile) */
+	const mbedtls_cipher_info_t *ci =
+	    mbedtls_cipher_info_from_type(key_len == 16   ? MBEDTLS_CIPHER_AES_128_ECB
+	                                  : key_len == 24 ? MBEDTLS_CIPHER_AES_192_ECB
+	                                  : key_len == 32 ? MBEDTLS_CIPHER_AES_256_ECB
+	                                                  : MBEDTLS_CIPHER_NONE);
 	if (!ci)
 		return VEUICC_ERR_CRYPTO;
 	mbedtls_cipher_context_t c;
@@ -83,27 +87,46 @@ static int cmac_parts(const uint8_t *key, size_t key_len, const uint8_t *const *
 	return rc ? VEUICC_ERR_CRYPTO : VEUICC_OK;
 }
 
-/* AES-CBC without padding; len is a multiple of 16. */
-static int aes_cbc(const uint8_t *key, size_t key_len, int mode, const uint8_t iv_in[AES_BLOCK],
+/* The session's S-ENC schedules (see veuicc_scp03_ctx.keyed_at). */
+static int session_sched(veuicc_scp03_ctx *ctx)
+{
+	if (ctx->keyed_at == ctx)
+		return VEUICC_OK;
+	mbedtls_aes_init(&ctx->enc_sched);
+	mbedtls_aes_init(&ctx->dec_sched);
+	if (mbedtls_aes_setkey_enc(&ctx->enc_sched, ctx->s_enc, (unsigned)(ctx->key_len * 8)) ||
+	    mbedtls_aes_setkey_dec(&ctx->dec_sched, ctx->s_enc, (unsigned)(ctx->key_len * 8))) {
+		mbedtls_aes_free(&ctx->enc_sched);
+		mbedtls_aes_free(&ctx->dec_sched);
+		return VEUICC_ERR_CRYPTO;
+	}
+	ctx->keyed_at = ctx;
+	return VEUICC_OK;
+}
+
+static void session_unsched(veuicc_scp03_ctx *ctx)
+{
+	if (ctx->keyed_at == ctx) {
+		mbedtls_aes_free(&ctx->enc_sched); /* zeroises the round keys */
+		mbedtls_aes_free(&ctx->dec_sched);
+	}
+	ctx->keyed_at = NULL;
+}
+
+/* AES-CBC without padding with a session schedule; len is a multiple of 16. */
+static int aes_cbc(mbedtls_aes_context *k, int mode, const uint8_t iv_in[AES_BLOCK],
                    const uint8_t *in, uint8_t *out, size_t len)
 {
-	mbedtls_aes_context a;
 	uint8_t iv[AES_BLOCK];
 	memcpy(iv, iv_in, AES_BLOCK);
-	mbedtls_aes_init(&a);
-	int rc = mode == MBEDTLS_AES_ENCRYPT
-	             ? mbedtls_aes_setkey_enc(&a, key, (unsigned)(key_len * 8))
-	             : mbedtls_aes_setkey_dec(&a, key, (unsigned)(key_len * 8));
-	if (!rc)
-		rc = mbedtls_aes_crypt_cbc(&a, mode, len, iv, in, out);
-	mbedtls_aes_free(&a);
+	int rc = mbedtls_aes_crypt_cbc(k, mode, len, iv, in, out);
 	mbedtls_platform_zeroize(iv, sizeof(iv));
 	return rc ? VEUICC_ERR_CRYPTO : VEUICC_OK;
 }
 
 /* ICV for C-DEC / R-ENC (Amd D §6.2.6, §6.2.7): E(S-ENC, counter block),
  * the response block having its most significant byte set to 80. */
-static int counter_icv(const veuicc_scp03_ctx *ctx, bool response, uint8_t icv[AES_BLOCK])
+static int counter_icv(veuicc_scp03_ctx *ctx, bool response, uint8_t icv[AES_BLOCK])
 {
 	uint8_t blk[AES_BLOCK] = {0};
 	uint64_t c = ctx->enc_counter;
@@ -113,13 +136,12 @@ static int counter_icv(const veuicc_scp03_ctx *ctx, bool response, uint8_t icv[A
 	}
 	if (response)
 		blk[0] = 0x80;
-	mbedtls_aes_context a;
-	mbedtls_aes_init(&a);
-	int rc = mbedtls_aes_setkey_enc(&a, ctx->s_enc, (unsigned)(ctx->key_len * 8));
+	int rc = session_sched(ctx);
 	if (!rc)
-		rc = mbedtls_aes_crypt_ecb(&a, MBEDTLS_AES_ENCRYPT, blk, icv);
-	mbedtls_aes_free(&a);
-	return rc ? VEUICC_ERR_CRYPTO : VEUICC_OK;
+		rc = mbedtls_aes_crypt_ecb(&ctx->enc_sched, MBEDTLS_AES_ENCRYPT, blk, icv)
+		         ? VEUICC_ERR_CRYPTO
+		         : VEUICC_OK;
+	return rc;
 }
 
 int veuicc_scp03_kdf(const uint8_t *key, size_t key_len, uint8_t constant, const uint8_t *context,
@@ -174,6 +196,7 @@ void veuicc_scp03_reset(veuicc_scp03_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	session_unsched(ctx);
 	mbedtls_platform_zeroize(ctx->s_enc, sizeof(ctx->s_enc));
 	mbedtls_platform_zeroize(ctx->s_mac, sizeof(ctx->s_mac));
 	mbedtls_platform_zeroize(ctx->s_rmac, sizeof(ctx->s_rmac));
@@ -468,8 +491,8 @@ int veuicc_scp03_unwrap(veuicc_scp03_ctx *ctx, const uint8_t *capdu, size_t capd
 		uint8_t icv[AES_BLOCK];
 		rc = counter_icv(ctx, false, icv);
 		if (!rc)
-			rc = aes_cbc(ctx->s_enc, ctx->key_len, MBEDTLS_AES_DECRYPT, icv, a.data, pd,
-			             enc_len);
+			rc =
+			    aes_cbc(&ctx->dec_sched, MBEDTLS_AES_DECRYPT, icv, a.data, pd, enc_len);
 		mbedtls_platform_zeroize(icv, sizeof(icv));
 		if (rc) {
 			mbedtls_platform_zeroize(pd, enc_len);
@@ -558,8 +581,7 @@ int veuicc_scp03_wrap(veuicc_scp03_ctx *ctx, const uint8_t *rapdu, size_t rapdu_
 		uint8_t icv[AES_BLOCK];
 		rc = counter_icv(ctx, true, icv);
 		if (!rc)
-			rc = aes_cbc(ctx->s_enc, ctx->key_len, MBEDTLS_AES_ENCRYPT, icv, out, out,
-			             elen);
+			rc = aes_cbc(&ctx->enc_sched, MBEDTLS_AES_ENCRYPT, icv, out, out, elen);
 		mbedtls_platform_zeroize(icv, sizeof(icv));
 	} else if (dlen) {
 		memcpy(out, rapdu, dlen);

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mbedtls/aes.h>
+
 #include "veuicc/veuicc.h"
 
 /** Largest AES key (AES-256). */
@@ -117,6 +119,14 @@ typedef struct veuicc_scp03_ctx {
 	uint8_t mcv[16];      /**< MAC chaining value (last full C-MAC) */
 	uint64_t enc_counter; /**< command counter (Amd D §6.2.6), low 64 bits of 128 */
 	bool rsp_pending;     /**< a command was unwrapped and its response is not yet wrapped */
+	/* S-ENC key schedules kept for the session (every ICV and CBC pass of
+	 * Amd D §6.2.6-6.2.7 uses S-ENC; scheduling them per command cost more
+	 * than the cryptography, bench/bench_scp.c). Valid only while keyed_at
+	 * is this context's address: a copied context schedules them again.
+	 * Freed (zeroised) by veuicc_scp03_reset(); no heap. */
+	const void *keyed_at;
+	mbedtls_aes_context enc_sched; /**< S-ENC, encryption */
+	mbedtls_aes_context dec_sched; /**< S-ENC, decryption */
 } veuicc_scp03_ctx;
 
 /**

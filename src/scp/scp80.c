@@ -104,26 +104,38 @@ static int mac_start(mac_ctx *m, const veuicc_scp80_keyset *ks)
 {
 	int rc = 0;
 
-	memset(m, 0, sizeof(*m));
+	/* only the context of the key set's algorithm is initialised (and later
+	 * freed): the others are large and unused (bench_scp breakdown) */
 	m->alg = ks->kid_alg;
-	mbedtls_cipher_init(&m->cmac);
-	mbedtls_des_init(&m->des);
-	mbedtls_des3_init(&m->des3);
-	if (!key_ok(ks->kid_alg, ks->kid_len))
+	m->part_len = 0;
+	memset(m->iv, 0, sizeof(m->iv));
+	if (!key_ok(ks->kid_alg, ks->kid_len)) {
+		m->alg = 0;
 		return VEUICC_ERR_INVALID_ARG;
+	}
 	switch (ks->kid_alg) {
 	case VEUICC_SCP80_ALG_AES: {
 		mbedtls_cipher_type_t t = ks->kid_len == 16   ? MBEDTLS_CIPHER_AES_128_ECB
 		                          : ks->kid_len == 24 ? MBEDTLS_CIPHER_AES_192_ECB
 		                                              : MBEDTLS_CIPHER_AES_256_ECB;
+		mbedtls_cipher_init(&m->cmac);
 		rc = mbedtls_cipher_setup(&m->cmac, mbedtls_cipher_info_from_type(t));
 		if (rc == 0)
 			rc = mbedtls_cipher_cmac_starts(&m->cmac, ks->kid, (size_t)ks->kid_len * 8);
 		break;
 	}
-	case VEUICC_SCP80_ALG_DES: rc = mbedtls_des_setkey_enc(&m->des, ks->kid); break;
-	case VEUICC_SCP80_ALG_3DES2: rc = mbedtls_des3_set2key_enc(&m->des3, ks->kid); break;
-	default: rc = mbedtls_des3_set3key_enc(&m->des3, ks->kid); break;
+	case VEUICC_SCP80_ALG_DES:
+		mbedtls_des_init(&m->des);
+		rc = mbedtls_des_setkey_enc(&m->des, ks->kid);
+		break;
+	case VEUICC_SCP80_ALG_3DES2:
+		mbedtls_des3_init(&m->des3);
+		rc = mbedtls_des3_set2key_enc(&m->des3, ks->kid);
+		break;
+	default:
+		mbedtls_des3_init(&m->des3);
+		rc = mbedtls_des3_set3key_enc(&m->des3, ks->kid);
+		break;
 	}
 	return rc == 0 ? VEUICC_OK : VEUICC_ERR_CRYPTO;
 }
@@ -187,10 +199,16 @@ static int mac_finish(mac_ctx *m, uint8_t cc[CC_MAX])
 
 static void mac_free(mac_ctx *m)
 {
-	mbedtls_cipher_free(&m->cmac);
-	mbedtls_des_free(&m->des);
-	mbedtls_des3_free(&m->des3);
-	mbedtls_platform_zeroize(m, sizeof(*m));
+	/* each mbedtls *_free zeroises its context */
+	switch (m->alg) {
+	case VEUICC_SCP80_ALG_AES: mbedtls_cipher_free(&m->cmac); break;
+	case VEUICC_SCP80_ALG_DES: mbedtls_des_free(&m->des); break;
+	case VEUICC_SCP80_ALG_3DES2:
+	case VEUICC_SCP80_ALG_3DES3: mbedtls_des3_free(&m->des3); break;
+	default: break;
+	}
+	mbedtls_platform_zeroize(m->iv, sizeof(m->iv));
+	mbedtls_platform_zeroize(m->part, sizeof(m->part));
 }
 
 /* CC or RC over up to three segments. \p kind: VEUICC_SCP80_SPI1_CC or _RC. */

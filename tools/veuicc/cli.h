@@ -26,7 +26,7 @@
 /** `veuicc apdu FILE`: run an APDU script against a fresh card. */
 int veuicc_cli_apdu(int argc, char **argv);
 
-/** `veuicc demo`: boot a card, open a channel, select ISD-R and ECASD, read the EID. */
+/** `veuicc demo`: a factory card, an SCP80 OTA session of ES5 functions, then a modem. */
 int veuicc_cli_demo(int argc, char **argv);
 
 /** `veuicc reader ...`: write pcscd reader configs, list/remove/insert cards (cmd_reader.c). */
@@ -49,6 +49,9 @@ int veuicc_cli_add_profile(veuicc_card *card, const char *path, int activate);
 
 /** `veuicc saip dump|check|build|personalize`: SAIP profile packages (cmd_saip.c). */
 int veuicc_cli_saip(int argc, char **argv);
+
+/** `veuicc ota`: SCP80 command packets in SMS-PP ENVELOPEs, PoR decoding (cmd_ota.c). */
+int veuicc_cli_ota(int argc, char **argv);
 
 /* ---- helpers (util.c) ------------------------------------------------- */
 

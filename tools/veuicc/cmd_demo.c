@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cli.h"
+#include "ota.h"
 #include "saip/saip.h"
 #include "tlv/tlv.h"
 #include "uicc/auth/testalg.h"
@@ -36,19 +39,24 @@ static const uint8_t aid_ecasd[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0x
 
 static void usage(FILE *f)
 {
-	fputs("usage: veuicc demo [--eid EID] [--protocol T=0|T=1]\n"
+	fputs("usage: veuicc demo [--factory FILE] [--protocol T=0|T=1]\n"
 	      "\n"
-	      "Create a card with the default configuration, cold reset it, open a logical\n"
-	      "channel, select the ISD-R and the ECASD on it, read the EID from the ECASD,\n"
-	      "check it, and close the channel; then, as an SM-SR and SM-DP would on plain\n"
-	      "APDUs, create an ISD-P, download the built-in GSMA TS.48 test profile into it\n"
-	      "and enable it; then act as a modem: EF.ICCID, the USIM from EF.DIR, PIN1,\n"
-	      "EF.IMSI, AUTHENTICATE. Each exchange is printed decoded; in T=0\n"
-	      "the demo behaves like a T=0 terminal (GET RESPONSE after 61xx, repeat after\n"
-	      "6Cxx). Exit status 1 if the card answers any step unexpectedly.\n"
+	      "Boot a card personalised from a factory configuration (default\n"
+	      "factory/default.json: EID, ISD-R keys and TAR, the TS.48 profile enabled),\n"
+	      "cold reset it, open a logical channel, select the ISD-R and the ECASD, read\n"
+	      "and check the EID, close the channel. Then an over-the-air session: an SM-SR\n"
+	      "holding the ISD-R's SCP80 keys sends the SGP.02 ES5 functions as secured\n"
+	      "SMS-PP download ENVELOPEs (GET STATUS audit, CreateISDP, EnableProfile,\n"
+	      "DeleteProfile; a replay and a wrong key refused), each with its proof of\n"
+	      "receipt decoded and the card's state afterwards. Then act as a modem:\n"
+	      "EF.ICCID, the USIM from EF.DIR, PIN1, EF.IMSI, AUTHENTICATE. Each exchange is\n"
+	      "printed; in T=0 the demo behaves like a T=0 terminal (GET RESPONSE after\n"
+	      "61xx, repeat after 6Cxx). Exit status 1 if the card answers any step\n"
+	      "unexpectedly.\n"
 	      "\n"
 	      "options:\n"
-	      "  --eid EID           use this EID (32 digits) instead of the SGP.26 test EID\n"
+	      "  --factory FILE      factory configuration (docs/factory.md); default\n"
+	      "                      factory/default.json, here or in the source tree\n"
 	      "  --protocol T=0|T=1  protocol to select after the reset (default T=0)\n"
 	      "  -h, --help          show this help\n",
 	      f);
@@ -61,6 +69,11 @@ struct demo {
 	int step;
 	uint8_t *r;
 	size_t rn;
+	veuicc_cli_ota_ctx ota;                         /**< the SM-SR's key set and addressing */
+	veuicc_cli_ota_env env[VEUICC_CLI_OTA_MAX_SMS]; /**< the ENVELOPEs of the last step */
+	veuicc_cli_ota_env last_env;
+	unsigned last_cntr;
+	veuicc_cli_ota_result last_res;
 };
 
 static void title(struct demo *d, const char *t)
@@ -302,106 +315,261 @@ static int authenticate(struct demo *d)
 }
 
 /* SGP.02 Annex H: ISD-P executable load file / module AIDs, and the AID this
- * demo's SM-SR gives the new ISD-P (…89 000010 00, the first of the range). */
-#define AID_ELF  "A0000005591010FFFFFFFF8900000D00"
-#define AID_EM   "A0000005591010FFFFFFFF8900000E00"
-#define AID_ISDP "A0000005591010FFFFFFFF8900001000"
-#define AID_ISDR "A0000005591010FFFFFFFF8900000100"
+ * demo's SM-SR gives the new ISD-P (…89 000011 00: …1000 holds the factory
+ * profile). */
+#define AID_PFX  "A0000005591010FFFFFFFF89"
+#define AID_ELF  AID_PFX "00000D00"
+#define AID_EM   AID_PFX "00000E00"
+#define AID_ISDP AID_PFX "00001100"
 
-/* GET STATUS of the ISD-P (SGP.02 §4.1.1.5: 4F filter, tag list 4F 9F70);
- * returns its life-cycle byte or -1. */
-static int isdp_state(struct demo *d)
+static const char *isdp_state_name(veuicc_isdp_state s)
 {
-	if (cmd(d, "00A4040C10" AID_ISDR, SW_OK) ||
-	    cmd(d, "80F2400217 4F10" AID_ISDP "5C03 4F9F70 00", SW_OK))
-		return -1;
-	veuicc_tlv e3, lcs;
-	if (veuicc_tlv_find(d->r, d->rn - 2, 0, 0xE3, &e3) != 1 ||
-	    veuicc_tlv_find(e3.value, e3.len, 0, 0x9F70, &lcs) != 1 || lcs.len != 1)
-		return -1;
-	return lcs.value[0];
+	switch (s) {
+	case VEUICC_ISDP_CREATED: return "SELECTABLE (07)";
+	case VEUICC_ISDP_PERSONALISED: return "PERSONALIZED (0F)";
+	case VEUICC_ISDP_DISABLED: return "DISABLED (1F)";
+	case VEUICC_ISDP_ENABLED: return "ENABLED (3F)";
+	}
+	return "?";
 }
 
-/* ES5 CreateISDP, then the profile package in STORE DATA blocks to the ISD-P
- * (SGP.02 §4.1.1.1, §4.1.3.2 on plain APDUs; docs/euicc.md). */
-static int download(struct demo *d, size_t *slot)
+static void aid_hex(const uint8_t *aid, size_t n, char *out)
 {
-	title(d, "ES5 CreateISDP on the ISD-R: INSTALL [for install and make selectable]");
-	int rc;
-	if ((rc = cmd(d, "00A4040C10" AID_ISDR, SW_OK)) ||
-	    (rc = cmd(d,
-	              "80E60C003F 10" AID_ELF "10" AID_EM "10" AID_ISDP
-	              "0380C000 06C90481028100 00 00",
-	              SW_OK)))
-		return rc;
-	int lcs = isdp_state(d);
-	if (lcs != 0x07)
-		return failed(d, "the new ISD-P is not SELECTABLE (07) but %02X", lcs);
-	printf("   -> ISD-P %s created, life cycle 07 (SELECTABLE)\n", AID_ISDP);
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02X", aid[i]);
+}
 
-	size_t len;
-	const uint8_t *der = veuicc_saip_default_profile(&len);
-	size_t nblocks = (len + 254) / 255;
-	char t[160];
-	snprintf(t, sizeof(t),
-	         "Download the built-in GSMA TS.48 V7 package (%zu bytes) into the ISD-P: %zu "
-	         "STORE DATA blocks",
-	         len, nblocks);
-	title(d, t);
-	if ((rc = cmd(d, "00A4040C10" AID_ISDP, SW_OK)))
-		return rc;
-	FILE *trace = d->term.trace;
-	for (size_t b = 0; b < nblocks; b++) {
-		size_t n = len - b * 255 < 255 ? len - b * 255 : 255;
-		int last = b + 1 == nblocks;
-		uint8_t c[5 + 255];
-		/* GP CS §11.11.2: P1 b8 last block, b5-b4 01 BER-TLV data; P2 block number */
-		c[0] = 0x80, c[1] = 0xE2, c[2] = last ? 0x90 : 0x10, c[3] = (uint8_t)b,
-		c[4] = (uint8_t)n;
-		memcpy(c + 5, der + b * 255, n);
-		d->term.trace = (b == 0 || last) ? trace : NULL;
-		if (b == 1)
-			printf("   ... blocks 2 to %zu, 255 bytes each, not shown ...\n",
-			       nblocks - 1);
-		rc = send(d, c, 5 + n);
-		d->term.trace = trace;
-		if (rc)
-			return rc;
-		if (sw_of(d) != SW_OK)
-			return failed(d, "block %zu: SW %04X", b, sw_of(d));
+/* The card's ISD-Ps as the library reports them: the state after a step. */
+static void print_isdps(struct demo *d)
+{
+	size_t n = veuicc_card_isdp_count(d->card);
+	printf("   card state: %zu ISD-P%s\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		veuicc_isdp_info in;
+		char aid[33];
+		if (veuicc_card_isdp_info(d->card, i, &in))
+			continue;
+		aid_hex(in.aid, in.aid_len, aid);
+		printf("     %s  %-17s %s%s\n", aid, isdp_state_name(in.state),
+		       in.iccid[0] ? "ICCID " : "no profile", in.iccid);
+		if (in.fallback)
+			printf("%*sFall-Back Attribute\n", 40, "");
 	}
-	/* the installation result: 30 { 80 SAIP status [81 PE index] [82 identification] } */
-	veuicc_tlv res, st;
-	if (veuicc_tlv_find(d->r, d->rn - 2, 0, 0x30, &res) != 1 ||
-	    veuicc_tlv_find(res.value, res.len, 0, 0x80, &st) != 1 || st.len != 1 || st.value[0])
-		return failed(d, "the ISD-P did not report a successful installation");
-	lcs = isdp_state(d);
-	if (lcs != 0x1F)
-		return failed(d, "after the download the ISD-P is %02X, not DISABLED (1F)", lcs);
-	*slot = veuicc_card_profile_count(d->card) - 1;
-	veuicc_profile_info info;
-	veuicc_card_profile_info(d->card, *slot, &info);
-	printf("   -> installed: SAIP status 0 (ok), ICCID %s, %zu files; ISD-P life cycle 1F "
-	       "(DISABLED)\n",
-	       info.iccid, info.files);
+}
 
-	title(d, "ES5 EnableProfile: STORE DATA DGI 3A03 { 4F ISD-P AID } to the ISD-R");
-	if ((rc = cmd(d, "00A4040C10" AID_ISDR, SW_OK)) ||
-	    (rc = cmd(d, "80E2880015 3A03 12 4F10" AID_ISDP, SW_OK)))
-		return rc;
-	lcs = isdp_state(d);
-	if (lcs != 0x3F)
-		return failed(d, "the ISD-P is %02X, not ENABLED (3F)", lcs);
-	printf("   -> ISD-P life cycle 3F (ENABLED): the terminal now sees this profile\n");
+/* The ISD-P state of \p aid (hex), or -1. */
+static int isdp_state_of(struct demo *d, const char *aid_want, char *iccid)
+{
+	for (size_t i = 0; i < veuicc_card_isdp_count(d->card); i++) {
+		veuicc_isdp_info in;
+		char aid[33];
+		if (veuicc_card_isdp_info(d->card, i, &in))
+			continue;
+		aid_hex(in.aid, in.aid_len, aid);
+		if (strcmp(aid, aid_want) == 0) {
+			if (iccid)
+				strcpy(iccid, in.iccid);
+			return (int)in.state;
+		}
+	}
+	return -1;
+}
+
+/* The terminal's transport for the OTA exchanges: veuicc_transmit, counted. */
+static int ota_xfer(void *ctx, const uint8_t *c, size_t cn, uint8_t *r, size_t rcap, size_t *rn)
+{
+	struct demo *d = ctx;
+	d->term.exchanges++;
+	/* GET RESPONSE, FETCH, TERMINAL RESPONSE: the terminal's own */
+	if (cn >= 2 && (c[1] == 0xC0 || c[1] == 0x12 || c[1] == 0x14))
+		d->term.automatic++;
+	return veuicc_transmit(d->card, c, cn, r, rcap, rn);
+}
+
+/* Send prepared ENVELOPEs as the terminal, decode the PoR, check its status. */
+static int ota_send(struct demo *d, const veuicc_cli_ota_env *env, size_t ne, int want)
+{
+	uint8_t por[VEUICC_CLI_OTA_POR_MAX];
+	size_t por_len = 0;
+	int rc = veuicc_cli_ota_exchange(ota_xfer, d, env, ne, stdout, por, sizeof(por), &por_len);
+	if (rc)
+		return failed(d, "the ENVELOPE exchange failed: %s", veuicc_strerror(rc));
+	if (want < 0) {
+		if (por_len)
+			return failed(d, "a PoR came back; the ISD-R must stay silent");
+		printf("   -> no PoR: the ISD-R discarded the packet without a word (SGP.02 "
+		       "§2.4.3)\n");
+		return VEUICC_CLI_EXIT_OK;
+	}
+	if (!por_len)
+		return failed(d, "no PoR came back");
+	veuicc_cli_ota_result res;
+	if (veuicc_cli_ota_print_por(stdout, &d->ota, por, por_len, &res))
+		return failed(d, "the PoR does not verify with the factory keys");
+	if (res.status != (uint8_t)want)
+		return failed(d, "PoR status %02X, expected %02X", res.status, want);
+	if (want == VEUICC_SCP80_POR_OK && res.sw_error)
+		return failed(d, "a command of the script failed");
+	d->last_res = res;
 	return VEUICC_CLI_EXIT_OK;
 }
 
-/* The profile part: download the shipped TS.48 profile the SGP.02 way, then
- * act as a modem. */
+/* One SM-SR step: the C-APDUs (hex) in an expanded script, secured with the
+ * ISD-R's factory keys and the next counter, sent in SMS-PP download
+ * ENVELOPEs, the PoR decoded. \p want: the PoR status expected, or -1 for
+ * "no PoR at all". The last ENVELOPE is kept in d->last_env. */
+static int ota_step(struct demo *d, const char *const *apdus, size_t n, int want)
+{
+	uint8_t buf[1024], script[1100], pkt[VEUICC_CLI_OTA_PKT_MAX];
+	size_t lens[8], used = 0, sn = 0, pn = 0, ne = 0;
+	char why[96];
+	printf("   SM-SR script (expanded remote APDU format, TS 102 226 §5.2):\n");
+	for (size_t i = 0; i < n; i++) {
+		if (veuicc_cli_ota_unhex(apdus[i], buf + used, sizeof(buf) - used, &lens[i], why,
+		                         sizeof(why)))
+			return failed(d, "bad demo command %s: %s", apdus[i], why);
+		char desc[256];
+		veuicc_cli_describe_capdu(buf + used, lens[i], desc, sizeof(desc));
+		printf("     C-APDU %zu: %s\n       ", i + 1, desc);
+		veuicc_cli_hex_rows(stdout, buf + used, lens[i], 32, 7);
+		used += lens[i];
+	}
+	d->ota.h.cntr[4]++; /* counter "must be higher" (SPI1 b5b4 10) */
+	if (veuicc_cli_ota_script(1, buf, lens, n, script, sizeof(script), &sn) ||
+	    veuicc_scp80_wrap_cmd(&d->ota.h, script, sn, pkt, sizeof(pkt), &pn) ||
+	    veuicc_cli_ota_envelopes(&d->ota, pkt, pn, d->env, VEUICC_CLI_OTA_MAX_SMS, &ne))
+		return failed(d, "cannot build the command packet");
+	printf(
+	    "   secured (SPI %02X%02X: CC + ciphering + counter; PoR with CC, ciphered), KIc/KID "
+	    "%02X, TAR %02X%02X%02X, counter %u: a %zu-byte command packet in %zu SMS\n",
+	    d->ota.h.spi[0], d->ota.h.spi[1], d->ota.h.kic, d->ota.h.tar[0], d->ota.h.tar[1],
+	    d->ota.h.tar[2], d->ota.h.cntr[4], pn, ne);
+	d->last_env = d->env[ne - 1];
+	d->last_cntr = d->ota.h.cntr[4];
+	return ota_send(d, d->env, ne, want);
+}
+
+/* A second profile for the OTA session: the built-in TS.48 package with its
+ * own ICCID, installed as an SM-DP's download would leave it (ES8 over
+ * SCP03t is not in veuicc yet). */
+#define ICCID2 "89000123456789012374"
+
+static int install_second(struct demo *d, char *aid_out)
+{
+	size_t len;
+	const uint8_t *der = veuicc_saip_default_profile(&len);
+	veuicc_saip_profile *p = NULL;
+	uint8_t *out = NULL;
+	size_t out_len = 0, before = veuicc_card_isdp_count(d->card);
+	if (veuicc_saip_decode(der, len, &p, NULL) || veuicc_saip_set_iccid(p, ICCID2) ||
+	    veuicc_saip_encode(p, &out, &out_len)) {
+		veuicc_saip_free(p);
+		return failed(d, "cannot personalise the built-in profile");
+	}
+	veuicc_saip_free(p);
+	char msg[256] = "";
+	int rc = veuicc_card_install_profile(d->card, out, out_len, NULL, msg, sizeof(msg));
+	free(out);
+	if (rc)
+		return failed(d, "the second profile does not install: %s", msg);
+	veuicc_isdp_info in;
+	if (veuicc_card_isdp_count(d->card) != before + 1 ||
+	    veuicc_card_isdp_info(d->card, before, &in))
+		return failed(d, "no ISD-P for the second profile");
+	aid_hex(in.aid, in.aid_len, aid_out);
+	return VEUICC_CLI_EXIT_OK;
+}
+
+/* The over-the-air session: an SM-SR drives the ISD-R with SCP80-secured
+ * SMS-PP download ENVELOPEs (SGP.02 ES5), keys from the factory file. */
+static int ota_session(struct demo *d, size_t *active)
+{
+	int rc;
+	char cmd1[128], cmd2[128], aid2[33], iccid[21];
+
+	title(d, "Over the air: ES5 GET STATUS audit of the ISD-Ps, as an SCP80 SMS to the ISD-R");
+	int audit_step = d->step;
+	const char *audit[] = {"80F24002024F0000"};
+	if ((rc = ota_step(d, audit, 1, VEUICC_SCP80_POR_OK)))
+		return rc;
+	print_isdps(d);
+	veuicc_cli_ota_env replay = d->last_env;
+	unsigned replay_cntr = d->last_cntr;
+
+	title(d, "Over the air: ES5 CreateISDP (INSTALL [for install and make selectable])");
+	const char *create[] = {"80E60C003F 10" AID_ELF "10" AID_EM "10" AID_ISDP
+	                        "0380C000 06C90481028100 00 00"};
+	if ((rc = ota_step(d, create, 1, VEUICC_SCP80_POR_OK)))
+		return rc;
+	print_isdps(d);
+	if (isdp_state_of(d, AID_ISDP, NULL) != VEUICC_ISDP_CREATED)
+		return failed(d, "ISD-P %s was not created", AID_ISDP);
+	printf("   -> ISD-P %s created, life cycle 07 (SELECTABLE)\n", AID_ISDP);
+
+	title(d, "A second profile arrives (the SM-DP's ES8 download over SCP03t is not in "
+	         "veuicc yet: the library installs it)");
+	if ((rc = install_second(d, aid2)))
+		return rc;
+	print_isdps(d);
+	printf("   -> the built-in TS.48 package with ICCID %s is in ISD-P %s, DISABLED\n", ICCID2,
+	       aid2);
+
+	title(d, "Over the air: ES5 EnableProfile of the second profile (STORE DATA DGI 3A03)");
+	snprintf(cmd1, sizeof(cmd1), "80E2880015 3A03 12 4F10%s", aid2);
+	const char *enable2[] = {cmd1};
+	if ((rc = ota_step(d, enable2, 1, VEUICC_SCP80_POR_OK)))
+		return rc;
+	print_isdps(d);
+	if (isdp_state_of(d, aid2, iccid) != VEUICC_ISDP_ENABLED)
+		return failed(d, "the second profile is not enabled");
+	printf("   -> the terminal now sees ICCID %s\n", iccid);
+
+	title(d, "Over the air: ES5 EnableProfile of the factory profile, then DeleteProfile of "
+	         "the second one and of the empty ISD-P, in one script");
+	snprintf(cmd1, sizeof(cmd1), "80E2880015 3A03 12 4F10%s", AID_PFX "00001000");
+	snprintf(cmd2, sizeof(cmd2), "80E4000012 4F10%s 00", aid2);
+	const char *back[] = {cmd1, cmd2, "80E4000012 4F10" AID_ISDP " 00"};
+	if ((rc = ota_step(d, back, 3, VEUICC_SCP80_POR_OK)))
+		return rc;
+	print_isdps(d);
+	if (isdp_state_of(d, AID_PFX "00001000", iccid) != VEUICC_ISDP_ENABLED ||
+	    isdp_state_of(d, aid2, NULL) != -1 || isdp_state_of(d, AID_ISDP, NULL) != -1)
+		return failed(d, "the card is not back to its factory profile alone");
+	printf("   -> back to the factory profile (ICCID %s); both ISD-Ps deleted\n", iccid);
+
+	char t[96];
+	snprintf(t, sizeof(t), "Security: the SMS of step %d again (a replay)", audit_step);
+	title(d, t);
+	printf("   the same ENVELOPE, counter %u, sent again\n", replay_cntr);
+	if ((rc = ota_send(d, &replay, 1, VEUICC_SCP80_CNTR_LOW)))
+		return rc;
+	printf("   -> PoR status 02: the counter is not higher than the last one; nothing ran\n");
+
+	title(d, "Security: a packet whose CC was made with a wrong KID key");
+	veuicc_scp80_keyset good = d->ota.ks;
+	d->ota.ks.kid[0] ^= 0x01;
+	const char *probe[] = {"80F24002024F0000"};
+	rc = ota_step(d, probe, 1, -1);
+	d->ota.ks = good;
+	mbedtls_platform_zeroize(&good, sizeof(good));
+	if (rc)
+		return rc;
+
+	for (size_t i = 0; i < veuicc_card_profile_count(d->card); i++) {
+		veuicc_profile_info info;
+		if (veuicc_card_profile_info(d->card, i, &info) == 0 &&
+		    strcmp(info.iccid, iccid) == 0)
+			*active = i;
+	}
+	return VEUICC_CLI_EXIT_OK;
+}
+
+/* The profile part: the OTA session, then act as a modem on the profile
+ * the SM-SR left enabled. */
 static int profile_steps(struct demo *d)
 {
 	size_t idx = 0;
-	int rc = download(d, &idx);
+	int rc = ota_session(d, &idx);
 	if (rc)
 		return rc;
 	veuicc_profile_info info;
@@ -447,7 +615,7 @@ static int profile_steps(struct demo *d)
 	return authenticate(d);
 }
 
-static int run(struct demo *d, const char *eid)
+static int run(struct demo *d)
 {
 	uint8_t atr[VEUICC_ATR_MAX];
 	size_t atr_len = 0;
@@ -469,7 +637,7 @@ static int run(struct demo *d, const char *eid)
 	}
 	if ((rc = veuicc_get_eid(d->card, id)))
 		return failed(d, "veuicc_get_eid: %s", veuicc_strerror(rc));
-	printf("   card EID (from the API): %s%s\n", id, eid ? "" : " (SGP.26 test EID)");
+	printf("   card EID (from the API): %s\n", id);
 
 	title(d, "MANAGE CHANNEL: open a logical channel, the card picks its number");
 	const uint8_t open[5] = {0x00, INS_MANAGE_CHANNEL, MC_OPEN, 0x00, 0x01};
@@ -506,58 +674,120 @@ static int run(struct demo *d, const char *eid)
 	return VEUICC_CLI_EXIT_OK;
 }
 
+#ifndef VEUICC_DEFAULT_FACTORY
+#define VEUICC_DEFAULT_FACTORY "factory/default.json"
+#endif
+
+/* --factory, else factory/default.json here, else the one of the source tree
+ * this veuicc was built from. */
+static const char *factory_path(const char *given)
+{
+	if (given)
+		return given;
+	FILE *f = fopen("factory/default.json", "r");
+	if (f) {
+		fclose(f);
+		return "factory/default.json";
+	}
+	return VEUICC_DEFAULT_FACTORY;
+}
+
+/* The SM-SR's copy of the ISD-R's first SCP80 key set and TAR (what the EUM
+ * hands over with the card; the factory file here). */
+static int smsr_keys(struct demo *d)
+{
+	veuicc_keyset k;
+	int found = 0;
+	for (size_t i = 0; i < veuicc_card_keyset_count(d->card) && !found; i++)
+		found = veuicc_card_keyset(d->card, i, &k) == VEUICC_OK &&
+		        k.type == VEUICC_KEYSET_SCP80;
+	if (!found || veuicc_card_isdr_tar(d->card, d->ota.h.tar))
+		return -1;
+	veuicc_scp80_keyset *ks = &d->ota.ks;
+	ks->kvn = k.kvn;
+	ks->kic_alg = k.kic_algo & 0x0F;
+	ks->kid_alg = k.kid_algo & 0x0F;
+	ks->kic_len = (uint8_t)k.key1_len;
+	ks->kid_len = (uint8_t)k.key2_len;
+	memcpy(ks->kic, k.key1, k.key1_len);
+	memcpy(ks->kid, k.key2, k.key2_len);
+	ks->cc_len = 8;
+	mbedtls_platform_zeroize(&k, sizeof(k));
+	d->ota.h.spi[0] = 0x16; /* CC, ciphering, counter must be higher */
+	d->ota.h.spi[1] = 0x19; /* PoR required, with CC, ciphered */
+	d->ota.h.kic = (uint8_t)(ks->kvn << 4 | ks->kic_alg);
+	d->ota.h.kid = (uint8_t)(ks->kvn << 4 | ks->kid_alg);
+	d->ota.h.kic_ks = d->ota.h.kid_ks = ks;
+	return veuicc_cli_ota_address("+4479000001", d->ota.oa, &d->ota.oa_len);
+}
+
 int veuicc_cli_demo(int argc, char **argv)
 {
-	const char *eid = NULL, *proto_s = NULL;
-	struct demo d = {0};
+	const char *factory = NULL, *proto_s = NULL;
+	struct demo *dp = calloc(1, sizeof(*dp));
+	if (!dp) {
+		fprintf(stderr, "veuicc demo: out of memory\n");
+		return VEUICC_CLI_EXIT_MISMATCH;
+	}
+	struct demo *d = dp;
+	int status = VEUICC_CLI_EXIT_USAGE;
 
 	for (int i = 1; i < argc; i++) {
 		int m;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
+			free(dp);
 			return VEUICC_CLI_EXIT_OK;
 		}
-		if ((m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
+		if ((m = veuicc_cli_opt(argc, argv, &i, "--factory", &factory)) != 0 ||
 		    (m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0) {
 			if (m < 0)
-				return VEUICC_CLI_EXIT_USAGE;
+				goto out;
 			continue;
 		}
 		fprintf(stderr, "veuicc demo: unexpected argument '%s'\n", argv[i]);
 		usage(stderr);
-		return VEUICC_CLI_EXIT_USAGE;
+		goto out;
 	}
-	d.proto = VEUICC_PROTO_T0;
-	if (proto_s && veuicc_cli_parse_protocol(proto_s, &d.proto)) {
+	d->proto = VEUICC_PROTO_T0;
+	if (proto_s && veuicc_cli_parse_protocol(proto_s, &d->proto)) {
 		fprintf(stderr, "veuicc demo: --protocol takes T=0 or T=1, not '%s'\n", proto_s);
-		return VEUICC_CLI_EXIT_USAGE;
+		goto out;
 	}
-	if (eid && veuicc_eid_check(eid) != VEUICC_OK) {
-		fprintf(stderr, "veuicc demo: '%s' is not a valid EID\n", eid);
-		return VEUICC_CLI_EXIT_USAGE;
-	}
+	factory = factory_path(factory);
 
 	veuicc_config cfg;
 	veuicc_config_init(&cfg);
-	cfg.eid = eid;
+	cfg.factory = factory;
 	printf("veuicc demo: a virtual eUICC in this process (libveuicc %s), as seen by a T=%d "
-	       "terminal\n",
-	       veuicc_version(), d.proto == VEUICC_PROTO_T1 ? 1 : 0);
-	int rc = veuicc_card_new(&cfg, &d.card);
+	       "terminal and, over the air, by an SM-SR\n",
+	       veuicc_version(), d->proto == VEUICC_PROTO_T1 ? 1 : 0);
+	printf("card personalised from %s (test keys only)\n", factory);
+	int rc = veuicc_card_new(&cfg, &d->card);
 	if (rc) {
-		fprintf(stderr, "veuicc demo: cannot create the card: %s\n", veuicc_strerror(rc));
-		return VEUICC_CLI_EXIT_MISMATCH;
+		fprintf(stderr, "veuicc demo: cannot create the card from %s: %s\n", factory,
+		        veuicc_strerror(rc));
+		status = VEUICC_CLI_EXIT_USAGE;
+		goto out;
 	}
-	d.r = malloc(VEUICC_RAPDU_MAX);
-	int status;
-	if (!d.r || veuicc_cli_term_init(&d.term, d.card, stdout)) {
+	if (smsr_keys(d)) {
+		fprintf(stderr, "veuicc demo: %s gives the ISD-R no SCP80 key set or no TAR\n",
+		        factory);
+		status = VEUICC_CLI_EXIT_USAGE;
+		goto out;
+	}
+	d->r = malloc(VEUICC_RAPDU_MAX);
+	if (!d->r || veuicc_cli_term_init(&d->term, d->card, stdout)) {
 		fprintf(stderr, "veuicc demo: out of memory\n");
 		status = VEUICC_CLI_EXIT_MISMATCH;
 	} else {
-		status = run(&d, eid);
+		status = run(d);
 	}
-	veuicc_cli_term_free(&d.term);
-	free(d.r);
-	veuicc_card_free(d.card);
+out:
+	veuicc_cli_term_free(&d->term);
+	free(d->r);
+	veuicc_card_free(d->card);
+	mbedtls_platform_zeroize(dp, sizeof(*dp));
+	free(dp);
 	return status;
 }

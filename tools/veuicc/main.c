@@ -20,11 +20,12 @@ struct command {
 
 static const struct command commands[] = {
     {"apdu", veuicc_cli_apdu, "run an APDU script against a fresh card, check the responses"},
-    {"demo", veuicc_cli_demo, "boot a card, open a channel, select ISD-R and ECASD, read the EID"},
+    {"demo", veuicc_cli_demo, "an SCP80 OTA session on a factory card, then a modem"},
     {"card", veuicc_cli_card, "install and list profiles on a persistent card (a file)"},
     {"reader", veuicc_cli_reader, "configure veuicc readers for pcscd, remove/insert their cards"},
     {"vpcd", veuicc_cli_vpcd, "serve a card to vsmartcard's vpcd reader driver over TCP"},
     {"saip", veuicc_cli_saip, "dump, check, build or personalize a SAIP profile package"},
+    {"ota", veuicc_cli_ota, "SM-SR side of SCP80 over SMS: build, send and decode OTA packets"},
     /* veuicc-commands: add new subcommands above this line, one line each */
 };
 
