@@ -127,8 +127,12 @@ static void queue_refresh(veuicc_card *card)
 		return;
 	/* a full queue loses the REFRESH: the new profile is active anyway and
 	 * the terminal meets it at its next reset (docs/spec-decisions.md CT7) */
-	(void)veuicc_cat_queue(card, VEUICC_CAT_CMD_REFRESH, VEUICC_CAT_REFRESH_UICC_RESET,
-	                       VEUICC_CAT_DEV_TERMINAL, NULL, 0);
+	uint8_t mode = veuicc_cat_tp_has(card, VEUICC_CAT_TP_EUICC_REFRESH_BYTE,
+	                                 VEUICC_CAT_TP_EUICC_REFRESH_BIT)
+	                   ? VEUICC_CAT_REFRESH_EUICC_CHANGE
+	                   : VEUICC_CAT_REFRESH_UICC_RESET;
+	(void)veuicc_cat_queue(card, VEUICC_CAT_CMD_REFRESH, mode, VEUICC_CAT_DEV_TERMINAL, NULL,
+	                       0);
 }
 
 void veuicc_cat_profile_changed(veuicc_card *card)
@@ -165,6 +169,7 @@ void veuicc_cat_session_reset(veuicc_card *card)
 	memset(c->q, 0, sizeof(c->q));
 	c->q_head = c->q_count = 0;
 	c->fetched = false;
+	c->cmd_number = 0; /* a new session numbers from 01 again */
 	c->in_packet = c->refresh_wanted = false;
 	memset(&c->cc, 0, sizeof(c->cc));
 }

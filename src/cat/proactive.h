@@ -23,12 +23,15 @@
 #define VEUICC_CAT_DEV_TERMINAL 0x82
 #define VEUICC_CAT_DEV_NETWORK  0x83
 /* TS 102 223 §5.2 TERMINAL PROFILE: byte index (0-based) and bit */
-#define VEUICC_CAT_TP_REFRESH_BYTE  2 /* third byte */
-#define VEUICC_CAT_TP_REFRESH_BIT   0x80
-#define VEUICC_CAT_TP_SEND_SMS_BYTE 3 /* fourth byte */
-#define VEUICC_CAT_TP_SEND_SMS_BIT  0x02
-/** REFRESH qualifier "UICC Reset" (TS 102 223 §8.6; docs/spec-decisions.md CT6). */
-#define VEUICC_CAT_REFRESH_UICC_RESET 0x04
+#define VEUICC_CAT_TP_REFRESH_BYTE       2 /* third byte */
+#define VEUICC_CAT_TP_REFRESH_BIT        0x80
+#define VEUICC_CAT_TP_SEND_SMS_BYTE      3 /* fourth byte */
+#define VEUICC_CAT_TP_SEND_SMS_BIT       0x02
+#define VEUICC_CAT_TP_EUICC_REFRESH_BYTE 33   /* 34th byte: REFRESH "eUICC Profile */
+#define VEUICC_CAT_TP_EUICC_REFRESH_BIT  0x20 /* State Change" mode (b6) */
+/* REFRESH qualifiers (TS 102 223 §8.6; docs/spec-decisions.md CT6) */
+#define VEUICC_CAT_REFRESH_UICC_RESET   0x04
+#define VEUICC_CAT_REFRESH_EUICC_CHANGE 0x09
 
 /**
  * TERMINAL PROFILE (INS 10), FETCH (INS 12), TERMINAL RESPONSE (INS 14) for
@@ -60,8 +63,9 @@ int veuicc_cat_queue(veuicc_card *card, uint8_t type, uint8_t qualifier, uint8_t
 
 /**
  * The active profile changed by an ES5, OTA, Fall-Back or Emergency switch:
- * queue REFRESH "UICC Reset" if the terminal said it supports REFRESH (at
- * once, or after the PoR of the OTA packet being run).
+ * queue REFRESH if the terminal said it supports REFRESH (at once, or after
+ * the PoR of the OTA packet being run): "eUICC Profile State Change" when its
+ * TERMINAL PROFILE offers that mode, else "UICC Reset".
  */
 void veuicc_cat_profile_changed(veuicc_card *card);
 

@@ -20,7 +20,9 @@
 /* REFRESH number n, "UICC Reset", UICC → terminal (TS 102 223 §6.6.13) */
 #define REFRESH(n)   "D009 8103" n "0104 82028182"
 #define TR_OK(n, tq) "80140000 0C 8103" n tq " 82028281 830100"
-#define ENABLE11     "80E28800 15 3A0312 4F10" ISDP11
+/* TERMINAL PROFILE bytes 5-33 */
+#define ZEROS29  "0000000000000000000000000000000000000000000000000000000000"
+#define ENABLE11 "80E28800 15 3A0312 4F10" ISDP11
 
 /* factory/default.json: its profile (ISD-P ...1000, Fall-Back) enabled; a
  * second profile installed through the API in ISD-P ...1100, disabled; the
@@ -127,9 +129,15 @@ static void test_refresh_es5_t0_and_reset(void **state)
 	th_xfer(card, SEL_ISDR, "9000");
 	th_xfer(card, "801200000B", "6985");
 	th_xfer(card, "80E28800 15 3A0412 4F10" ISDP11, "9000");
+	/* a terminal offering the "eUICC Profile State Change" mode (byte 34
+	 * b6, TS 102 223 §5.2) gets that qualifier (09) */
+	th_xfer(card, "80100000 22 02008000" ZEROS29 "20", "9000");
+	th_xfer(card, ENABLE11, "910B");
+	th_xfer(card, "801200000B", "D009 8103010109 82028182 9000");
+	th_xfer(card, "80140000 0C 8103010109 82028281 830100", "9000");
 	/* TERMINAL PROFILE without the REFRESH bit: still nothing */
 	th_xfer(card, TP_NONE, "9000");
-	th_xfer(card, ENABLE11, "9000");
+	th_xfer(card, "80E28800 15 3A0412 4F10" ISDP11, "9000");
 	th_xfer(card, "801200000B", "6985");
 	veuicc_card_free(card);
 }
