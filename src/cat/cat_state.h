@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/factory.h"
+#include "gp/registry.h"
 #include "scp/scp80.h"
 #include "veuicc/veuicc.h"
 
@@ -57,7 +58,10 @@ struct veuicc_cat {
 	uint8_t cmd_number; /**< last command number handed out (01..FE) */
 	bool in_packet;     /**< an OTA packet is running: REFRESH waits for its PoR */
 	bool refresh_wanted;
-	uint8_t sms_ref; /**< reference number of the last concatenated SMS-SUBMIT */
+	uint8_t sms_ref;   /**< reference number of the last concatenated SMS-SUBMIT */
+	bool notif_wanted; /**< notifications wait for the running packet's PoR */
+	uint16_t notif_sent[VEUICC_NOTIF_MAX]; /**< sequence numbers sent this session */
+	uint8_t notif_sent_count;
 
 	veuicc_cat_concat cc; /**< incoming concatenated SMS (volatile) */
 };

@@ -14,6 +14,7 @@
 
 #include "apdu/sw.h"
 #include "cat/cat_state.h"
+#include "cat/notify.h"
 #include "core/card.h"
 
 /* TS 102 221 §10.2 Table 10.5 */
@@ -157,6 +158,10 @@ void veuicc_cat_packet_done(veuicc_card *card)
 		c->refresh_wanted = false;
 		queue_refresh(card);
 	}
+	if (c->notif_wanted) {
+		c->notif_wanted = false;
+		veuicc_cat_notifications_send(card); /* after the REFRESH (CT16) */
+	}
 }
 
 void veuicc_cat_session_reset(veuicc_card *card)
@@ -170,7 +175,8 @@ void veuicc_cat_session_reset(veuicc_card *card)
 	c->q_head = c->q_count = 0;
 	c->fetched = false;
 	c->cmd_number = 0; /* a new session numbers from 01 again */
-	c->in_packet = c->refresh_wanted = false;
+	c->in_packet = c->refresh_wanted = c->notif_wanted = false;
+	c->notif_sent_count = 0; /* a new session sends the pending ones again */
 	memset(&c->cc, 0, sizeof(c->cc));
 }
 
@@ -191,6 +197,8 @@ static uint16_t terminal_profile(veuicc_card *card, const veuicc_capdu *c)
 	memset(s->tp, 0, sizeof(s->tp));
 	memcpy(s->tp, c->data, n);
 	s->tp_len = (uint8_t)n;
+	/* a session starts: pending notifications go out again (CT16) */
+	veuicc_cat_notifications_send(card);
 	return VEUICC_SW_OK;
 }
 

@@ -69,11 +69,13 @@ int veuicc_cat_queue(veuicc_card *card, uint8_t type, uint8_t qualifier, uint8_t
  */
 void veuicc_cat_profile_changed(veuicc_card *card);
 
-/** Queue the REFRESH an OTA packet asked for, once its PoR is queued. */
+/** Queue the REFRESH and notification SMSs an OTA packet caused, once its
+ *  PoR is queued. */
 void veuicc_cat_packet_done(veuicc_card *card);
 
 /** A reset or power-off ends the card session: TERMINAL PROFILE, pending
- *  proactive commands and a partial concatenated SMS are forgotten. */
+ *  proactive commands, the notifications sent in it and a partial
+ *  concatenated SMS are forgotten. */
 void veuicc_cat_session_reset(veuicc_card *card);
 
 #endif /* VEUICC_CAT_PROACTIVE_H */

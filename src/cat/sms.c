@@ -81,12 +81,12 @@ uint16_t veuicc_cat_concat_add(struct veuicc_cat *cat, const veuicc_cat_segment 
 #define FIRST_UDH        8    /* 07 | 00 03 ref n 1 | 71 00 */
 #define NEXT_UDH         6    /* 05 | 00 03 ref n i */
 
-/* One SEND SHORT MESSAGE: 8B L { SMS-SUBMIT: first octet, TP-MR, TP-DA,
- * TP-PID, TP-DCS, (no TP-VP), TP-UDL, TP-UD = udh ‖ data } */
-static int queue_submit(veuicc_card *card, const uint8_t *da, size_t da_len, const uint8_t *udh,
-                        size_t udh_len, const uint8_t *data, size_t len)
+int veuicc_cat_queue_sms_submit(veuicc_card *card, const uint8_t *da, size_t da_len,
+                                const uint8_t *udh, size_t udh_len, const uint8_t *data, size_t len)
 {
 	uint8_t body[3 + 4 + VEUICC_CAT_ADDR_MAX + 1 + VEUICC_CAT_UD_MAX];
+	if (da_len > VEUICC_CAT_ADDR_MAX || udh_len + len > VEUICC_CAT_UD_MAX)
+		return VEUICC_ERR_INVALID_ARG;
 	size_t tpdu_len = 2 + da_len + 3 + udh_len + len;
 	size_t n = 0;
 	body[n++] = CTAG_SMS_TPDU;
@@ -118,8 +118,8 @@ int veuicc_cat_queue_por_sms(veuicc_card *card, const uint8_t *da, size_t da_len
 	if (por_len <= VEUICC_CAT_UD_MAX) {
 		if (veuicc_cat_queue_free(card) < 1)
 			return VEUICC_ERR_NO_MEMORY;
-		return queue_submit(card, da, da_len, por, POR_UDH_LEN, por + POR_UDH_LEN,
-		                    por_len - POR_UDH_LEN);
+		return veuicc_cat_queue_sms_submit(card, da, da_len, por, POR_UDH_LEN,
+		                                   por + POR_UDH_LEN, por_len - POR_UDH_LEN);
 	}
 	/* TS 23.040 §9.2.3.24.1: 8-bit reference; the response packet
 	 * identifier in the first segment only (as CPI 70, TS 31.115 §4) */
@@ -146,7 +146,8 @@ int veuicc_cat_queue_por_sms(veuicc_card *card, const uint8_t *da, size_t da_len
 		                          (uint8_t)i,
 		                          IEI_RSP_PACKET,
 		                          0x00};
-		int rc = queue_submit(card, da, da_len, udh, i == 1 ? FIRST_UDH : NEXT_UDH, p, n);
+		int rc = veuicc_cat_queue_sms_submit(card, da, da_len, udh,
+		                                     i == 1 ? FIRST_UDH : NEXT_UDH, p, n);
 		if (rc)
 			return rc; /* cannot happen: room checked above */
 		p += n;

@@ -41,6 +41,17 @@ typedef struct veuicc_cat_segment {
 uint16_t veuicc_cat_concat_add(struct veuicc_cat *cat, const veuicc_cat_segment *s, uint8_t *out,
                                size_t cap, size_t *out_len);
 
+/**
+ * Queue one SEND SHORT MESSAGE (TS 102 223 §6.6.9) to the network whose SMS
+ * TPDU is an SMS-SUBMIT (TS 23.040 §9.2.2.2): first octet 41 (UDHI, no
+ * TP-VP), TP-MR 00, TP-DA \p da (length, TON/NPI, BCD), TP-PID 7F, TP-DCS F6,
+ * TP-UD = \p udh ‖ \p data (at most 140 octets together).
+ * \returns as veuicc_cat_queue()
+ */
+int veuicc_cat_queue_sms_submit(veuicc_card *card, const uint8_t *da, size_t da_len,
+                                const uint8_t *udh, size_t udh_len, const uint8_t *data,
+                                size_t len);
+
 /** Largest number of SEND SHORT MESSAGE commands one PoR may need. */
 #define VEUICC_CAT_POR_SMS_MAX 9
 

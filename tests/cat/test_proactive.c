@@ -287,6 +287,96 @@ static void test_por_by_sms_unsupported(void **state)
 	veuicc_card_free(card);
 }
 
+/* The SM-SR side of the notification SMS: the ISD-R key set of the test
+ * host (KVN 1) and a counter (mode "no counter": never checked). */
+static int smsr_lookup(void *ctx, const uint8_t tar[3], uint8_t kvn, const veuicc_scp80_keyset **ks,
+                       veuicc_scp80_counter **cntr)
+{
+	static veuicc_scp80_counter c;
+	host *x = ctx;
+	if (tar[0] || tar[1] || tar[2] != 0x01)
+		return VEUICC_SCP80_NO_TAR;
+	if (kvn != 1)
+		return VEUICC_SCP80_NO_KEYSET;
+	*ks = &x->ks;
+	*cntr = &c;
+	return VEUICC_SCP80_FOUND;
+}
+
+/* FETCH the SEND SHORT MESSAGE number n carrying notification `index`:
+ * SMS-SUBMIT to the SM-SR address, UDH 02 70 00, an SCP80 command packet
+ * with the ISD-R keys (KIc/KID 12), SPI 06 00 (CC, ciphering, no counter,
+ * no PoR), TAR 000001, counter 0, whose secured data is the notification. */
+static void expect_notification_sms(veuicc_card *card, uint8_t n, size_t index)
+{
+	uint8_t r[300], ud[200], clear[200];
+	size_t rl = ota_xfer(card, (const uint8_t *)"\x80\x12\x00\x00\x00", 5, r, sizeof(r));
+	assert_int_equal(r[rl - 2] << 8 | r[rl - 1], 0x9000);
+	size_t udl = submit_ud(r, rl - 2, n, ud);
+	assert_memory_equal(ud, "\x02\x70\x00", 3);
+	host x;
+	host_init(&x, 0, 0, 0);
+	veuicc_scp80_cmd cmd;
+	assert_int_equal(
+	    veuicc_scp80_unwrap(ud + 3, udl - 3, smsr_lookup, &x, 0x06, clear, sizeof(clear), &cmd),
+	    VEUICC_OK);
+	assert_int_equal(cmd.status, VEUICC_SCP80_POR_OK);
+	assert_int_equal(cmd.spi[0], 0x06);
+	assert_int_equal(cmd.spi[1], 0x00);
+	assert_int_equal(cmd.kic, 0x12);
+	assert_int_equal(cmd.kid, 0x12);
+	assert_memory_equal(cmd.cntr, "\0\0\0\0\0", 5);
+	veuicc_notification no;
+	assert_int_equal(veuicc_card_notification_get(card, index, &no), VEUICC_OK);
+	assert_int_equal(cmd.data_len, no.len);
+	assert_memory_equal(cmd.data, no.data, no.len);
+}
+
+/* SGP.02 §3.15.1: the notification of an ES5 EnableProfile goes by SMS
+ * after the REFRESH; every new session (TERMINAL PROFILE) sends the pending
+ * ones again until the SM-SR confirms them (CT16). */
+static void test_notification_sms(void **state)
+{
+	(void)state;
+	veuicc_card *card = card_two_profiles(VEUICC_PROTO_T1);
+	/* UpdateSMSRAddressingParameters: A3 { 81 04 04 91 2143 } */
+	th_xfer(card, "80E28800 0B 3A0708 A306 8104" OA_HEX, "9000");
+	th_xfer(card, TP_REFRESH_SMS, "9000");
+	th_xfer(card, ENABLE11, "910B");
+	th_xfer(card, "8012000000", REFRESH("01") " 9000");
+	uint8_t r[16];
+	uint8_t tr[17];
+	size_t tl = th_unhex(TR_OK("01", "0104"), tr, sizeof(tr));
+	size_t rl = ota_xfer(card, tr, tl, r, sizeof(r));
+	assert_int_equal(rl, 2);
+	assert_int_equal(r[0], 0x91);
+	expect_notification_sms(card, 0x02, 0);
+	th_xfer(card, TR_OK("02", "1300"), "9000");
+	/* the same session does not send it twice */
+	th_xfer(card, TP_REFRESH_SMS, "9000");
+	/* not confirmed: the next session sends it again */
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	tl = th_unhex(TP_REFRESH_SMS, tr, sizeof(tr));
+	rl = ota_xfer(card, tr, tl, r, sizeof(r));
+	assert_int_equal(r[0], 0x91);
+	expect_notification_sms(card, 0x01, 0);
+	th_xfer(card, TR_OK("01", "1300"), "9000");
+	/* confirmed (HandleNotificationConfirmation): nothing more to send */
+	th_xfer(card, SEL_ISDR, "9000");
+	th_xfer(card, "80E28900 07 3A0804 4E020001 00", "8000 9000");
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	th_xfer(card, TP_REFRESH_SMS, "9000");
+	/* without a TERMINAL PROFILE offering SEND SHORT MESSAGE: nothing */
+	th_xfer(card, TP_REFRESH, "9000");
+	th_xfer(card, SEL_ISDR, "9000");
+	th_xfer(card, "80E28800 15 3A0412 4F10" ISDP11, "910B");
+	th_xfer(card, "8012000000", "6C0B");
+	th_xfer(card, "801200000B", REFRESH("01") " 9000");
+	th_xfer(card, TR_OK("01", "0104"), "9000");
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +386,7 @@ int main(void)
 	    cmocka_unit_test(test_refresh_after_ota_enable),
 	    cmocka_unit_test(test_por_by_sms_submit),
 	    cmocka_unit_test(test_por_by_sms_unsupported),
+	    cmocka_unit_test(test_notification_sms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
