@@ -5,7 +5,7 @@
  * Parameters, A3 { 81 address }) carrying an SCP80 command packet (TS 31.115
  * §4, UDH 02 70 00) with the ISD-R's first SCP80 key set, CC and ciphering,
  * no counter (CNTR 00..00), no PoR; the secured data is the E1 notification.
- * Choices: docs/spec-decisions.md CT16-CT18.
+ * Choices: docs/spec-decisions.md CT16, CT17.
  */
 #include "cat/notify.h"
 

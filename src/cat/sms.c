@@ -3,7 +3,7 @@
  * Concatenated SMS-PP command packets (3GPP TS 23.040 §9.2.3.24.1 IE 00,
  * §9.2.3.24.8 IE 08; TS 31.115 §4) and PoRs sent as SMS-SUBMIT with SEND
  * SHORT MESSAGE (TS 102 223 §6.4.10, TS 23.040 §9.2.2.2, TS 31.115 §4.2).
- * Rules and evidence: docs/cat.md, docs/spec-decisions.md CT8-CT15.
+ * Rules and evidence: docs/cat.md, docs/spec-decisions.md CT8-CT15, CT18.
  */
 #include "cat/sms.h"
 
