@@ -9,6 +9,8 @@
  */
 #include "ota_helpers.h"
 
+#include "cat/envelope.h"
+
 #define GD_KEYS "80CA00E000" /* GET DATA key information, 5 bytes (compact: P3 = Le) */
 #define N_CMDS  40
 #define CNT_HEX "28"
@@ -172,6 +174,17 @@ static void test_missing_and_refused(void **state)
 	split s;
 	host x;
 	make(&s, &x, 5, 3);
+	/* counter 4 accepted first: the counter image to compare with */
+	{
+		split t;
+		host y;
+		make(&t, &y, 4, 2);
+		expect_kept(card, &t, 1, 2, 0x77, 0);
+		expect_por(card, &t, &y, 2, 2, 0x77, 0, VEUICC_SCP80_POR_OK);
+	}
+	uint8_t before[VEUICC_CAT_COUNTERS_LEN], after[VEUICC_CAT_COUNTERS_LEN];
+	assert_int_equal(veuicc_cat_counters_get(card, before), 1);
+	assert_int_equal(before[4], 4); /* key set 0, CNTR 00 00 00 00 04 */
 	expect_kept(card, &s, 1, 3, 1, 0);
 	expect_kept(card, &s, 3, 3, 1, 0);
 	expect_sw(card, &s, 2, 2, 1, 0, 0x6A80); /* total 2 for a 3-part message */
@@ -188,7 +201,11 @@ static void test_missing_and_refused(void **state)
 		size_t rl = ota_xfer(card, apdu, al, r, sizeof(r));
 		assert_int_equal(r[rl - 2] << 8 | r[rl - 1], 0x6A80);
 	}
+	assert_int_equal(veuicc_cat_counters_get(card, after), 1);
+	assert_memory_equal(before, after, sizeof(before));
 	expect_por(card, &s, &x, 2, 3, 1, 0, VEUICC_SCP80_POR_OK);
+	assert_int_equal(veuicc_cat_counters_get(card, after), 1);
+	assert_int_equal(after[4], 5);
 	/* a missing segment: never run (counter 6 is still acceptable below) */
 	make(&s, &x, 6, 2);
 	expect_kept(card, &s, 1, 2, 2, 0);
