@@ -573,8 +573,8 @@ static bool continues_chain(const veuicc_engine *e, const veuicc_capdu *c)
 	       c->p2 == e->chain_p2 && c->cl.channel == e->chain_channel;
 }
 
-int veuicc_engine_transmit(veuicc_engine *e, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,
-                           size_t rapdu_cap, size_t *rapdu_len)
+static int transmit(veuicc_engine *e, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,
+                    size_t rapdu_cap, size_t *rapdu_len)
 {
 	size_t dummy;
 	if (!rapdu_len)
@@ -663,4 +663,25 @@ int veuicc_engine_transmit(veuicc_engine *e, const uint8_t *capdu, size_t capdu_
 			c.apdu_case = VEUICC_CASE_4;
 	}
 	return dispatch(e, &o, &c);
+}
+
+int veuicc_engine_transmit(veuicc_engine *e, const uint8_t *capdu, size_t capdu_len, uint8_t *rapdu,
+                           size_t rapdu_cap, size_t *rapdu_len)
+{
+	size_t dummy = 0;
+	if (!rapdu_len)
+		rapdu_len = &dummy;
+	int rc = transmit(e, capdu, capdu_len, rapdu, rapdu_cap, rapdu_len);
+	/* TS 102 221 §14.7: a pending proactive command turns the final 9000
+	 * of any command into 91xx (xx its length). Data announced with 61xx
+	 * or 6Cxx keeps that SW; its GET RESPONSE then ends with 91xx. */
+	if (rc == VEUICC_OK && e->uicc_pending && *rapdu_len >= 2 &&
+	    rapdu[*rapdu_len - 2] == 0x90 && rapdu[*rapdu_len - 1] == 0x00) {
+		size_t n = e->uicc_pending(e->uicc_ctx);
+		if (n && n <= 0xFF) {
+			rapdu[*rapdu_len - 2] = (uint8_t)(VEUICC_SW_PROACTIVE >> 8);
+			rapdu[*rapdu_len - 1] = (uint8_t)n;
+		}
+	}
+	return rc;
 }

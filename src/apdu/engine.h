@@ -50,6 +50,11 @@ typedef struct veuicc_engine {
 	 *  NULL: none. Survives reset. */
 	uint16_t (*uicc_cmd)(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 	void *uicc_ctx;
+	/** Proactive UICC (TS 102 221 §14.7): the length (1..255) of the
+	 *  proactive command waiting for FETCH, 0 if none; called with uicc_ctx
+	 *  after every command, whose final 9000 then becomes 91xx on any
+	 *  channel. NULL: none. Survives reset. */
+	size_t (*uicc_pending)(void *ctx);
 
 	/* Response buffer, reused by every command; grows on demand. */
 	uint8_t *rbuf;

@@ -8,6 +8,7 @@
 #define VEUICC_APDU_SW_H
 
 #define VEUICC_SW_OK                   0x9000u
+#define VEUICC_SW_PROACTIVE            0x9100u /* 91xx: proactive command of xx bytes pending */
 #define VEUICC_SW_BYTES_AVAILABLE      0x6100u /* 61xx: xx more bytes (T=0 GET RESPONSE) */
 #define VEUICC_SW_WRONG_LE             0x6C00u /* 6Cxx: wrong Le, xx = exact length */
 #define VEUICC_SW_WARN_NO_INFO         0x6200u

@@ -18,6 +18,9 @@
 
 #include "apdu/sw.h"
 #include "cat/ota_route.h"
+#include "cat/cat_state.h"
+#include "cat/proactive.h"
+#include "cat/sms.h"
 #include "core/card.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
@@ -52,13 +55,9 @@
  * ISD-R: CC, ciphering, counter must be higher. */
 #define ISDR_MSL (VEUICC_SCP80_SPI1_CC | VEUICC_SCP80_SPI1_CIPHER | VEUICC_SCP80_SPI1_CNTR_HIGHER)
 
-#define PKT_MAX    256  /* ENVELOPE data is at most 255 bytes */
-#define SCRIPT_OUT 1024 /* response script of one command packet */
+#define PKT_MAX    VEUICC_CAT_PACKET_MAX /* a reassembled concatenated packet */
+#define SCRIPT_OUT 1024                  /* response script of one command packet */
 #define POR_MAX    (SCRIPT_OUT + 64)
-
-struct veuicc_cat {
-	veuicc_scp80_counter cntr[VEUICC_FACTORY_KEYSETS_MAX]; /* by key set index */
-};
 
 void veuicc_cat_free(struct veuicc_cat *cat)
 {
@@ -72,7 +71,7 @@ void veuicc_cat_free(struct veuicc_cat *cat)
 
 int veuicc_cat_counters_get(const veuicc_card *card, uint8_t out[VEUICC_CAT_COUNTERS_LEN])
 {
-	if (!card || !card->cat)
+	if (!card || !card->cat || !card->cat->cntr_used)
 		return 0;
 	for (size_t i = 0; i < VEUICC_FACTORY_KEYSETS_MAX; i++)
 		memcpy(out + 5 * i, card->cat->cntr[i].value, 5);
@@ -83,10 +82,11 @@ int veuicc_cat_counters_set(veuicc_card *card, const uint8_t *in, size_t len)
 {
 	if (!card || !in || len != VEUICC_CAT_COUNTERS_LEN)
 		return VEUICC_ERR_MALFORMED;
-	if (!card->cat && !(card->cat = calloc(1, sizeof(*card->cat))))
+	if (!veuicc_cat_state(card))
 		return VEUICC_ERR_NO_MEMORY;
 	for (size_t i = 0; i < VEUICC_FACTORY_KEYSETS_MAX; i++)
 		memcpy(card->cat->cntr[i].value, in + 5 * i, 5);
+	card->cat->cntr_used = true;
 	return VEUICC_OK;
 }
 
@@ -186,17 +186,21 @@ static size_t ber_len(const uint8_t *p, size_t avail, size_t *len)
 	return 0;
 }
 
-/* The SMS TPDU (SMS-DELIVER) → command packet (UD without UDH).
- * Returns 9000, 6A80 (not an SMS-PP command packet), 6A81 (concatenated). */
-static uint16_t tpdu_packet(const uint8_t *t, size_t n, const uint8_t **pkt, size_t *pkt_len)
+/* The SMS TPDU (SMS-DELIVER, TS 23.040 §9.2.2.1) → its UD without the UDH,
+ * the TP-OA, the command packet identifier and a concatenation IE.
+ * Returns 9000 or 6A80 (not an SMS-PP download of 8-bit class 2 data). */
+static uint16_t tpdu_parse(const uint8_t *t, size_t n, veuicc_cat_segment *s, bool *concat)
 {
-	size_t i = 0;
+	memset(s, 0, sizeof(*s));
+	*concat = false;
 	if (n < 2 || (t[0] & TP_MTI_MASK) != TP_MTI_DELIVER || !(t[0] & TP_UDHI))
 		return VEUICC_SW_WRONG_DATA;
 	size_t oa = 2 + (t[1] + 1u) / 2; /* TP-OA: digit count, TON/NPI, BCD */
-	i = 1 + oa;
+	size_t i = 1 + oa;
 	if (i + 2 + TP_SCTS_LEN + 1 > n)
 		return VEUICC_SW_WRONG_DATA;
+	s->oa = t + 1;
+	s->oa_len = oa;
 	uint8_t pid = t[i], dcs = t[i + 1];
 	if (pid != TP_PID_USIM_DDL || (dcs != TP_DCS_CLASS2_8B && dcs != TP_DCS_GEN_C2_8B))
 		return VEUICC_SW_WRONG_DATA;
@@ -208,21 +212,36 @@ static uint16_t tpdu_packet(const uint8_t *t, size_t n, const uint8_t **pkt, siz
 	size_t udhl = ud[0];
 	if (1 + udhl > udl)
 		return VEUICC_SW_WRONG_DATA;
-	bool cpi = false;
 	for (size_t j = 1; j < 1 + udhl;) {
 		if (j + 2 > 1 + udhl || j + 2 + ud[j + 1] > 1 + udhl)
 			return VEUICC_SW_WRONG_DATA;
-		uint8_t iei = ud[j];
-		if (iei == IEI_CONCAT_8 || iei == IEI_CONCAT_16)
-			return VEUICC_SW_FUNC_NOT_SUPP; /* docs/cat.md: not yet */
-		if (iei == IEI_CMD_PACKET)
-			cpi = true;
-		j += 2u + ud[j + 1];
+		uint8_t iei = ud[j], iedl = ud[j + 1];
+		const uint8_t *v = ud + j + 2;
+		if (iei == IEI_CONCAT_8 || iei == IEI_CONCAT_16) {
+			/* §9.2.3.24.1 / .8: fixed lengths; a zero maximum or
+			 * sequence number, or one past the maximum, makes the
+			 * receiver ignore the IE; a repeated IE: the last counts */
+			size_t rl = iei == IEI_CONCAT_8 ? 1 : 2;
+			if (iedl != rl + 2)
+				return VEUICC_SW_WRONG_DATA;
+			uint8_t total = v[rl], seq = v[rl + 1];
+			*concat = total && seq && seq <= total;
+			if (*concat) {
+				s->ref16 = rl == 2;
+				s->ref = rl == 2 ? (uint16_t)(v[0] << 8 | v[1]) : v[0];
+				s->total = total;
+				s->seq = seq;
+			}
+		} else if (iei == IEI_CMD_PACKET) {
+			s->cpi = true;
+		}
+		j += 2u + iedl;
 	}
-	if (!cpi)
-		return VEUICC_SW_WRONG_DATA;
-	*pkt = ud + 1 + udhl;
-	*pkt_len = udl - 1 - udhl;
+	s->data = ud + 1 + udhl;
+	s->len = udl - 1 - udhl;
+	/* a "concatenated" message of one part is a whole message (CT8) */
+	if (*concat && s->total == 1)
+		*concat = false;
 	return VEUICC_SW_OK;
 }
 
@@ -263,10 +282,23 @@ static bool isdr_silent(uint8_t status)
 	       status != VEUICC_SCP80_CNTR_HIGH && status != VEUICC_SCP80_CNTR_BLOCKED;
 }
 
-static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, veuicc_rsp *rsp)
+/* The PoR goes in SMS-SUBMITs (SEND SHORT MESSAGE) when SPI2 b6 asks for it
+ * and the terminal can send them (TS 31.115 §4.2, TS 102 223 §5.2); else,
+ * and when the queue is full, in the ENVELOPE response (CT14). */
+static bool por_by_sms(veuicc_card *card, const veuicc_scp80_cmd *cmd, const uint8_t *oa,
+                       size_t oa_len, const uint8_t *por, size_t plen)
 {
-	if (!card->cat && !(card->cat = calloc(1, sizeof(*card->cat))))
+	return cmd->por_via_submit &&
+	       veuicc_cat_tp_has(card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT) &&
+	       veuicc_cat_queue_por_sms(card, oa, oa_len, por, plen) == VEUICC_OK;
+}
+
+static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, const uint8_t *oa,
+                           size_t oa_len, veuicc_rsp *rsp)
+{
+	if (!veuicc_cat_state(card))
 		return VEUICC_SW_MEMORY_FAILURE;
+	card->cat->cntr_used = true;
 	lookup_ctx *x = calloc(1, sizeof(*x));
 	uint8_t *work = malloc(PKT_MAX + SCRIPT_OUT + POR_MAX);
 	uint16_t sw = VEUICC_SW_OK;
@@ -299,6 +331,8 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, ve
 	void *exec_ctx = to_isdr ? (void *)card : (void *)&route;
 	uint8_t status = cmd.status;
 	size_t slen = 0;
+	/* a REFRESH the script causes waits for the PoR (SGP.02 §3.2) */
+	card->cat->in_packet = true;
 	if (status == VEUICC_SCP80_POR_OK && cmd.data_len) {
 		/* TS 102 226 §5: expanded format starts with a command template tag */
 		bool expanded = cmd.data[0] == VEUICC_REMOTE_TAG_CMD_DEF ||
@@ -322,10 +356,11 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, ve
 	rc = veuicc_scp80_wrap_por(&cmd, status, script, slen, por, POR_MAX, &plen);
 	if (rc)
 		sw = VEUICC_SW_NO_DIAGNOSIS;
-	else if (veuicc_rsp_put(rsp, por, plen))
+	else if (!por_by_sms(card, &cmd, oa, oa_len, por, plen) && veuicc_rsp_put(rsp, por, plen))
 		sw = VEUICC_SW_MEMORY_FAILURE;
 out:
 	veuicc_ota_route_end(&route); /* keeps an advanced counter, wipes keys */
+	veuicc_cat_packet_done(card);
 	if (work)
 		mbedtls_platform_zeroize(work, PKT_MAX + SCRIPT_OUT + POR_MAX);
 	if (x)
@@ -346,20 +381,45 @@ static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *r
 		return VEUICC_SW_WRONG_DATA;
 	if (c->data[0] != TAG_SMS_PP_DOWNLOAD)
 		return VEUICC_SW_FUNC_NOT_SUPP; /* other envelopes: not yet (docs/cat.md) */
-	const uint8_t *tpdu, *pkt;
-	size_t tpdu_len = 0, pkt_len = 0;
+	const uint8_t *tpdu;
+	size_t tpdu_len = 0;
+	veuicc_cat_segment seg;
+	bool concat;
 	uint16_t sw = sms_pp_tpdu(c->data + 1 + h, len, &tpdu, &tpdu_len);
 	if (sw == VEUICC_SW_OK)
-		sw = tpdu_packet(tpdu, tpdu_len, &pkt, &pkt_len);
+		sw = tpdu_parse(tpdu, tpdu_len, &seg, &concat);
 	if (sw != VEUICC_SW_OK)
 		return sw;
-	return run_packet(card, pkt, pkt_len, rsp);
+	if (!concat) {
+		if (!seg.cpi)
+			return VEUICC_SW_WRONG_DATA; /* TS 31.115 §4: not a command packet */
+		return run_packet(card, seg.data, seg.len, seg.oa, seg.oa_len, rsp);
+	}
+	/* concatenated: keep the segment, run the packet when complete */
+	struct veuicc_cat *cat = veuicc_cat_state(card);
+	uint8_t *pkt = malloc(PKT_MAX);
+	if (!cat || !pkt) {
+		free(pkt);
+		return VEUICC_SW_MEMORY_FAILURE;
+	}
+	uint8_t oa[VEUICC_CAT_ADDR_MAX];
+	size_t pkt_len = 0, oa_len = seg.oa_len;
+	if (oa_len <= sizeof(oa))
+		memcpy(oa, seg.oa, oa_len);
+	sw = veuicc_cat_concat_add(cat, &seg, pkt, PKT_MAX, &pkt_len);
+	if (sw == VEUICC_SW_OK && pkt_len) /* TS 31.111 §7.1.1: the last one answers */
+		sw = run_packet(card, pkt, pkt_len, oa, oa_len, rsp);
+	mbedtls_platform_zeroize(pkt, PKT_MAX);
+	free(pkt);
+	return sw;
 }
 
 uint16_t veuicc_cat_uicc_cmd(void *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
-	if (!cmd->cl.proprietary || cmd->ins != INS_ENVELOPE)
+	if (!cmd->cl.proprietary)
 		return 0;
+	if (cmd->ins != INS_ENVELOPE)
+		return veuicc_cat_proactive_cmd(card, cmd, rsp);
 	if (cmd->cl.sm)
 		return VEUICC_SW_SM_NOT_SUPP;
 	return envelope(card, cmd, rsp);

@@ -11,6 +11,7 @@
 
 #include "apdu/sw.h"
 #include "cat/envelope.h"
+#include "cat/proactive.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
@@ -96,6 +97,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	veuicc_engine_init(&card->engine);
 	card->engine.uicc_cmd = veuicc_cat_uicc_cmd; /* ENVELOPE (cat/envelope.h) */
 	card->engine.uicc_ctx = card;
+	card->engine.uicc_pending = veuicc_cat_pending; /* 91xx (cat/proactive.h) */
 	mbedtls_ctr_drbg_init(&card->drbg);
 
 	/* a factory configuration names the EID (docs/factory.md) */
@@ -205,6 +207,7 @@ int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t
 		return VEUICC_ERR_NOT_POWERED;
 	card->powered = 1;
 	veuicc_engine_reset(&card->engine);
+	veuicc_cat_session_reset(card); /* TERMINAL PROFILE, proactive queue */
 	veuicc_profiles_power_cycle(card);
 	veuicc_gp_registry_power_cycle(&card->registry);
 	if (kind == VEUICC_RESET_COLD)
@@ -223,6 +226,7 @@ int veuicc_power_off(veuicc_card *card)
 		return VEUICC_ERR_INVALID_ARG;
 	if (card->powered) {
 		veuicc_engine_reset(&card->engine);
+		veuicc_cat_session_reset(card);
 		veuicc_profiles_power_cycle(card);
 		veuicc_gp_registry_power_cycle(&card->registry);
 		card->gs_next = -1;

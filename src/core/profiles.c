@@ -8,6 +8,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "cat/proactive.h"
 #include "core/card.h"
 #include "euicc/euicc.h"
 #include "saip/install.h"
@@ -289,6 +290,10 @@ int veuicc_profiles_switch(veuicc_card *card, long index, int keep_sd)
 	card->profiles.active = index;
 	if (index >= 0)
 		veuicc_uicc_app_reset(card->profiles.slot[index].app);
+	/* an on-card switch (ES5, OTA, Fall-Back, Emergency) tells the terminal
+	 * with REFRESH; the new profile is active at once (docs/cat.md) */
+	if (keep_sd && index != before)
+		veuicc_cat_profile_changed(card);
 	return VEUICC_OK;
 }
 

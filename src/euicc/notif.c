@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
+#include "cat/notify.h"
 #include "euicc/euicc.h"
 #include "tlv/tlv.h"
 
@@ -86,6 +87,7 @@ int veuicc_notif_switch(veuicc_card *card, long target, uint8_t type, long left,
 	veuicc_isdp_sync_states(card);
 	g->e[target].fallback_return = false;
 	uint16_t seq = queue(card, type, g->e[target].aid, g->e[target].aid_len);
+	veuicc_cat_notifications_send(card); /* SGP.02 §3.15.1 by SMS (cat/notify.h) */
 	/* POL1 "deletion mandatory when disabled": after the confirmation
 	 * (digest §5.4, §8 item 18); never the Fall-Back profile (§2.2) */
 	if (left >= 0 && pol1_delete && (g->e[left].pol1 & VEUICC_POL1_DELETE_ON_DISABLE) &&

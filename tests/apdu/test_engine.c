@@ -195,7 +195,9 @@ static void test_errors(void **state)
 	th_xfer(card, "00B0000000", "6986");
 	th_xfer(card, "00A40004023F00", "6A82");
 	th_xfer(card, "00A40804027FFF", "6A82");
-	th_xfer(card, "8010000002FFFF", "6D00");
+	th_xfer(card, "8016000002FFFF", "6D00");
+	/* TERMINAL PROFILE is a UICC-level command, whatever is selected */
+	th_xfer(card, "8010000002FFFF", "9000");
 	/* GET RESPONSE with wrong parameters */
 	th_xfer(card, "00C0010000", "6A86");
 	th_xfer(card, "00C0000001AA", "6700");
@@ -354,7 +356,9 @@ static void test_default_app_without_aid(void **state)
 	                 VEUICC_ERR_INVALID_ARG);
 	th_xfer(card, "00B0000001", "6986");
 	th_xfer(card, "00A40004023F00", "6A82");
-	th_xfer(card, "8010000002FFFF", "6D00");
+	th_xfer(card, "8016000002FFFF", "6D00");
+	/* TERMINAL PROFILE is a UICC-level command, whatever is selected */
+	th_xfer(card, "8010000002FFFF", "9000");
 
 	veuicc_engine e;
 	veuicc_engine_init(&e);
