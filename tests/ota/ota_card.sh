@@ -101,6 +101,18 @@ if [ $? -eq 0 ] && has "$out" "counter 0000000003" "status 00 (PoR OK)" &&
 else
 	bad "counter file after errors" "$out"
 fi
+# a script too long for one SMS: two concatenated SMS-PP downloads, reassembled
+# by the card (docs/cat.md "Concatenated command packets")
+set -- ; i=0
+while [ $i -lt 12 ]; do set -- "$@" 80F28002024F0000; i=$((i + 1)); done
+out=$("$VEUICC" ota --factory "$F" --counter 20 --card "$CARD" "$@" 2>&1)
+if [ $? -eq 0 ] && has "$out" "2 SMS" "SMS 2 of 2" "status 00 (PoR OK)" "commands executed: 12" \
+	"R-APDU 12: SW 9000"; then
+	ok "a 12-command script in 2 concatenated SMS runs whole"
+else
+	bad "concatenated SMS" "$out"
+fi
+
 ls "$DIR" | grep -q tmp && bad "a temporary counter file is left" "$(ls "$DIR")"
 
 [ $fails -eq 0 ] || exit 1
