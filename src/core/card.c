@@ -14,6 +14,7 @@
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "euicc/notif.h"
+#include "gp/sd_session.h"
 #include "store/store.h"
 
 /* The SGP.26 test EID; its check digits are valid (mod 97 = 1). */
@@ -181,6 +182,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_card_snap_free(card->saved);
 	veuicc_factory_free(card->factory);
 	veuicc_cat_free(card->cat);
+	veuicc_sd_free(card->sd);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);

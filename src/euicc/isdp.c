@@ -16,14 +16,17 @@
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
 #include "gp/fci.h"
+#include "gp/sd_session.h"
 #include "tlv/tlv.h"
 
 #define INS_STORE_DATA 0xE2
+#define INS_PUT_KEY    0xD8 /* GP CS v2.3 §11.8 (gp/sd_session.c) */
 
 /* STORE DATA P1 (GP CS v2.3 §11.11.2.1) */
 #define P1_ENC_MASK    0x60 /* b7-b6: encryption information */
 #define P1_STRUCT_MASK 0x18 /* b5-b4: 00 no information, 08 DGI, 10 BER-TLV */
 #define P1_STRUCT_BER  0x10
+#define P1_STRUCT_DGI  0x08
 #define P1_RFU_MASK    0x06 /* b3-b2 */
 
 /* Installation result (docs/euicc.md), modelled on SAIP EUICCResponse. */
@@ -62,6 +65,7 @@ static uint16_t isdp_select(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 	const isdp_ctx *x = ctx;
 	if (!entry_of(x))
 		return VEUICC_SW_NOT_FOUND; /* deleted: its engine entry is dormant */
+	veuicc_sd_channel_reset(x->card, cmd->cl.channel); /* a (re)selection ends the session */
 	return veuicc_gp_sd_select(x->aid, x->aid_len, cmd, rsp);
 }
 
@@ -133,25 +137,41 @@ static uint16_t store_data(isdp_ctx *x, veuicc_gp_entry *e, const veuicc_capdu *
 	return install_package(x, e, rsp);
 }
 
-static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t isdp_function(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	isdp_ctx *x = ctx;
 	veuicc_gp_entry *e = entry_of(x);
 	if (!e)
 		return VEUICC_SW_COND_NOT_SATISFIED;
-	if (!cmd->cl.proprietary)
-		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
+	if (cmd->ins == INS_STORE_DATA && (cmd->p1 & P1_STRUCT_MASK) == P1_STRUCT_DGI)
+		return veuicc_sd_isdp_store_dgi(x->card, x->aid, x->aid_len, cmd); /* 3A07 */
 	if (cmd->ins == INS_STORE_DATA)
 		return store_data(x, e, cmd, rsp);
+	if (cmd->ins == INS_PUT_KEY)
+		return veuicc_sd_isdp_put_key(x->card, x->aid, x->aid_len, cmd, rsp);
 	return VEUICC_SW_INS_NOT_SUPP;
+}
+
+/* Every command goes through the SCP03 session and the access policy
+ * (gp/sd_session.c) before the ES8 function sees it. */
+static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	isdp_ctx *x = ctx;
+	if (!entry_of(x))
+		return VEUICC_SW_COND_NOT_SATISFIED;
+	if (!cmd->cl.proprietary)
+		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
+	const veuicc_sd_target t = {false, x->aid, x->aid_len};
+	return veuicc_sd_process(x->card, &t, cmd, rsp, isdp_function, x);
 }
 
 static void isdp_deselect(void *ctx, uint8_t channel)
 {
-	(void)channel;
-	veuicc_gp_entry *e = entry_of(ctx);
+	const isdp_ctx *x = ctx;
+	veuicc_gp_entry *e = entry_of(x);
 	if (e)
 		veuicc_gp_rx_reset(&e->rx); /* a STORE DATA sequence ends with the selection */
+	veuicc_sd_channel_reset(x->card, channel);
 }
 
 static void isdp_destroy(void *ctx)
@@ -161,6 +181,7 @@ static void isdp_destroy(void *ctx)
 
 const veuicc_applet_ops veuicc_isdp_ops = {
     .name = "ISD-P",
+    .accepts_sm = 1, /* SCP03 (GP Amd D) */
     .select = isdp_select,
     .process = isdp_process,
     .deselect = isdp_deselect,

@@ -332,8 +332,9 @@ static void test_isdp_download_errors(void **state)
 	th_xfer(card, SEL_ISDR, "9000");
 	create(card, ELF, EM, ISDP11, PARAMS, "00 9000");
 	th_xfer(card, "00A4040C10" ISDP11, "9000");
-	/* P1: DGI format, encrypted, RFU: 6A86; no data: 6700 */
-	th_xfer(card, "80E2880003 300100", "6A86");
+	/* P1: DGI format goes to the ISD-P's DGIs (3A07 only: another is 6A88);
+	 * encrypted, RFU: 6A86; no data: 6700 */
+	th_xfer(card, "80E2880003 300100", "6A88");
 	th_xfer(card, "80E2B00003 300100", "6A86");
 	th_xfer(card, "80E2920003 300100", "6A86");
 	th_xfer(card, "80E2900000", "6700");

@@ -53,7 +53,7 @@ cat >"$D/enable.apdu" <<'APDU'
 00A4040C10A0000005591010FFFFFFFF8900000100 : 9000
 80E2880015 3A0312 4F10A0000005591010FFFFFFFF8900001100 : 9000
 APDU
-"$V" apdu --protocol T=1 --card "$D/card.db" "$D/enable.apdu" >"$D/out" ||
+"$V" apdu --test-mode --protocol T=1 --card "$D/card.db" "$D/enable.apdu" >"$D/out" ||
 	fail "enable: $(cat "$D/out")"
 "$V" card status --card "$D/card.db" >"$D/out"
 grep -Eq "^A0000005591010FFFFFFFF8900001000 +disabled +89000123456789012341 +fall-back" \

@@ -540,6 +540,9 @@ int veuicc_cli_demo(int argc, char **argv)
 	veuicc_config cfg;
 	veuicc_config_init(&cfg);
 	cfg.eid = eid;
+	/* the demo drives the ES5/ES8 functions with plain APDUs, as a test bench
+	 * does: test mode (docs/scp03.md); the SGP.02 way is OTA (SCP80) */
+	cfg.test_mode = 1;
 	printf("veuicc demo: a virtual eUICC in this process (libveuicc %s), as seen by a T=%d "
 	       "terminal\n",
 	       veuicc_version(), d.proto == VEUICC_PROTO_T1 ? 1 : 0);

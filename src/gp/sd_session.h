@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file sd_session.h
+ * \brief SCP03 secure channel sessions of the card's security domains (GP CS
+ *        v2.3 Amendment D) and the access policy of their functions
+ *        (docs/scp03.md "Sessions on the security domains").
+ *
+ * One session per logical channel, bound to the security domain selected
+ * on it; closed on deselect, reset, channel close, SM error and a new
+ * INITIALIZE UPDATE. The ISD-R's SCP03 key sets are the factory ones
+ * (core/factory.h); an ISD-P gets its own by PUT KEY. Sequence counters,
+ * ISD-P key sets and ISD-P connectivity parameters are kept per card and
+ * saved in the card file (core/state.c, record gp/scp03).
+ *
+ * Policy: once a domain's keys are set (see veuicc_sd_protected()), its
+ * functions accept only commands that arrive through the SCP80 OTA context
+ * (veuicc_card.ota_secured) or in an SCP03 session at a sufficient level;
+ * others get 6982. veuicc_config.test_mode re-opens the plain path.
+ */
+#ifndef VEUICC_GP_SD_SESSION_H
+#define VEUICC_GP_SD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apdu/applet.h"
+#include "core/card.h"
+
+/** Most key sets one ISD-P holds. */
+#define VEUICC_SD_KEYSETS_MAX 4
+/** Largest ISD-P connectivity parameters value (DGI 3A07) kept. */
+#define VEUICC_SD_CONN_MAX 128
+
+/** A function of a security domain (the plain command processor). */
+typedef uint16_t (*veuicc_sd_fn)(void *arg, const veuicc_capdu *cmd, veuicc_rsp *rsp);
+
+/** Which security domain a command is addressed to. */
+typedef struct veuicc_sd_target {
+	bool isdr;          /**< true: the ISD-R; false: an ISD-P */
+	const uint8_t *aid; /**< its AID */
+	size_t aid_len;
+} veuicc_sd_target;
+
+/**
+ * Process \p cmd for the domain \p t: INITIALIZE UPDATE / EXTERNAL
+ * AUTHENTICATE open the channel's session; in an open session the command
+ * is unwrapped (C-MAC, C-DEC), checked against the level the function
+ * needs, given to \p fn and its response wrapped (R-MAC, R-ENC); without a
+ * session the policy decides whether \p fn sees the plain command.
+ * \returns the status word (rsp holds the response data)
+ */
+uint16_t veuicc_sd_process(veuicc_card *card, const veuicc_sd_target *t, const veuicc_capdu *cmd,
+                           veuicc_rsp *rsp, veuicc_sd_fn fn, void *arg);
+
+/** The domain selected on \p channel changes (select, deselect, channel
+ *  close, reset): its sessions on that channel end (keys zeroised). */
+void veuicc_sd_channel_reset(veuicc_card *card, uint8_t channel);
+
+/** ISD-P \p aid was deleted: its key sets, counters, connectivity
+ *  parameters and sessions go. */
+void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len);
+
+/** True when the domain's functions refuse plain commands (keys set and not
+ *  in test mode): the ISD-R once it has a key set; an ISD-P once it or the
+ *  ISD-R has one (docs/spec-decisions.md S3-2). */
+bool veuicc_sd_protected(const veuicc_card *card, const veuicc_sd_target *t);
+
+/**
+ * PUT KEY on ISD-P \p aid (GP CS v2.3 §11.8): unwraps with the DEK of the
+ * ISD-P's current session key set, else of its first SCP03 key set, else
+ * (initial key set) of the ISD-R's default SCP03 key set (S3-4).
+ * \returns the status word
+ */
+uint16_t veuicc_sd_isdp_put_key(veuicc_card *card, const uint8_t *aid, size_t aid_len,
+                                const veuicc_capdu *cmd, veuicc_rsp *rsp);
+
+/**
+ * STORE DATA with DGI 3A07 to ISD-P \p aid: ES8.UpdateConnectivityParameters
+ * (SGP.02 §4.1.3.4, digest §4.3): one last block; the DGI value (BER-TLVs,
+ * at most VEUICC_SD_CONN_MAX bytes) replaces the stored parameters.
+ * \returns the status word
+ */
+uint16_t veuicc_sd_isdp_store_dgi(veuicc_card *card, const uint8_t *aid, size_t aid_len,
+                                  const veuicc_capdu *cmd);
+
+/** Connectivity parameters of ISD-P \p aid: copies up to \p cap bytes,
+ *  \returns their length (0: none). */
+size_t veuicc_sd_isdp_conn(const veuicc_card *card, const uint8_t *aid, size_t aid_len,
+                           uint8_t *buf, size_t cap);
+
+/**
+ * Persistent part (counters, ISD-P key sets, connectivity parameters) as one
+ * record for the card file. \returns VEUICC_OK with *out = NULL when there
+ * is nothing to keep, VEUICC_ERR_NO_MEMORY. The caller frees *out.
+ */
+int veuicc_sd_state_save(const veuicc_card *card, uint8_t **out, size_t *len);
+
+/** Restore a record written by veuicc_sd_state_save(). \returns VEUICC_OK,
+ *  VEUICC_ERR_MALFORMED, VEUICC_ERR_NO_MEMORY */
+int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len);
+
+/** Free the session state of a card (secrets zeroised). NULL is ignored. */
+void veuicc_sd_free(struct veuicc_sd *sd);
+
+#endif /* VEUICC_GP_SD_SESSION_H */
