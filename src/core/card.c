@@ -207,6 +207,7 @@ int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t
 	veuicc_engine_reset(&card->engine);
 	veuicc_profiles_power_cycle(card);
 	veuicc_gp_registry_power_cycle(&card->registry);
+	veuicc_sd_power_cycle(card); /* SCP03t sessions end */
 	if (kind == VEUICC_RESET_COLD)
 		veuicc_notif_power_cycle(card); /* pending notifications retried */
 	card->gs_next = -1;
@@ -225,6 +226,7 @@ int veuicc_power_off(veuicc_card *card)
 		veuicc_engine_reset(&card->engine);
 		veuicc_profiles_power_cycle(card);
 		veuicc_gp_registry_power_cycle(&card->registry);
+		veuicc_sd_power_cycle(card); /* SCP03t sessions end */
 		card->gs_next = -1;
 	}
 	card->powered = 0;

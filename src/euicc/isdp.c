@@ -17,6 +17,7 @@
 #include "euicc/euicc.h"
 #include "gp/fci.h"
 #include "gp/sd_session.h"
+#include "scp/scp03t.h"
 #include "tlv/tlv.h"
 
 #define INS_STORE_DATA 0xE2
@@ -83,14 +84,16 @@ static void put_int(veuicc_tlv_writer *w, uint32_t tag, long v)
 	veuicc_tlv_put(w, tag, b + 4 - n, n);
 }
 
-static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp)
+/* Install the package \p pkg: the profile slot is linked to the ISD-P,
+ * which becomes DISABLED; the result goes to \p rsp. */
+static uint16_t install_bytes(isdp_ctx *x, veuicc_gp_entry *e, const uint8_t *pkg, size_t len,
+                              veuicc_rsp *rsp)
 {
 	veuicc_card *card = x->card;
 	size_t idx;
 	veuicc_profile_install_report rep;
-	int rc = veuicc_profiles_install(card, e->rx.buf, e->rx.len, &idx, NULL, 0, &rep);
-	size_t used = e->rx.len;
-	veuicc_gp_rx_reset(&e->rx);
+	int rc = veuicc_profiles_install(card, pkg, len, &idx, NULL, 0, &rep);
+	size_t used = len;
 	if (!rc) {
 		e->slot = (long)idx;
 		e->lcs = VEUICC_GP_LCS_DISABLED;
@@ -116,6 +119,28 @@ static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp
 	return VEUICC_SW_OK;
 }
 
+/* Plain path: the package is the STORE DATA sequence itself. */
+static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp)
+{
+	uint16_t sw = install_bytes(x, e, e->rx.buf, e->rx.len, rsp);
+	veuicc_gp_rx_reset(&e->rx);
+	return sw;
+}
+
+/* SCP03t path (veuicc_sd_install_fn): the deciphered package. */
+static int install_scp03t(void *arg, const uint8_t *pkg, size_t len, uint8_t *res, size_t cap,
+                          size_t *res_len)
+{
+	isdp_ctx *x = arg;
+	veuicc_gp_entry *e = entry_of(x);
+	if (!e)
+		return VEUICC_ERR_NOT_FOUND;
+	veuicc_rsp r = {.buf = res, .cap = cap, .len = 0, .owner = NULL, .err = 0};
+	uint16_t sw = install_bytes(x, e, pkg, len, &r);
+	*res_len = r.len;
+	return sw == VEUICC_SW_OK ? VEUICC_OK : VEUICC_ERR_NO_MEMORY;
+}
+
 static uint16_t store_data(isdp_ctx *x, veuicc_gp_entry *e, const veuicc_capdu *cmd,
                            veuicc_rsp *rsp)
 {
@@ -134,6 +159,13 @@ static uint16_t store_data(isdp_ctx *x, veuicc_gp_entry *e, const veuicc_capdu *
 	uint16_t sw = veuicc_gp_rx_block(&e->rx, cmd, room < nvm ? room : nvm, &last);
 	if (sw != VEUICC_SW_OK || !last)
 		return sw;
+	if (veuicc_scp03t_is_stream(e->rx.buf, e->rx.len)) {
+		/* ES8 in SCP03t (SGP.02 §4.1.3.3): the data are command TLVs */
+		sw = veuicc_sd_scp03t(x->card, x->aid, x->aid_len, e->rx.buf, e->rx.len, rsp,
+		                      install_scp03t, x);
+		veuicc_gp_rx_reset(&e->rx);
+		return sw;
+	}
 	return install_package(x, e, rsp);
 }
 

@@ -15,6 +15,7 @@
 #include "core/factory.h"
 #include "gp/putkey.h"
 #include "scp/scp03.h"
+#include "scp/scp03t.h"
 
 #define INS_INITIALIZE_UPDATE     0x50
 #define INS_EXTERNAL_AUTHENTICATE 0x82
@@ -48,6 +49,10 @@ typedef struct sd_keys {
 	uint8_t nctr;
 	uint8_t conn[VEUICC_SD_CONN_MAX]; /* ISD-P connectivity parameters (3A07) */
 	uint16_t conn_len;
+	/* volatile: the ISD-P's SCP03t session and the package it is receiving */
+	veuicc_scp03_ctx t;
+	uint8_t *pkg;
+	size_t pkg_len, pkg_cap;
 } sd_keys;
 
 struct veuicc_sd {
@@ -61,6 +66,16 @@ struct veuicc_sd {
 };
 
 /* ---- per-card state ------------------------------------------------------ */
+
+static void pkg_free(sd_keys *k)
+{
+	if (k->pkg) {
+		mbedtls_platform_zeroize(k->pkg, k->pkg_cap);
+		free(k->pkg);
+	}
+	k->pkg = NULL;
+	k->pkg_len = k->pkg_cap = 0;
+}
 
 static struct veuicc_sd *sd_of(veuicc_card *card)
 {
@@ -234,7 +249,19 @@ static bool open_plain(const veuicc_card *card, const veuicc_sd_target *t, const
 {
 	if (c->ins == INS_GET_DATA && ((uint16_t)(c->p1 << 8) | c->p2) == TAG_KEY_INFO)
 		return true;
-	return !t->isdr && c->ins == INS_PUT_KEY && count_keys(card, t) == 0;
+	if (t->isdr)
+		return false;
+	if (c->ins == INS_PUT_KEY)
+		return count_keys(card, t) == 0;
+	/* STORE DATA carrying an SCP03t stream protects itself (S3-5): its
+	 * first block starts with 84/85/86, the later ones continue it */
+	long i = veuicc_gp_registry_find(&card->registry, t->aid, t->aid_len);
+	if (c->ins != INS_STORE_DATA || i < 0)
+		return false;
+	const veuicc_gp_rx *rx = &card->registry.e[i].rx;
+	if (rx->active)
+		return rx->len > 0 && veuicc_scp03t_is_stream(rx->buf, rx->len);
+	return veuicc_scp03t_is_stream(c->data, c->lc);
 }
 
 /* Security level a function needs in a session (S3-3): profile data and
@@ -434,10 +461,142 @@ void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len)
 	for (size_t i = 0; i < sd->nisdp; i++) {
 		if (sd->isdp[i].aid_len != aid_len || memcmp(sd->isdp[i].aid, aid, aid_len))
 			continue;
+		pkg_free(&sd->isdp[i]);
 		mbedtls_platform_zeroize(&sd->isdp[i], sizeof(sd->isdp[i]));
 		memmove(&sd->isdp[i], &sd->isdp[i + 1], (sd->nisdp - i - 1) * sizeof(sd->isdp[i]));
 		sd->nisdp--;
 		return;
+	}
+}
+
+/* ---- SCP03t (SGP.02 §4.1.3.3) ------------------------------------------------ */
+
+#define TAG_PE_END   0xAA /* SAIP ProfileElement end [10] */
+#define SCP03T_SLACK 1024
+
+typedef struct t_sink {
+	sd_keys *k;
+	veuicc_card *card;
+	veuicc_sd_install_fn install;
+	void *arg;
+} t_sink;
+
+/* The package is complete when it is a sequence of whole BER-TLVs ending
+ * with PE-End (SAIP: the end element is last). */
+static bool pkg_complete(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	uint8_t last = 0;
+	while (i < n) {
+		size_t t = i;
+		if ((p[i++] & 0x1F) == 0x1F)
+			while (i < n && (p[i++] & 0x80))
+				;
+		if (i >= n)
+			return false;
+		size_t l = p[i++];
+		if (l & 0x80) {
+			size_t nb = l & 0x7F;
+			if (nb == 0 || nb > 4 || n - i < nb)
+				return false;
+			for (l = 0; nb--;)
+				l = l << 8 | p[i++];
+		}
+		if (l > n - i)
+			return false;
+		i += l;
+		last = p[t];
+	}
+	return n > 0 && last == TAG_PE_END;
+}
+
+static void t_abort(void *arg)
+{
+	pkg_free(((t_sink *)arg)->k);
+}
+
+static int t_segment(void *arg, const uint8_t *p, size_t n, uint8_t *res, size_t cap,
+                     size_t *res_len)
+{
+	t_sink *s = arg;
+	sd_keys *k = s->k;
+	*res_len = 0;
+	if (n > SIZE_MAX / 2 - k->pkg_len)
+		return VEUICC_ERR_NO_MEMORY;
+	if (k->pkg_len + n > k->pkg_cap) {
+		size_t c = k->pkg_cap ? k->pkg_cap : 4096;
+		while (c < k->pkg_len + n)
+			c *= 2;
+		uint8_t *b = malloc(c);
+		if (!b)
+			return VEUICC_ERR_NO_MEMORY;
+		if (k->pkg_len)
+			memcpy(b, k->pkg, k->pkg_len);
+		size_t len = k->pkg_len;
+		pkg_free(k);
+		k->pkg = b;
+		k->pkg_len = len;
+		k->pkg_cap = c;
+	}
+	if (n)
+		memcpy(k->pkg + k->pkg_len, p, n);
+	k->pkg_len += n;
+	if (!pkg_complete(k->pkg, k->pkg_len))
+		return VEUICC_OK;
+	int rc = s->install(s->arg, k->pkg, k->pkg_len, res, cap, res_len);
+	pkg_free(k);
+	return rc;
+}
+
+uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
+                          const uint8_t *data, size_t len, veuicc_rsp *rsp,
+                          veuicc_sd_install_fn install, void *arg)
+{
+	veuicc_sd_target t = {false, aid, aid_len};
+	struct veuicc_sd *sd = sd_of(card);
+	sd_keys *k = sd ? keys_of(card, &t, true) : NULL;
+	if (!k)
+		return VEUICC_SW_MEMORY_FAILURE;
+	if (k->t.sd_aid_len == 0 && k->t.state == VEUICC_SCP03_IDLE) {
+		veuicc_scp03_cfg cfg = {.sd_aid = aid, .sd_aid_len = aid_len};
+		kdd_of(card, cfg.kdd);
+		if (veuicc_scp03_init(&k->t, &cfg))
+			return VEUICC_SW_NO_DIAGNOSIS;
+	}
+	size_t cap = 2 * len + SCP03T_SLACK;
+	uint8_t *out = malloc(cap);
+	if (!out)
+		return VEUICC_SW_NOT_ENOUGH_MEMORY;
+	lookup_arg a = {sd, k->ks, k->nks, k};
+	t_sink s = {k, card, install, arg};
+	veuicc_scp03t_sink sink = {t_segment, t_abort, &s};
+	sd->scratch_ctr = NULL;
+	size_t n = 0;
+	int rc = veuicc_scp03t_process(&k->t, lookup, &a, &sink, data, len, out, cap, &n);
+	if (sd->scratch_ctr)
+		sd->scratch_ctr->seq = sd->scratch.seq_counter;
+	mbedtls_platform_zeroize(&sd->scratch, sizeof(sd->scratch));
+	sd->scratch_ctr = NULL;
+	uint16_t sw = VEUICC_SW_OK;
+	if (rc == VEUICC_ERR_MALFORMED)
+		sw = VEUICC_SW_WRONG_DATA;
+	else if (rc)
+		sw = VEUICC_SW_NO_DIAGNOSIS;
+	else if (veuicc_rsp_put(rsp, out, n))
+		sw = VEUICC_SW_MEMORY_FAILURE;
+	mbedtls_platform_zeroize(out, cap);
+	free(out);
+	return sw;
+}
+
+void veuicc_sd_power_cycle(veuicc_card *card)
+{
+	struct veuicc_sd *sd = card->sd;
+	if (!sd)
+		return;
+	for (size_t i = 0; i < sd->nisdp; i++) {
+		veuicc_scp03_reset(&sd->isdp[i].t);
+		pkg_free(&sd->isdp[i]);
 	}
 }
 
@@ -733,9 +892,10 @@ int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len)
 		sd_keys tmp;
 		load_keys(&r, &tmp);
 		sd_keys *k = r.err ? NULL : isdp_keys(sd, tmp.aid, tmp.aid_len, true);
-		if (k)
+		if (k) {
+			pkg_free(k);
 			*k = tmp;
-		else if (!r.err)
+		} else if (!r.err)
 			r.err = 2;
 		mbedtls_platform_zeroize(&tmp, sizeof(tmp));
 	}
@@ -748,6 +908,8 @@ void veuicc_sd_free(struct veuicc_sd *sd)
 {
 	if (!sd)
 		return;
+	for (size_t i = 0; i < sd->nisdp; i++)
+		pkg_free(&sd->isdp[i]);
 	if (sd->isdp) {
 		mbedtls_platform_zeroize(sd->isdp, sd->cap * sizeof(*sd->isdp));
 		free(sd->isdp);

@@ -100,6 +100,27 @@ int veuicc_sd_state_save(const veuicc_card *card, uint8_t **out, size_t *len);
  *  VEUICC_ERR_MALFORMED, VEUICC_ERR_NO_MEMORY */
 int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len);
 
+/** Install a complete profile package into the ISD-P (euicc/isdp.c): the
+ *  result (EUICCResponse) goes to \p res. \returns VEUICC_OK or an error. */
+typedef int (*veuicc_sd_install_fn)(void *arg, const uint8_t *pkg, size_t len, uint8_t *res,
+                                    size_t cap, size_t *res_len);
+
+/**
+ * ES8 download in SCP03t (SGP.02 §4.1.3.3): process the command TLVs
+ * \p data sent to ISD-P \p aid by STORE DATA, with the ISD-P's session (one
+ * per ISD-P, kept across selections until a reset) and key sets. The
+ * deciphered segments accumulate until the package's last ProfileElement
+ * (PE-End) is complete, then \p install runs. Response TLVs go to \p rsp.
+ * \returns the status word: 9000 (response TLVs, possibly an error TLV),
+ *          6A80 (not a sequence of 84/85/86 TLVs), 6581 / 6A84 (memory)
+ */
+uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
+                          const uint8_t *data, size_t len, veuicc_rsp *rsp,
+                          veuicc_sd_install_fn install, void *arg);
+
+/** Power loss / reset: SCP03t sessions and partial packages end. */
+void veuicc_sd_power_cycle(veuicc_card *card);
+
 /** Free the session state of a card (secrets zeroised). NULL is ignored. */
 void veuicc_sd_free(struct veuicc_sd *sd);
 

@@ -28,12 +28,13 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import host  # noqa: E402  (exits 77 without python3-cryptography)
-from host import Host, aes_cbc, aes_ecb  # noqa: E402
+from host import Host, HostT, aes_cbc, aes_ecb  # noqa: E402
 
 ISDR = bytes.fromhex("A0000005591010FFFFFFFF8900000100")
 PFX = "A0000005591010FFFFFFFF89"
 ELF, EM = bytes.fromhex(PFX + "00000D00"), bytes.fromhex(PFX + "00000E00")
 ISDP11, ISDP12 = bytes.fromhex(PFX + "00001100"), bytes.fromhex(PFX + "00001200")
+PROFILE_T = "tests/data/saip/profiles/TS48V4-SAIP2-3-BERTLV-UNIQUE.der"
 PROFILE = "tests/data/saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
 FAILS = []
 
@@ -228,6 +229,88 @@ def isdp_tests(card, rng, keys, repo):
     print(f"ISD-P: {len(blocks)} protected STORE DATA blocks, {len(der)} bytes")
 
 
+def store_tlvs(card, ch, stream, block=240):
+    """One STORE DATA sequence (BER-TLV structure, GP CS §11.11) carrying
+    the SCP03t stream; returns the response data of the last block."""
+    parts = [stream[i:i + block] for i in range(0, len(stream), block)]
+    for n, b in enumerate(parts):
+        p1 = 0x90 if n == len(parts) - 1 else 0x10
+        r = card.tx(bytes([0x80 | ch, 0xE2, p1, n, len(b)]) + b + b"\x00")
+        if p1 == 0x10:
+            check(f"SCP03t block {n}", r.hex(), "9000")
+    assert sw(r) == "9000", r.hex()
+    return r[:-2]
+
+
+def isdp_state(card, rng, keys, aid):
+    select(card, ISDR)
+    h, _ = open_session(card, rng, keys, ISDR, 0x13)
+    data, s = send(card, h, status_apdu(aid))
+    return s.hex(), data.hex()[-2:]
+
+
+def scp03t_tests(card, rng, keys, repo):
+    """ES8 download in SCP03t (SGP.02 §4.1.3.3) into a new ISD-P 1200."""
+    select(card, ISDR)
+    h, _ = open_session(card, rng, keys, ISDR, 0x03)
+    data, s = send(card, h, create_apdu(ISDP12))
+    check("CreateISDP 1200", (data.hex(), s.hex()), ("00", "9000"))
+    ch = open_channel(card)
+    select(card, ISDP12, ch)
+    pk = {n: bytes(rng.getrandbits(8) for _ in range(16)) for n in ("enc", "mac", "dek")}
+    apdu, want = put_key_apdu(keys["dek"], 0x30, [pk["enc"], pk["mac"], pk["dek"]])
+    r = card.tx(bytes([0x80 | ch]) + apdu[1:])
+    check("PUT KEY ISD-P 1200", (r[:-2], sw(r)), (want, "9000"))
+    with open(os.path.join(repo, PROFILE_T), "rb") as f:
+        der = f.read()
+    segs = [der[i:i + 1000] for i in range(0, len(der), 1000)]
+
+    # errors on 84 / 85: unknown KVN, bad host cryptogram
+    t = HostT(0x3F, pk["enc"], pk["mac"], pk["dek"])
+    check("84 unknown KVN", store_tlvs(card, ch, t.tlv_iu(bytes(8))).hex(), "9f440103")
+    t = HostT(0x30, pk["enc"], pk["mac"], pk["dek"])
+    rest = t.parse_tlv_iu(store_tlvs(card, ch, t.tlv_iu(bytes(range(8)))), ISDP12)
+    check("84 alone", rest, b"")
+    seq = int.from_bytes(t.seq, "big")
+    check("85 wrong host cryptogram", store_tlvs(card, ch, t.tlv_ea(cryptogram=bytes(8))).hex(),
+          "9f450102")
+    check("86 without a session", store_tlvs(card, ch, t.tlv_data(segs[0])).hex(), "9f460102")
+
+    # 84 then 85, segments; a wrong C-MAC on the third: 9F46 02, nothing kept
+    t = HostT(0x30, pk["enc"], pk["mac"], pk["dek"])
+    t.parse_tlv_iu(store_tlvs(card, ch, t.tlv_iu(bytes(rng.getrandbits(8) for _ in range(8)))),
+                   ISDP12)
+    check("counter", int.from_bytes(t.seq, "big"), seq + 1)
+    check("85", store_tlvs(card, ch, t.tlv_ea()).hex(), "8500")
+    for n in range(2):
+        data, rest = t.check_tlv_data(store_tlvs(card, ch, t.tlv_data(segs[n])))
+        check(f"86 segment {n}", (data, rest), (b"", b""))
+    check("86 wrong C-MAC", store_tlvs(card, ch, t.tlv_data(segs[2], corrupt=True)).hex(),
+          "9f460102")
+    check("86 after the MAC error", store_tlvs(card, ch, t.tlv_data(segs[3])).hex(), "9f460102")
+    check("ISD-P 1200 unchanged", isdp_state(card, rng, keys, ISDP12), ("9000", "07"))
+
+    # the whole stream again; 84 and 85 in one STORE DATA (the host predicts
+    # the pseudo-random challenge of the next counter value)
+    select(card, ISDP12, ch)
+    t = HostT(0x30, pk["enc"], pk["mac"], pk["dek"])
+    iu = t.tlv_iu(bytes(rng.getrandbits(8) for _ in range(8)))
+    t.predict(seq + 2, ISDP12)
+    ea = t.tlv_ea()
+    r = store_tlvs(card, ch, iu + ea)
+    mcv, ctr = t.mcv, t.ctr
+    rest = t.parse_tlv_iu(r, ISDP12)  # checks the challenge and the card cryptogram
+    t.mcv, t.ctr = mcv, ctr
+    check("84+85 in one STORE DATA", rest.hex(), "8500")
+    for n, seg in enumerate(segs):
+        data, rest = t.check_tlv_data(store_tlvs(card, ch, t.tlv_data(seg)))
+        if n < len(segs) - 1:
+            check(f"86 segment {n}", (data, rest), (b"", b""))
+    check("last 86: EUICCResponse (R-ENC, R-MAC checked here)", data.hex(), "3003800100")
+    check("ISD-P 1200 DISABLED", isdp_state(card, rng, keys, ISDP12), ("9000", "1f"))
+    print(f"SCP03t: {len(segs)} segments, {len(der)} bytes")
+
+
 def test_mode(card, factory, state):
     card.new(factory, state, 1)
     select(card, ISDR)
@@ -249,6 +332,7 @@ def main():
         card.new(factory, os.path.join(d, "card.db"), 0)
         isdr_tests(card, rng, keys)
         isdp_tests(card, rng, keys, repo)
+        scp03t_tests(card, rng, keys, repo)
         test_mode(card, factory, os.path.join(d, "card2.db"))
         card.p.stdin.close()
         card.p.wait()
