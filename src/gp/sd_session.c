@@ -444,6 +444,17 @@ done:
 	return sw;
 }
 
+int veuicc_sd_session_kvn(const veuicc_card *card, uint8_t channel, const uint8_t *aid,
+                          size_t aid_len)
+{
+	if (!card->sd || channel >= VEUICC_MAX_CHANNELS)
+		return -1;
+	const veuicc_scp03_ctx *s = &card->sd->s[channel];
+	if (!veuicc_scp03_is_open(s) || s->sd_aid_len != aid_len || memcmp(s->sd_aid, aid, aid_len))
+		return -1;
+	return s->kvn;
+}
+
 void veuicc_sd_channel_reset(veuicc_card *card, uint8_t channel)
 {
 	if (card->sd && channel < VEUICC_MAX_CHANNELS)

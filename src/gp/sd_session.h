@@ -57,6 +57,11 @@ uint16_t veuicc_sd_process(veuicc_card *card, const veuicc_sd_target *t, const v
  *  close, reset): its sessions on that channel end (keys zeroised). */
 void veuicc_sd_channel_reset(veuicc_card *card, uint8_t channel);
 
+/** KVN of the key set of the SCP03 session open on \p channel for the
+ *  domain \p aid, or -1 when there is none (PUT KEY takes its DEK). */
+int veuicc_sd_session_kvn(const veuicc_card *card, uint8_t channel, const uint8_t *aid,
+                          size_t aid_len);
+
 /** ISD-P \p aid was deleted: its key sets, counters, connectivity
  *  parameters and sessions go. */
 void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len);

@@ -190,6 +190,23 @@ def isdr_tests(card, rng, keys):
     select(card, ISDR)
     h, seq2 = open_session(card, rng, keys, ISDR, 0x01)
     check("counter after reopen", seq2, seq + 1)
+    # PUT KEY in a session takes the DEK of the session's key set
+    k31 = {n: bytes(rng.getrandbits(8) for _ in range(16)) for n in ("enc", "mac", "dek")}
+    k32 = {n: bytes(rng.getrandbits(8) for _ in range(16)) for n in ("enc", "mac", "dek")}
+    h, _ = open_session(card, rng, keys, ISDR, 0x03)
+    apdu, want = put_key_apdu(keys["dek"], 0x31, [k31["enc"], k31["mac"], k31["dek"]])
+    data, s = send(card, h, apdu)
+    check("PUT KEY 31 in a KVN 30 session", (data, s.hex()), (want, "9000"))
+    h, _ = open_session(card, rng, k31, ISDR, 0x33, kvn=0x31)
+    apdu, _ = put_key_apdu(keys["dek"], 0x32, [k32["enc"], k32["mac"], k32["dek"]])
+    data, s = send(card, h, apdu)
+    check("PUT KEY under another set's DEK (KCV mismatch)", s.hex(), "6a80")
+    apdu, want = put_key_apdu(k31["dek"], 0x32, [k32["enc"], k32["mac"], k32["dek"]])
+    data, s = send(card, h, apdu)
+    check("PUT KEY 32 in a KVN 31 session", (data, s.hex()), (want, "9000"))
+    h, _ = open_session(card, rng, k32, ISDR, 0x11, kvn=0x32)
+    data, s = send(card, h, bytes.fromhex("80F28002024F0000"))
+    check("session with the new key set 32", s.hex(), "9000")
     return seq2
 
 
