@@ -155,7 +155,9 @@ static int exec_isdr(void *arg, const uint8_t *capdu, size_t len, uint8_t *rapdu
 		sw = VEUICC_SW_SM_NOT_SUPP;
 	else {
 		c.cl.channel = 0;
+		card->ota_secured = 1; /* secured by the SCP80 packet (gp/sd_session.c) */
 		sw = veuicc_isdr_ops.process(card, &c, &r);
+		card->ota_secured = 0;
 		if (r.err)
 			sw = VEUICC_SW_MEMORY_FAILURE;
 	}

@@ -16,6 +16,7 @@
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
 #include "euicc/notif.h"
+#include "gp/sd_session.h"
 #include "store/store.h"
 
 /* The SGP.26 test EID; its check digits are valid (mod 97 = 1). */
@@ -185,6 +186,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_factory_free(card->factory);
 	veuicc_cat_free(card->cat);
 	veuicc_keyest_free(card->keyest);
+	veuicc_sd_free(card->sd);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);
@@ -210,6 +212,7 @@ int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *atr, size_t
 	veuicc_cat_session_reset(card); /* TERMINAL PROFILE, proactive queue */
 	veuicc_profiles_power_cycle(card);
 	veuicc_gp_registry_power_cycle(&card->registry);
+	veuicc_sd_power_cycle(card); /* SCP03t sessions end */
 	if (kind == VEUICC_RESET_COLD)
 		veuicc_notif_power_cycle(card); /* pending notifications retried */
 	card->gs_next = -1;
@@ -229,6 +232,7 @@ int veuicc_power_off(veuicc_card *card)
 		veuicc_cat_session_reset(card);
 		veuicc_profiles_power_cycle(card);
 		veuicc_gp_registry_power_cycle(&card->registry);
+		veuicc_sd_power_cycle(card); /* SCP03t sessions end */
 		card->gs_next = -1;
 	}
 	card->powered = 0;

@@ -38,7 +38,9 @@ struct veuicc_card {
 	struct veuicc_factory *factory; /**< EUM personalisation (factory.h), NULL: none */
 	struct veuicc_cat *cat;         /**< CAT / OTA state (cat/envelope.h), NULL: none yet */
 	struct veuicc_keyest *keyest;   /**< EstablishISDPKeySet state (euicc/keyest.h), NULL: none */
-	int test_mode; /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
+	int test_mode;                  /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
+	int ota_secured;      /**< the command runs in the SCP80 OTA context (envelope.c) */
+	struct veuicc_sd *sd; /**< SCP03 sessions and counters (gp/sd_session.h) */
 
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,
 	 * for reproducible tests, only from the configured seed. */

@@ -12,6 +12,8 @@
  *   factory/isdr-keysets  the ISD-R key sets as they are now (PUT KEY changes them)
  *   factory/scp80-counters the SCP80 replay counters of those key sets (cat/envelope.c)
  *   ota/<16 hex ref>      the SCP80 counters of a profile's SD key sets (cat/ota_route.c)
+ *   gp/scp03              SCP03 sequence counters, ISD-P key sets and connectivity
+ *                         parameters (gp/sd_session.c)
  * After every command the card builds these records again, compares them with
  * the ones last committed and writes the differences in ONE transaction.
  * Layout 1 files (card/next, card/active, profile/...) are converted on open.
@@ -29,6 +31,7 @@
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "gp/registry_store.h"
+#include "gp/sd_session.h"
 #include "store/store.h"
 #include "uicc/fs.h"
 
@@ -43,6 +46,7 @@
 #define KEY_EID      "eid"
 #define KEY_META     "meta"
 #define KEY_REG      "registry"
+#define KEY_SCP03    "scp03"
 #define KEY_ID       "identity"
 #define LAYOUT       0x02
 #define PSTATE_VER   0x01
@@ -492,6 +496,11 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 		memcpy(c, cntr, sizeof(cntr));
 		rc = snap_add(s, NS_FACTORY, KEY_COUNTERS, c, sizeof(cntr), false);
 	}
+	uint8_t *sd;
+	size_t sd_len;
+	if (!rc && !(rc = veuicc_sd_state_save(card, &sd, &sd_len)) && sd)
+		rc = snap_add(s, NS_GP, KEY_SCP03, sd, sd_len,
+		              false); /* SCP03 counters, ISD-P keys */
 	return rc;
 }
 
@@ -780,6 +789,18 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 		if (r->e[i].kind == VEUICC_GP_ISDP &&
 		    (rc = veuicc_isdp_register(card, r->e[i].aid, r->e[i].aid_len)))
 			return rc;
+	/* SCP03 sequence counters, ISD-P key sets and connectivity parameters */
+	rc = veuicc_store_get_alloc(st, NS_GP, (const uint8_t *)KEY_SCP03, strlen(KEY_SCP03), &v,
+	                            &len);
+	if (!rc) {
+		rc = veuicc_sd_state_load(card, v, len);
+		veuicc_store_free_value(v, len);
+		if (rc)
+			return rc;
+	} else if (rc != VEUICC_ERR_NOT_FOUND) {
+		return rc;
+	}
+	rc = VEUICC_OK;
 
 	for (size_t i = 0; i < card->profiles.count; i++) {
 		veuicc_profile_slot *sl = &card->profiles.slot[i];

@@ -20,10 +20,12 @@
 #include "euicc/keyest.h"
 #include "euicc/isdp_es8.h"
 #include "gp/fci.h"
+#include "gp/sd_session.h"
+#include "scp/scp03t.h"
 #include "tlv/tlv.h"
 
 #define INS_STORE_DATA 0xE2
-#define INS_PUT_KEY    0xD8 /* GP CS v2.3 §11.8 (isdp_es8.c) */
+#define INS_PUT_KEY    0xD8 /* GP CS v2.3 §11.8 (gp/sd_session.c) */
 #define INS_GET_DATA   0xCA /* GP CS v2.3 §11.3: key information (isdp_es8.c) */
 #define P1_STRUCT_DGI  0x08 /* b5-b4 01: DGI format (ES8 functions, isdp_es8.c) */
 #define ISDP_DGI_MAX   1024 /* STORE DATA bytes of one DGI function */
@@ -32,6 +34,7 @@
 #define P1_ENC_MASK    0x60 /* b7-b6: encryption information */
 #define P1_STRUCT_MASK 0x18 /* b5-b4: 00 no information, 08 DGI, 10 BER-TLV */
 #define P1_STRUCT_BER  0x10
+#define P1_STRUCT_DGI  0x08
 #define P1_RFU_MASK    0x06 /* b3-b2 */
 
 /* Installation result (docs/euicc.md), modelled on SAIP EUICCResponse. */
@@ -70,6 +73,7 @@ static uint16_t isdp_select(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 	const isdp_ctx *x = ctx;
 	if (!entry_of(x))
 		return VEUICC_SW_NOT_FOUND; /* deleted: its engine entry is dormant */
+	veuicc_sd_channel_reset(x->card, cmd->cl.channel); /* a (re)selection ends the session */
 	return veuicc_gp_sd_select(x->aid, x->aid_len, cmd, rsp);
 }
 
@@ -87,14 +91,16 @@ static void put_int(veuicc_tlv_writer *w, uint32_t tag, long v)
 	veuicc_tlv_put(w, tag, b + 4 - n, n);
 }
 
-static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp)
+/* Install the package \p pkg: the profile slot is linked to the ISD-P,
+ * which becomes DISABLED; the result goes to \p rsp. */
+static uint16_t install_bytes(isdp_ctx *x, veuicc_gp_entry *e, const uint8_t *pkg, size_t len,
+                              veuicc_rsp *rsp)
 {
 	veuicc_card *card = x->card;
 	size_t idx;
 	veuicc_profile_install_report rep;
-	int rc = veuicc_profiles_install(card, e->rx.buf, e->rx.len, &idx, NULL, 0, &rep);
-	size_t used = e->rx.len;
-	veuicc_gp_rx_reset(&e->rx);
+	int rc = veuicc_profiles_install(card, pkg, len, &idx, NULL, 0, &rep);
+	size_t used = len;
 	if (!rc) {
 		e->slot = (long)idx;
 		e->lcs = VEUICC_GP_LCS_DISABLED;
@@ -118,6 +124,28 @@ static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp
 	if (veuicc_tlv_writer_finish(&w, &n) || veuicc_rsp_put(rsp, buf, n))
 		return VEUICC_SW_MEMORY_FAILURE;
 	return VEUICC_SW_OK;
+}
+
+/* Plain path: the package is the STORE DATA sequence itself. */
+static uint16_t install_package(isdp_ctx *x, veuicc_gp_entry *e, veuicc_rsp *rsp)
+{
+	uint16_t sw = install_bytes(x, e, e->rx.buf, e->rx.len, rsp);
+	veuicc_gp_rx_reset(&e->rx);
+	return sw;
+}
+
+/* SCP03t path (veuicc_sd_install_fn): the deciphered package. */
+static int install_scp03t(void *arg, const uint8_t *pkg, size_t len, uint8_t *res, size_t cap,
+                          size_t *res_len)
+{
+	isdp_ctx *x = arg;
+	veuicc_gp_entry *e = entry_of(x);
+	if (!e)
+		return VEUICC_ERR_NOT_FOUND;
+	veuicc_rsp r = {.buf = res, .cap = cap, .len = 0, .owner = NULL, .err = 0};
+	uint16_t sw = install_bytes(x, e, pkg, len, &r);
+	*res_len = r.len;
+	return sw == VEUICC_SW_OK ? VEUICC_OK : VEUICC_ERR_NO_MEMORY;
 }
 
 static uint16_t store_data(isdp_ctx *x, veuicc_gp_entry *e, const veuicc_capdu *cmd,
@@ -151,10 +179,17 @@ static uint16_t store_data(isdp_ctx *x, veuicc_gp_entry *e, const veuicc_capdu *
 	uint16_t sw = veuicc_gp_rx_block(&e->rx, cmd, room < nvm ? room : nvm, &last);
 	if (sw != VEUICC_SW_OK || !last)
 		return sw;
+	if (veuicc_scp03t_is_stream(e->rx.buf, e->rx.len)) {
+		/* ES8 in SCP03t (SGP.02 §4.1.3.3): the data are command TLVs */
+		sw = veuicc_sd_scp03t(x->card, x->aid, x->aid_len, e->rx.buf, e->rx.len, rsp,
+		                      install_scp03t, x);
+		veuicc_gp_rx_reset(&e->rx);
+		return sw;
+	}
 	return install_package(x, e, rsp);
 }
 
-static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t isdp_function(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	isdp_ctx *x = ctx;
 	veuicc_gp_entry *e = entry_of(x);
@@ -167,22 +202,35 @@ static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 	if (cmd->ins != INS_STORE_DATA)
 		veuicc_gp_rx_reset(&e->rx); /* another command ends a sequence */
 	if (cmd->ins == INS_STORE_DATA)
-		return store_data(x, e, cmd, rsp);
+		return store_data(x, e, cmd, rsp); /* SAIP, SCP03t, 3A07 (isdp_es8.c) */
 	if (cmd->ins == INS_PUT_KEY)
-		return veuicc_isdp_put_key(x->card, e, cmd, rsp);
+		return veuicc_sd_isdp_put_key(x->card, x->aid, x->aid_len, cmd, rsp);
 	if (cmd->ins == INS_GET_DATA)
 		return veuicc_isdp_get_data(e, cmd, rsp);
 	return VEUICC_SW_INS_NOT_SUPP;
 }
 
+/* Every command goes through the SCP03 session and the access policy
+ * (gp/sd_session.c) before the ES8 function sees it. */
+static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	isdp_ctx *x = ctx;
+	if (!entry_of(x))
+		return VEUICC_SW_COND_NOT_SATISFIED;
+	if (!cmd->cl.proprietary)
+		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
+	const veuicc_sd_target t = {false, x->aid, x->aid_len};
+	return veuicc_sd_process(x->card, &t, cmd, rsp, isdp_function, x);
+}
+
 static void isdp_deselect(void *ctx, uint8_t channel)
 {
-	(void)channel;
 	const isdp_ctx *x = ctx;
 	veuicc_gp_entry *e = entry_of(x);
 	if (e)
 		veuicc_gp_rx_reset(&e->rx); /* a STORE DATA sequence ends with the selection */
 	veuicc_keyest_abort(x->card, x->aid, x->aid_len);
+	veuicc_sd_channel_reset(x->card, channel);
 }
 
 static void isdp_destroy(void *ctx)
@@ -192,6 +240,7 @@ static void isdp_destroy(void *ctx)
 
 const veuicc_applet_ops veuicc_isdp_ops = {
     .name = "ISD-P",
+    .accepts_sm = 1, /* SCP03 (GP Amd D) */
     .select = isdp_select,
     .process = isdp_process,
     .deselect = isdp_deselect,

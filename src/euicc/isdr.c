@@ -26,6 +26,7 @@
 #include "gp/fci.h"
 #include "gp/getstatus.h"
 #include "gp/isdr_keys.h"
+#include "gp/sd_session.h"
 #include "gp/setstatus.h"
 #include "tlv/tlv.h"
 
@@ -105,16 +106,17 @@ static uint16_t isdr_select(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 	veuicc_gp_rx_reset(&e->rx);
 	card->gs_next = -1;
 	veuicc_keyest_end_perso(card);
+	veuicc_sd_channel_reset(card, cmd->cl.channel); /* a (re)selection ends the session */
 	return veuicc_gp_sd_select(veuicc_aid_isdr, sizeof(veuicc_aid_isdr), cmd, rsp);
 }
 
 static void isdr_deselect(void *ctx, uint8_t channel)
 {
-	(void)channel;
 	veuicc_card *card = ctx;
 	veuicc_gp_rx_reset(&card->registry.e[0].rx);
 	card->gs_next = -1;
 	veuicc_keyest_end_perso(card);
+	veuicc_sd_channel_reset(card, channel);
 }
 
 static veuicc_gp_entry *isdr_entry(veuicc_card *card)
@@ -473,6 +475,7 @@ void veuicc_isdr_remove_isdp(veuicc_card *card, size_t idx)
 	size_t aid_len = e->aid_len;
 	memcpy(aid, e->aid, aid_len);
 	veuicc_isdp_detach(card, aid, aid_len);
+	veuicc_sd_forget(card, aid, aid_len);
 	veuicc_gp_registry_remove(&card->registry, idx);
 	if (slot >= 0)
 		veuicc_profiles_remove(card, (size_t)slot);
@@ -682,7 +685,7 @@ static uint16_t get_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp 
 	return VEUICC_SW_OK;
 }
 
-static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t isdr_function(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	veuicc_card *card = ctx;
 	if (!cmd->cl.proprietary)
@@ -709,8 +712,20 @@ static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 	}
 }
 
+/* Every command goes through the SCP03 session and the access policy
+ * (gp/sd_session.c) before the ES5 function sees it. */
+static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	veuicc_card *card = ctx;
+	if (!cmd->cl.proprietary)
+		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
+	const veuicc_sd_target t = {true, veuicc_aid_isdr, sizeof(veuicc_aid_isdr)};
+	return veuicc_sd_process(card, &t, cmd, rsp, isdr_function, card);
+}
+
 const veuicc_applet_ops veuicc_isdr_ops = {
     .name = "ISD-R",
+    .accepts_sm = 1, /* SCP03 (GP Amd D) */
     .select = isdr_select,
     .process = isdr_process,
     .deselect = isdr_deselect,

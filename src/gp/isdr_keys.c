@@ -14,7 +14,9 @@
 
 #include "apdu/sw.h"
 #include "core/factory.h"
+#include "euicc/euicc.h"
 #include "gp/putkey.h"
+#include "gp/sd_session.h"
 #include "scp/scp80.h"
 #include "tlv/tlv.h"
 
@@ -30,9 +32,18 @@ uint16_t veuicc_isdr_put_key(veuicc_card *card, const veuicc_capdu *cmd, veuicc_
 		return VEUICC_SW_WRONG_LENGTH;
 	veuicc_factory *f = card->factory;
 	size_t none = 0;
-	/* the DEK of the default SCP03 key set, the one INITIALIZE UPDATE with
-	 * KVN 00 opens (Amd D §7.1.1.1); no secure channel yet on this path */
+	/* the DEK of the key set of the SCP03 session (GP CS §11.8.2.3), else
+	 * of the default SCP03 key set, the one INITIALIZE UPDATE with KVN 00
+	 * opens (Amd D §7.1.1.1): plain path (test mode) and OTA */
 	veuicc_gp_dek dek = {.aes = true};
+	int skvn = card->ota_secured ? -1
+	                             : veuicc_sd_session_kvn(card, cmd->cl.channel, veuicc_aid_isdr,
+	                                                     sizeof(veuicc_aid_isdr));
+	for (size_t i = 0; f && skvn >= 0 && i < f->nkeysets && !dek.key; i++)
+		if (f->keysets[i].type == VEUICC_KEYSET_SCP03 && f->keysets[i].kvn == skvn) {
+			dek.key = f->keysets[i].key3;
+			dek.len = f->keysets[i].key3_len;
+		}
 	for (size_t i = 0; f && i < f->nkeysets && !dek.key; i++)
 		if (f->keysets[i].type == VEUICC_KEYSET_SCP03) {
 			dek.key = f->keysets[i].key3;

@@ -18,14 +18,16 @@ enum devkey {
 	KEY_PRESENT = 1u << 5,
 	KEY_STATE = 1u << 6,
 	KEY_PROFILE = 1u << 7,
+	KEY_TESTMODE = 1u << 8,
 };
 
 static const struct {
 	const char *key;
 	enum devkey bit;
 } known_keys[] = {
-    {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},   {"atr", KEY_ATR},
-    {"trace", KEY_TRACE}, {"present", KEY_PRESENT}, {"state", KEY_STATE}, {"profile", KEY_PROFILE},
+    {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},
+    {"atr", KEY_ATR},     {"trace", KEY_TRACE},     {"present", KEY_PRESENT},
+    {"state", KEY_STATE}, {"profile", KEY_PROFILE}, {"testmode", KEY_TESTMODE},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
@@ -169,6 +171,12 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "present= takes 0 or 1");
 	case KEY_STATE: return parse_path("state", v, vn, cfg->state, err, err_len);
 	case KEY_PROFILE: return parse_path("profile", v, vn, cfg->profile, err, err_len);
+	case KEY_TESTMODE:
+		if (vn == 1 && (v[0] == '0' || v[0] == '1')) {
+			cfg->test_mode = v[0] == '1';
+			return VEUICC_OK;
+		}
+		return fail(err, err_len, VEUICC_ERR_MALFORMED, "testmode= takes 0 or 1");
 	}
 	return fail(err, err_len, VEUICC_ERR_INTERNAL, "unhandled key");
 }
@@ -243,4 +251,5 @@ void veuicc_pcsc_devcfg_to_config(const veuicc_pcsc_devcfg *dc, veuicc_config *o
 		out->rng_deterministic = 1;
 		out->rng_seed = dc->seed;
 	}
+	out->test_mode = dc->test_mode;
 }

@@ -23,6 +23,8 @@
  *                  profiles, the active one); created on first use
  *   profile=PATH   a SAIP package (DER) installed and activated when the reader
  *                  opens (with state=: only if that card has no such profile)
+ *   testmode=0|1   test mode (veuicc_config.test_mode): the ISD-R and ISD-Ps
+ *                  also take plain ES5/ES8 APDUs (default 0)
  *
  * pcsc-lite's reader.conf parser accepts '=' and ',' only in a quoted value
  * and passes the quotes on: one enclosing pair of quotes is dropped, so the
@@ -60,6 +62,7 @@ typedef struct veuicc_pcsc_devcfg {
 	int present;                            /**< initial presence, default 1 */
 	char state[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
 	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
+	int test_mode;                          /**< testmode=1 (default 0) */
 } veuicc_pcsc_devcfg;
 
 /**

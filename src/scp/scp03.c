@@ -61,16 +61,21 @@ static bool ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
 	return acc == 0;
 }
 
+/* mbedtls' AES-ECB cipher for a key length (by type: from_values searches
+ * the whole table). */
+static const mbedtls_cipher_info_t *aes_info(size_t key_len)
+{
+	return mbedtls_cipher_info_from_type(key_len == 16   ? MBEDTLS_CIPHER_AES_128_ECB
+	                                     : key_len == 24 ? MBEDTLS_CIPHER_AES_192_ECB
+	                                     : key_len == 32 ? MBEDTLS_CIPHER_AES_256_ECB
+	                                                     : MBEDTLS_CIPHER_NONE);
+}
+
 /* AES-CMAC (NIST SP 800-38B) over the concatenation of n parts. */
 static int cmac_parts(const uint8_t *key, size_t key_len, const uint8_t *const *part,
                       const size_t *part_len, size_t n, uint8_t out[AES_BLOCK])
 {
-	/* by type: from_values searches the whole table (bench_scp profile) */
-	const mbedtls_cipher_info_t *ci =
-	    mbedtls_cipher_info_from_type(key_len == 16   ? MBEDTLS_CIPHER_AES_128_ECB
-	                                  : key_len == 24 ? MBEDTLS_CIPHER_AES_192_ECB
-	                                  : key_len == 32 ? MBEDTLS_CIPHER_AES_256_ECB
-	                                                  : MBEDTLS_CIPHER_NONE);
+	const mbedtls_cipher_info_t *ci = aes_info(key_len);
 	if (!ci)
 		return VEUICC_ERR_CRYPTO;
 	mbedtls_cipher_context_t c;
@@ -87,39 +92,71 @@ static int cmac_parts(const uint8_t *key, size_t key_len, const uint8_t *const *
 	return rc ? VEUICC_ERR_CRYPTO : VEUICC_OK;
 }
 
-/* The session's S-ENC schedules (see veuicc_scp03_ctx.keyed_at). */
-static int session_sched(veuicc_scp03_ctx *ctx)
-{
-	if (ctx->keyed_at == ctx)
-		return VEUICC_OK;
-	mbedtls_aes_init(&ctx->enc_sched);
-	mbedtls_aes_init(&ctx->dec_sched);
-	if (mbedtls_aes_setkey_enc(&ctx->enc_sched, ctx->s_enc, (unsigned)(ctx->key_len * 8)) ||
-	    mbedtls_aes_setkey_dec(&ctx->dec_sched, ctx->s_enc, (unsigned)(ctx->key_len * 8))) {
-		mbedtls_aes_free(&ctx->enc_sched);
-		mbedtls_aes_free(&ctx->dec_sched);
-		return VEUICC_ERR_CRYPTO;
-	}
-	ctx->keyed_at = ctx;
-	return VEUICC_OK;
-}
-
-static void session_unsched(veuicc_scp03_ctx *ctx)
+/* Release the session's prepared keys (see veuicc_scp03_ctx.keyed_at). */
+static void session_unprepare(veuicc_scp03_ctx *ctx)
 {
 	if (ctx->keyed_at == ctx) {
 		mbedtls_aes_free(&ctx->enc_sched); /* zeroises the round keys */
 		mbedtls_aes_free(&ctx->dec_sched);
+		mbedtls_cipher_free(&ctx->c_mac); /* zeroises and frees the CMAC state */
+		mbedtls_cipher_free(&ctx->c_rmac);
 	}
 	ctx->keyed_at = NULL;
 }
 
-/* AES-CBC without padding with a session schedule; len is a multiple of 16. */
-static int aes_cbc(mbedtls_aes_context *k, int mode, const uint8_t iv_in[AES_BLOCK],
+/* Prepare S-ENC schedules and the S-MAC / S-RMAC CMAC contexts once per
+ * session (the keys are set by INITIALIZE UPDATE). */
+static int session_prepare(veuicc_scp03_ctx *ctx)
+{
+	if (ctx->keyed_at == ctx)
+		return VEUICC_OK;
+	const mbedtls_cipher_info_t *ci = aes_info(ctx->key_len);
+	unsigned bits = (unsigned)(ctx->key_len * 8);
+	mbedtls_aes_init(&ctx->enc_sched);
+	mbedtls_aes_init(&ctx->dec_sched);
+	mbedtls_cipher_init(&ctx->c_mac);
+	mbedtls_cipher_init(&ctx->c_rmac);
+	ctx->keyed_at = ctx;
+	if (!ci || mbedtls_aes_setkey_enc(&ctx->enc_sched, ctx->s_enc, bits) ||
+	    mbedtls_aes_setkey_dec(&ctx->dec_sched, ctx->s_enc, bits) ||
+	    mbedtls_cipher_setup(&ctx->c_mac, ci) ||
+	    mbedtls_cipher_cmac_starts(&ctx->c_mac, ctx->s_mac, bits) ||
+	    mbedtls_cipher_setup(&ctx->c_rmac, ci) ||
+	    mbedtls_cipher_cmac_starts(&ctx->c_rmac, ctx->s_rmac, bits)) {
+		session_unprepare(ctx);
+		return VEUICC_ERR_CRYPTO;
+	}
+	return VEUICC_OK;
+}
+
+/* AES-CMAC of n parts with a prepared context (reset first: the key stays). */
+static int session_cmac(veuicc_scp03_ctx *ctx, bool rmac, const uint8_t *const *part,
+                        const size_t *part_len, size_t n, uint8_t out[AES_BLOCK])
+{
+	int rc = session_prepare(ctx);
+	if (rc)
+		return rc;
+	mbedtls_cipher_context_t *c = rmac ? &ctx->c_rmac : &ctx->c_mac;
+	rc = mbedtls_cipher_cmac_reset(c);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (part_len[i])
+			rc = mbedtls_cipher_cmac_update(c, part[i], part_len[i]);
+	if (!rc)
+		rc = mbedtls_cipher_cmac_finish(c, out);
+	return rc ? VEUICC_ERR_CRYPTO : VEUICC_OK;
+}
+
+/* AES-CBC with S-ENC without padding; len is a multiple of 16. */
+static int aes_cbc(veuicc_scp03_ctx *ctx, int mode, const uint8_t iv_in[AES_BLOCK],
                    const uint8_t *in, uint8_t *out, size_t len)
 {
+	int rc = session_prepare(ctx);
+	if (rc)
+		return rc;
 	uint8_t iv[AES_BLOCK];
 	memcpy(iv, iv_in, AES_BLOCK);
-	int rc = mbedtls_aes_crypt_cbc(k, mode, len, iv, in, out);
+	rc = mbedtls_aes_crypt_cbc(mode == MBEDTLS_AES_ENCRYPT ? &ctx->enc_sched : &ctx->dec_sched,
+	                           mode, len, iv, in, out);
 	mbedtls_platform_zeroize(iv, sizeof(iv));
 	return rc ? VEUICC_ERR_CRYPTO : VEUICC_OK;
 }
@@ -136,11 +173,9 @@ static int counter_icv(veuicc_scp03_ctx *ctx, bool response, uint8_t icv[AES_BLO
 	}
 	if (response)
 		blk[0] = 0x80;
-	int rc = session_sched(ctx);
-	if (!rc)
-		rc = mbedtls_aes_crypt_ecb(&ctx->enc_sched, MBEDTLS_AES_ENCRYPT, blk, icv)
-		         ? VEUICC_ERR_CRYPTO
-		         : VEUICC_OK;
+	int rc = session_prepare(ctx);
+	if (!rc && mbedtls_aes_crypt_ecb(&ctx->enc_sched, MBEDTLS_AES_ENCRYPT, blk, icv))
+		rc = VEUICC_ERR_CRYPTO;
 	return rc;
 }
 
@@ -181,6 +216,7 @@ int veuicc_scp03_init(veuicc_scp03_ctx *ctx, const veuicc_scp03_cfg *cfg)
 	if (!ctx || !cfg || cfg->sd_aid_len > VEUICC_SCP03_AID_MAX ||
 	    (cfg->sd_aid_len && !cfg->sd_aid) || (cfg->random_challenge && !cfg->rng))
 		return VEUICC_ERR_INVALID_ARG;
+	session_unprepare(ctx); /* a context initialised again */
 	memset(ctx, 0, sizeof(*ctx));
 	if (cfg->sd_aid_len)
 		memcpy(ctx->sd_aid, cfg->sd_aid, cfg->sd_aid_len);
@@ -192,11 +228,17 @@ int veuicc_scp03_init(veuicc_scp03_ctx *ctx, const veuicc_scp03_cfg *cfg)
 	return VEUICC_OK;
 }
 
+void veuicc_scp03_release(veuicc_scp03_ctx *ctx)
+{
+	if (ctx)
+		session_unprepare(ctx);
+}
+
 void veuicc_scp03_reset(veuicc_scp03_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	session_unsched(ctx);
+	session_unprepare(ctx);
 	mbedtls_platform_zeroize(ctx->s_enc, sizeof(ctx->s_enc));
 	mbedtls_platform_zeroize(ctx->s_mac, sizeof(ctx->s_mac));
 	mbedtls_platform_zeroize(ctx->s_rmac, sizeof(ctx->s_rmac));
@@ -263,8 +305,22 @@ int veuicc_scp03_initialize_update(veuicc_scp03_ctx *ctx, veuicc_scp03_lookup_fn
 		*sw = VEUICC_SW_WRONG_LENGTH; /* host challenge: 8 bytes in S8 mode */
 		return VEUICC_OK;
 	}
-	veuicc_scp03_keyset *ks = lookup(lookup_arg, a.p1);
-	if (!ks || !valid_key_len(ks->key_len) || (a.p1 && ks->kvn != a.p1)) {
+	return veuicc_scp03_open_session(ctx, lookup, lookup_arg, a.p1, a.data, rsp, rsp_cap,
+	                                 rsp_len, sw);
+}
+
+int veuicc_scp03_open_session(veuicc_scp03_ctx *ctx, veuicc_scp03_lookup_fn lookup,
+                              void *lookup_arg, uint8_t kvn, const uint8_t host_challenge[8],
+                              uint8_t *rsp, size_t rsp_cap, size_t *rsp_len, uint16_t *sw)
+{
+	if (!ctx || !lookup || !host_challenge || !rsp || !rsp_len || !sw)
+		return VEUICC_ERR_INVALID_ARG;
+	*rsp_len = 0;
+	if (rsp_cap < VEUICC_SCP03_IU_RSP_MAX)
+		return VEUICC_ERR_BUFFER_TOO_SMALL;
+	veuicc_scp03_reset(ctx);
+	veuicc_scp03_keyset *ks = lookup(lookup_arg, kvn);
+	if (!ks || !valid_key_len(ks->key_len) || (kvn && ks->kvn != kvn)) {
 		*sw = VEUICC_SW_REF_DATA_NOT_FOUND;
 		return VEUICC_OK;
 	}
@@ -292,9 +348,10 @@ int veuicc_scp03_initialize_update(veuicc_scp03_ctx *ctx, veuicc_scp03_lookup_fn
 		if (rc)
 			return rc;
 	}
-	memcpy(ctx->host_challenge, a.data, VEUICC_SCP03_S8);
+	memcpy(ctx->host_challenge, host_challenge, VEUICC_SCP03_S8);
 
 	/* Amd D §6.2.1: session keys from context = host ‖ card challenge. */
+	session_unprepare(ctx);
 	uint8_t context[2 * VEUICC_SCP03_S8];
 	memcpy(context, ctx->host_challenge, VEUICC_SCP03_S8);
 	memcpy(context + VEUICC_SCP03_S8, ctx->card_challenge, VEUICC_SCP03_S8);
@@ -377,26 +434,47 @@ int veuicc_scp03_external_authenticate(veuicc_scp03_ctx *ctx, const uint8_t *cap
 		return fail(ctx, sw, VEUICC_SW_INS_NOT_SUPP);
 	if (a.lc != 2 * VEUICC_SCP03_S8)
 		return fail(ctx, sw, VEUICC_SW_WRONG_LENGTH);
-	bool level_ok = false;
-	for (size_t i = 0; i < sizeof(allowed_levels); i++)
-		level_ok |= a.p1 == allowed_levels[i];
-	if (a.p2 != 0x00 || !level_ok)
+	if (a.p2 != 0x00 || !veuicc_scp03_level_valid(a.p1))
 		return fail(ctx, sw, VEUICC_SW_WRONG_P1P2);
 
-	/* C-MAC with MCV = 16 × 00 over CLA' INS P1 P2 Lc ‖ host cryptogram */
+	/* C-MAC over CLA' INS P1 P2 Lc ‖ host cryptogram */
 	uint8_t hdr[7];
 	size_t hl = mac_header_len(&a);
 	memcpy(hdr, capdu, hl);
 	hdr[0] = mac_cla(capdu[0]);
+	return veuicc_scp03_authenticate(ctx, a.p1, hdr, hl, a.data, a.data, sw);
+}
+
+bool veuicc_scp03_level_valid(uint8_t level)
+{
+	bool ok = false;
+	for (size_t i = 0; i < sizeof(allowed_levels); i++)
+		ok |= level == allowed_levels[i];
+	return ok;
+}
+
+int veuicc_scp03_authenticate(veuicc_scp03_ctx *ctx, uint8_t level, const uint8_t *hdr,
+                              size_t hdr_len, const uint8_t *mac_data, const uint8_t crypto[16],
+                              uint16_t *sw)
+{
+	if (!ctx || !hdr || !mac_data || !crypto || !sw || hdr_len > 16)
+		return VEUICC_ERR_INVALID_ARG;
+	if (ctx->state != VEUICC_SCP03_INITIALIZED)
+		return fail(ctx, sw, VEUICC_SW_COND_NOT_SATISFIED);
+	if (!veuicc_scp03_level_valid(level))
+		return fail(ctx, sw, VEUICC_SW_WRONG_P1P2);
+	/* Amd D §6.2.4: C-MAC with MCV = 16 × 00 over the header ‖ the data
+	 * before the MAC (APDU: host cryptogram; SCP03t: level ‖ cryptogram) */
+	size_t ml = (size_t)(crypto - mac_data) + VEUICC_SCP03_S8;
 	uint8_t zero[MCV_LEN] = {0}, mac[AES_BLOCK];
-	const uint8_t *p[3] = {zero, hdr, a.data};
-	const size_t l[3] = {MCV_LEN, hl, VEUICC_SCP03_S8};
-	int rc = cmac_parts(ctx->s_mac, ctx->key_len, p, l, 3, mac);
+	const uint8_t *p[3] = {zero, hdr, mac_data};
+	const size_t l[3] = {MCV_LEN, hdr_len, ml};
+	int rc = session_cmac(ctx, false, p, l, 3, mac);
 	if (rc) {
 		veuicc_scp03_reset(ctx);
 		return rc;
 	}
-	if (!ct_equal(mac, a.data + VEUICC_SCP03_S8, VEUICC_SCP03_S8)) {
+	if (!ct_equal(mac, crypto + VEUICC_SCP03_S8, VEUICC_SCP03_S8)) {
 		mbedtls_platform_zeroize(mac, sizeof(mac));
 		return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
 	}
@@ -410,7 +488,7 @@ int veuicc_scp03_external_authenticate(veuicc_scp03_ctx *ctx, const uint8_t *cap
 		veuicc_scp03_reset(ctx);
 		return rc;
 	}
-	bool ok = ct_equal(host_crypto, a.data, VEUICC_SCP03_S8);
+	bool ok = ct_equal(host_crypto, crypto, VEUICC_SCP03_S8);
 	mbedtls_platform_zeroize(host_crypto, sizeof(host_crypto));
 	if (!ok) {
 		mbedtls_platform_zeroize(mac, sizeof(mac));
@@ -418,9 +496,75 @@ int veuicc_scp03_external_authenticate(veuicc_scp03_ctx *ctx, const uint8_t *cap
 	}
 	memcpy(ctx->mcv, mac, MCV_LEN);
 	mbedtls_platform_zeroize(mac, sizeof(mac));
-	ctx->level = a.p1;
+	ctx->level = level;
 	ctx->enc_counter = 0; /* the first protected command uses 1 */
 	ctx->state = VEUICC_SCP03_AUTHENTICATED;
+	*sw = VEUICC_SW_OK;
+	return VEUICC_OK;
+}
+
+int veuicc_scp03_unwrap_body(veuicc_scp03_ctx *ctx, const uint8_t *hdr, size_t hdr_len,
+                             const uint8_t *body, size_t body_len, uint8_t *out, size_t out_cap,
+                             size_t *out_len, uint16_t *sw)
+{
+	if (!ctx || !hdr || (!body && body_len) || !out || !out_len || !sw)
+		return VEUICC_ERR_INVALID_ARG;
+	*out_len = 0;
+	if (ctx->state != VEUICC_SCP03_AUTHENTICATED)
+		return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
+	if (body_len < VEUICC_SCP03_S8)
+		return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS); /* no room for a C-MAC */
+	size_t enc_len = body_len - VEUICC_SCP03_S8;
+	if (enc_len > out_cap) {
+		veuicc_scp03_reset(ctx);
+		return VEUICC_ERR_BUFFER_TOO_SMALL;
+	}
+	/* Amd D §6.2.4: C-MAC over MCV ‖ header ‖ data before the MAC */
+	uint8_t mac[AES_BLOCK];
+	const uint8_t *p[3] = {ctx->mcv, hdr, body};
+	const size_t l[3] = {MCV_LEN, hdr_len, enc_len};
+	int rc = session_cmac(ctx, false, p, l, 3, mac);
+	if (rc) {
+		veuicc_scp03_reset(ctx);
+		return rc;
+	}
+	if (!ct_equal(mac, body + enc_len, VEUICC_SCP03_S8)) {
+		mbedtls_platform_zeroize(mac, sizeof(mac));
+		return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
+	}
+	memcpy(ctx->mcv, mac, MCV_LEN);
+	mbedtls_platform_zeroize(mac, sizeof(mac));
+	/* Amd D §6.2.6: the counter advances for every command, with or
+	 * without data. */
+	ctx->enc_counter++;
+	size_t plain_len = enc_len;
+	if (enc_len && (ctx->level & VEUICC_SCP03_C_DEC)) {
+		if (enc_len % AES_BLOCK)
+			return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
+		uint8_t icv[AES_BLOCK];
+		rc = counter_icv(ctx, false, icv);
+		if (!rc)
+			rc = aes_cbc(ctx, MBEDTLS_AES_DECRYPT, icv, body, out, enc_len);
+		mbedtls_platform_zeroize(icv, sizeof(icv));
+		if (rc) {
+			mbedtls_platform_zeroize(out, enc_len);
+			veuicc_scp03_reset(ctx);
+			return rc;
+		}
+		/* Amd D §6.2.6: padding 80 00.. (1 to 16 bytes) is mandatory */
+		size_t i = enc_len;
+		while (i > enc_len - AES_BLOCK && out[i - 1] == 0x00)
+			i--;
+		if (i == enc_len - AES_BLOCK || out[i - 1] != 0x80) {
+			mbedtls_platform_zeroize(out, enc_len);
+			return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
+		}
+		plain_len = i - 1;
+	} else if (enc_len) {
+		memmove(out, body, enc_len);
+	}
+	*out_len = plain_len;
+	ctx->rsp_pending = true;
 	*sw = VEUICC_SW_OK;
 	return VEUICC_OK;
 }
@@ -449,68 +593,28 @@ int veuicc_scp03_unwrap(veuicc_scp03_ctx *ctx, const uint8_t *capdu, size_t capd
 	if (a.lc < VEUICC_SCP03_S8)
 		return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS); /* no room for a C-MAC */
 
-	size_t enc_len = a.lc - VEUICC_SCP03_S8;
-	const uint8_t *rx_mac = a.data + enc_len;
-	uint8_t hdr[7], mac[AES_BLOCK];
-	size_t hl = mac_header_len(&a);
-	memcpy(hdr, capdu, hl);
-	hdr[0] = mac_cla(capdu[0]);
-	const uint8_t *p[3] = {ctx->mcv, hdr, a.data};
-	const size_t l[3] = {MCV_LEN, hl, enc_len};
-	int rc = cmac_parts(ctx->s_mac, ctx->key_len, p, l, 3, mac);
-	if (rc) {
-		veuicc_scp03_reset(ctx);
-		return rc;
-	}
-	if (!ct_equal(mac, rx_mac, VEUICC_SCP03_S8)) {
-		mbedtls_platform_zeroize(mac, sizeof(mac));
-		return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
-	}
-	memcpy(ctx->mcv, mac, MCV_LEN);
-	mbedtls_platform_zeroize(mac, sizeof(mac));
-	/* Amd D §6.2.6: the counter advances for every command, with or
-	 * without data. */
-	ctx->enc_counter++;
-
 	bool ext = a.extended;
 	size_t lc_len = ext ? 3 : 1;
 	size_t le_len = 0;
 	if (a.apdu_case == VEUICC_CASE_4)
 		le_len = ext ? 2 : 1;
-	size_t plain_len = enc_len;
+	size_t enc_len = a.lc - VEUICC_SCP03_S8;
 	/* Upper bound of the output; the exact size is known after decryption. */
 	size_t need = 4 + (enc_len ? lc_len + enc_len : 0) + le_len + (ext && le_len ? 1 : 0);
 	if (need > out_cap) {
 		veuicc_scp03_reset(ctx);
 		return VEUICC_ERR_BUFFER_TOO_SMALL;
 	}
-	uint8_t *pd = out + 4 + lc_len;
-	if (enc_len && (ctx->level & VEUICC_SCP03_C_DEC)) {
-		if (enc_len % AES_BLOCK)
-			return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
-		uint8_t icv[AES_BLOCK];
-		rc = counter_icv(ctx, false, icv);
-		if (!rc)
-			rc =
-			    aes_cbc(&ctx->dec_sched, MBEDTLS_AES_DECRYPT, icv, a.data, pd, enc_len);
-		mbedtls_platform_zeroize(icv, sizeof(icv));
-		if (rc) {
-			mbedtls_platform_zeroize(pd, enc_len);
-			veuicc_scp03_reset(ctx);
-			return rc;
-		}
-		/* Amd D §6.2.6: padding 80 00.. (1 to 16 bytes) is mandatory */
-		size_t i = enc_len;
-		while (i > enc_len - AES_BLOCK && pd[i - 1] == 0x00)
-			i--;
-		if (i == enc_len - AES_BLOCK || pd[i - 1] != 0x80) {
-			mbedtls_platform_zeroize(pd, enc_len);
-			return fail(ctx, sw, VEUICC_SW_SECURITY_STATUS);
-		}
-		plain_len = i - 1;
-	} else if (enc_len) {
-		memmove(pd, a.data, enc_len);
-	}
+	/* MACed header: CLA' INS P1 P2 and the Lc field as received */
+	uint8_t hdr[7];
+	size_t hl = mac_header_len(&a);
+	memcpy(hdr, capdu, hl);
+	hdr[0] = mac_cla(capdu[0]);
+	size_t plain_len = 0;
+	int rc = veuicc_scp03_unwrap_body(ctx, hdr, hl, a.data, a.lc, out + 4 + lc_len,
+	                                  out_cap - 4 - lc_len, &plain_len, sw);
+	if (rc || *sw != VEUICC_SW_OK)
+		return rc;
 
 	/* Rebuild the plain C-APDU: CLA without the SM bit. */
 	out[0] = (uint8_t)(capdu[0] & ~sm_bit(capdu[0]));
@@ -535,9 +639,51 @@ int veuicc_scp03_unwrap(veuicc_scp03_ctx *ctx, const uint8_t *capdu, size_t capd
 		n += le_len;
 	}
 	*out_len = n;
-	ctx->rsp_pending = true;
-	*sw = VEUICC_SW_OK;
 	return VEUICC_OK;
+}
+
+int veuicc_scp03_rsp_encrypt(veuicc_scp03_ctx *ctx, const uint8_t *data, size_t len, uint8_t *out,
+                             size_t out_cap, size_t *out_len)
+{
+	if (!ctx || (!data && len) || !out || !out_len)
+		return VEUICC_ERR_INVALID_ARG;
+	*out_len = 0;
+	if (!len)
+		return VEUICC_OK;
+	/* Amd D §6.2.7: pad 80 00.., ICV = E(S-ENC, 80 ‖ counter) */
+	size_t elen = len + AES_BLOCK - len % AES_BLOCK;
+	if (elen > out_cap)
+		return VEUICC_ERR_BUFFER_TOO_SMALL;
+	memmove(out, data, len);
+	out[len] = 0x80;
+	memset(out + len + 1, 0, elen - len - 1);
+	uint8_t icv[AES_BLOCK];
+	int rc = counter_icv(ctx, true, icv);
+	if (!rc)
+		rc = aes_cbc(ctx, MBEDTLS_AES_ENCRYPT, icv, out, out, elen);
+	mbedtls_platform_zeroize(icv, sizeof(icv));
+	if (rc) {
+		mbedtls_platform_zeroize(out, elen);
+		return rc;
+	}
+	*out_len = elen;
+	return VEUICC_OK;
+}
+
+int veuicc_scp03_rsp_mac(veuicc_scp03_ctx *ctx, const uint8_t *a, size_t a_len, const uint8_t *b,
+                         size_t b_len, uint8_t mac[8])
+{
+	if (!ctx || (!a && a_len) || (!b && b_len) || !mac)
+		return VEUICC_ERR_INVALID_ARG;
+	/* Amd D §6.2.8: CMAC(S-RMAC, MCV ‖ ...); the MCV is not updated */
+	uint8_t full[AES_BLOCK];
+	const uint8_t *p[3] = {ctx->mcv, a, b};
+	const size_t l[3] = {MCV_LEN, a_len, b_len};
+	int rc = session_cmac(ctx, true, p, l, 3, full);
+	if (!rc)
+		memcpy(mac, full, VEUICC_SCP03_S8);
+	mbedtls_platform_zeroize(full, sizeof(full));
+	return rc;
 }
 
 int veuicc_scp03_wrap(veuicc_scp03_ctx *ctx, const uint8_t *rapdu, size_t rapdu_len, uint8_t *out,
@@ -573,34 +719,19 @@ int veuicc_scp03_wrap(veuicc_scp03_ctx *ctx, const uint8_t *rapdu, size_t rapdu_
 	if (elen + VEUICC_SCP03_S8 + 2 > out_cap)
 		return VEUICC_ERR_BUFFER_TOO_SMALL;
 	int rc = VEUICC_OK;
-	if (enc) {
-		/* Amd D §6.2.7: pad 80 00.., ICV = E(S-ENC, 80 ‖ counter) */
+	if (enc)
+		rc = veuicc_scp03_rsp_encrypt(ctx, rapdu, dlen, out, out_cap, &elen);
+	else if (dlen)
 		memcpy(out, rapdu, dlen);
-		out[dlen] = 0x80;
-		memset(out + dlen + 1, 0, elen - dlen - 1);
-		uint8_t icv[AES_BLOCK];
-		rc = counter_icv(ctx, true, icv);
-		if (!rc)
-			rc = aes_cbc(&ctx->enc_sched, MBEDTLS_AES_ENCRYPT, icv, out, out, elen);
-		mbedtls_platform_zeroize(icv, sizeof(icv));
-	} else if (dlen) {
-		memcpy(out, rapdu, dlen);
-	}
-	uint8_t mac[AES_BLOCK];
-	if (!rc) {
-		/* Amd D §6.2.8: R-MAC over MCV ‖ data' ‖ SW; the MCV is not updated */
-		const uint8_t *p[3] = {ctx->mcv, out, swb};
-		const size_t l[3] = {MCV_LEN, elen, 2};
-		rc = cmac_parts(ctx->s_rmac, ctx->key_len, p, l, 3, mac);
-	}
+	/* Amd D §6.2.8: R-MAC over MCV ‖ data' ‖ SW */
+	if (!rc)
+		rc = veuicc_scp03_rsp_mac(ctx, out, elen, swb, 2, out + elen);
 	if (rc) {
 		mbedtls_platform_zeroize(out, elen);
 		return rc;
 	}
-	memcpy(out + elen, mac, VEUICC_SCP03_S8);
 	out[elen + VEUICC_SCP03_S8] = swb[0];
 	out[elen + VEUICC_SCP03_S8 + 1] = swb[1];
 	*out_len = elen + VEUICC_SCP03_S8 + 2;
-	mbedtls_platform_zeroize(mac, sizeof(mac));
 	return VEUICC_OK;
 }

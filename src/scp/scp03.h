@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <mbedtls/aes.h>
+#include <mbedtls/cipher.h>
 
 #include "veuicc/veuicc.h"
 
@@ -119,14 +120,16 @@ typedef struct veuicc_scp03_ctx {
 	uint8_t mcv[16];      /**< MAC chaining value (last full C-MAC) */
 	uint64_t enc_counter; /**< command counter (Amd D §6.2.6), low 64 bits of 128 */
 	bool rsp_pending;     /**< a command was unwrapped and its response is not yet wrapped */
-	/* S-ENC key schedules kept for the session (every ICV and CBC pass of
-	 * Amd D §6.2.6-6.2.7 uses S-ENC; scheduling them per command cost more
-	 * than the cryptography, bench/bench_scp.c). Valid only while keyed_at
-	 * is this context's address: a copied context schedules them again.
-	 * Freed (zeroised) by veuicc_scp03_reset(); no heap. */
+	/* The session keys prepared once for the session (key schedules and
+	 * CMAC contexts; preparing them per command cost more than the
+	 * cryptography itself, bench/bench_scp.c). Valid only while keyed_at is
+	 * this context's address: a copied context prepares its own. Released
+	 * (zeroised, freed) by veuicc_scp03_reset(). */
 	const void *keyed_at;
-	mbedtls_aes_context enc_sched; /**< S-ENC, encryption */
-	mbedtls_aes_context dec_sched; /**< S-ENC, decryption */
+	mbedtls_aes_context enc_sched;   /**< S-ENC, encryption */
+	mbedtls_aes_context dec_sched;   /**< S-ENC, decryption */
+	mbedtls_cipher_context_t c_mac;  /**< AES-CMAC keyed with S-MAC */
+	mbedtls_cipher_context_t c_rmac; /**< AES-CMAC keyed with S-RMAC */
 } veuicc_scp03_ctx;
 
 /**
@@ -134,6 +137,14 @@ typedef struct veuicc_scp03_ctx {
  * \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG (bad AID length, random mode without rng)
  */
 int veuicc_scp03_init(veuicc_scp03_ctx *ctx, const veuicc_scp03_cfg *cfg);
+
+/**
+ * Release the prepared key schedules and CMAC contexts of \p ctx while
+ * keeping the session: they are prepared again on next use. Call it before
+ * a context is moved in memory (memmove, realloc) or when it stays idle
+ * long; veuicc_scp03_reset() releases them too.
+ */
+void veuicc_scp03_release(veuicc_scp03_ctx *ctx);
 
 /**
  * Close the session (deselect, reset, any SM failure) and zeroise the session
@@ -209,5 +220,59 @@ int veuicc_scp03_unwrap(veuicc_scp03_ctx *ctx, const uint8_t *capdu, size_t capd
  */
 int veuicc_scp03_wrap(veuicc_scp03_ctx *ctx, const uint8_t *rapdu, size_t rapdu_len, uint8_t *out,
                       size_t out_cap, size_t *out_len);
+
+/* ---- mode-independent core (shared by APDU mode and SCP03t, SGP.02
+ * §4.1.3.3: the "header" is CLA' INS P1 P2 Lc in APDU mode and tag ‖ length
+ * in TLV mode) ---------------------------------------------------------- */
+
+/** True for the security levels EXTERNAL AUTHENTICATE accepts (01 03 11 13 33). */
+bool veuicc_scp03_level_valid(uint8_t level);
+
+/**
+ * INITIALIZE UPDATE without its APDU (Amd D §7.1.1): closes any session,
+ * looks up key set \p kvn (00: default), advances its counter, derives the
+ * card challenge, session keys and card cryptogram; \p rsp as for
+ * veuicc_scp03_initialize_update(). \p sw: 9000, 6A88, 6985.
+ * \returns VEUICC_OK (outcome in \p sw), VEUICC_ERR_INVALID_ARG,
+ *          VEUICC_ERR_BUFFER_TOO_SMALL, VEUICC_ERR_CRYPTO
+ */
+int veuicc_scp03_open_session(veuicc_scp03_ctx *ctx, veuicc_scp03_lookup_fn lookup,
+                              void *lookup_arg, uint8_t kvn, const uint8_t host_challenge[8],
+                              uint8_t *rsp, size_t rsp_cap, size_t *rsp_len, uint16_t *sw);
+
+/**
+ * EXTERNAL AUTHENTICATE without its APDU (Amd D §7.1.2): the C-MAC (MCV =
+ * 0) over \p hdr ‖ \p mac_data up to and including the host cryptogram
+ * \p crypto, which is followed by the 8-byte C-MAC; then the host
+ * cryptogram. \p sw: 9000 (session open at \p level), 6985 (no INITIALIZE
+ * UPDATE before), 6A86 (level), 6982 (C-MAC), 6300 (cryptogram); any failure
+ * closes the session. \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG, VEUICC_ERR_CRYPTO
+ */
+int veuicc_scp03_authenticate(veuicc_scp03_ctx *ctx, uint8_t level, const uint8_t *hdr,
+                              size_t hdr_len, const uint8_t *mac_data, const uint8_t crypto[16],
+                              uint16_t *sw);
+
+/**
+ * Verify and strip the C-MAC of \p body (data ‖ 8-byte MAC) over MCV ‖
+ * \p hdr ‖ data, chain the MCV, advance the command counter and, with C-DEC,
+ * decrypt and unpad into \p out (Amd D §6.2.4-6.2.6). \p sw: 9000 or 6982
+ * (session closed). \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG,
+ * VEUICC_ERR_BUFFER_TOO_SMALL, VEUICC_ERR_CRYPTO
+ */
+int veuicc_scp03_unwrap_body(veuicc_scp03_ctx *ctx, const uint8_t *hdr, size_t hdr_len,
+                             const uint8_t *body, size_t body_len, uint8_t *out, size_t out_cap,
+                             size_t *out_len, uint16_t *sw);
+
+/** R-ENC of non-empty response data (Amd D §6.2.7): pad 80 00.., AES-CBC
+ *  with ICV = E(S-ENC, 80 ‖ counter); \p out may equal \p data.
+ *  \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG, VEUICC_ERR_BUFFER_TOO_SMALL,
+ *  VEUICC_ERR_CRYPTO */
+int veuicc_scp03_rsp_encrypt(veuicc_scp03_ctx *ctx, const uint8_t *data, size_t len, uint8_t *out,
+                             size_t out_cap, size_t *out_len);
+
+/** R-MAC (Amd D §6.2.8): first 8 bytes of CMAC(S-RMAC, MCV ‖ \p a ‖ \p b).
+ *  \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG, VEUICC_ERR_CRYPTO */
+int veuicc_scp03_rsp_mac(veuicc_scp03_ctx *ctx, const uint8_t *a, size_t a_len, const uint8_t *b,
+                         size_t b_len, uint8_t mac[8]);
 
 #endif /* VEUICC_SCP_SCP03_H */

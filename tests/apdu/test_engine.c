@@ -188,7 +188,8 @@ static void test_errors(void **state)
 	th_xfer(card, "04A4040010" ISDR, "6882");
 	th_xfer(card, "0470000001", "6882");
 	th_xfer(card, "00A4040C10" ISDR, "9000");
-	th_xfer(card, "84CA005A00", "6882");
+	/* the ISD-R takes SCP03 (accepts_sm): SM without a session is 6982 */
+	th_xfer(card, "84CA005A00", "6982");
 	/* nothing selected: file commands 6986, file selection 6A82 */
 	th_xfer(card, "00A4040C10" ISDR, "9000");
 	th_xfer(card, "00A4044C10" ISDR, "9000");

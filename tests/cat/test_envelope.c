@@ -172,9 +172,18 @@ static void test_create_isdp_compact_t0_and_replay(void **state)
 	assert_int_equal(por_of(&x, r, rl, hex), VEUICC_SCP80_POR_OK);
 	/* compact response: 1 command run, its SW and data (TS 102 226 §5.1.2) */
 	assert_string_equal(hex, "01900000");
+	/* the terminal cannot check it with a plain GET STATUS: the ISD-R has
+	 * keys and the card is not in test mode (gp/sd_session.c, S3-3) */
 	th_xfer(card, SEL_ISDR, "9000");
-	th_xfer(card, STATUS_ISDP11, "61 18");
-	th_xfer(card, "00C0000018", "E316 4F10" ISDP11 " 9F700107 9000");
+	th_xfer(card, STATUS_ISDP11, "6982");
+	veuicc_isdp_info info;
+	uint8_t want[16];
+	th_unhex(ISDP11, want, sizeof(want));
+	size_t n = veuicc_card_isdp_count(card);
+	assert_true(n >= 1);
+	assert_int_equal(veuicc_card_isdp_info(card, n - 1, &info), VEUICC_OK);
+	assert_memory_equal(info.aid, want, 16);
+	assert_int_equal(info.lcs, 0x07);
 
 	/* the same packet again: counter not higher, status 02, nothing run */
 	assert_int_equal(veuicc_transmit(card, apdu, al, r, sizeof(r), &rl), VEUICC_OK);
@@ -317,7 +326,8 @@ static void test_envelope_errors(void **state)
 	th_xfer(card, SEL_ISDR, "9000");
 	host_init(&x, 0x16, 0x19, 1);
 	rl = send_packet(card, &x, "AA 00", 0, r, sizeof(r));
-	th_xfer(card, "80F28002024F0000", "E31B 4F10" ISDR " 9F70010F C50380C000 9000");
+	/* (plain GET STATUS: refused by the policy, not by a lost selection) */
+	th_xfer(card, "80F28002024F0000", "6982");
 	veuicc_card_free(card);
 }
 

@@ -208,6 +208,16 @@ static void test_isdr(void **state)
 	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
 	th_xfer(card, SEL_ISDR, "9000");
 	th_xfer(card, "80CA00E000", "E01E" E0_FACTORY "9000");
+	/* the ISD-R has keys: a plain PUT KEY is refused, nothing changes
+	 * (gp/sd_session.c); the key information stays readable */
+	th_xfer(card, "80D8008146" AES_NEW_31 "00", "6982");
+	th_xfer(card, "80CA00E000", "E01E" E0_FACTORY "9000");
+	veuicc_card_free(card);
+	cfg.test_mode = 1; /* the plain path, as a test bench drives it */
+	assert_int_equal(veuicc_card_new(&cfg, &card), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	th_xfer(card, SEL_ISDR, "9000");
 	/* a new key set under the DEK of SCP03 key set 30 */
 	th_xfer(card, "80D8008146" AES_NEW_31 "00", AES_NEW_31_RSP "9000");
 	th_xfer(card, "80CA00E000", "E030" E0_FACTORY E0_NEW31 "9000");
@@ -251,7 +261,10 @@ static void test_isdr_keys_persist(void **state)
 	char msg[256] = "";
 	assert_int_equal(veuicc_card_create(card_path, path, msg, sizeof(msg)), VEUICC_OK);
 	veuicc_card *card;
-	assert_int_equal(veuicc_card_open(card_path, NULL, &card), VEUICC_OK);
+	veuicc_config tm;
+	veuicc_config_init(&tm);
+	tm.test_mode = 1; /* plain PUT KEY */
+	assert_int_equal(veuicc_card_open(card_path, &tm, &card), VEUICC_OK);
 	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
 	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
 	th_xfer(card, SEL_ISDR, "9000");

@@ -45,6 +45,8 @@ static const struct {
     {"veuicc:trace=relative.pcap", VEUICC_ERR_MALFORMED, "absolute"},
     {"veuicc:present=2", VEUICC_ERR_MALFORMED, "0 or 1"},
     {"veuicc:present=yes", VEUICC_ERR_MALFORMED, "0 or 1"},
+    {"veuicc:testmode=on", VEUICC_ERR_MALFORMED, "0 or 1"},
+    {"veuicc:testmode=1,testmode=1", VEUICC_ERR_MALFORMED, "twice"},
     {"veuicc:profile=", VEUICC_ERR_MALFORMED, "empty value"},
     {"\"veuicc:name=a", VEUICC_ERR_MALFORMED, "DEVICENAME must be"},
     {"\"veuicc:name=a'", VEUICC_ERR_MALFORMED, "DEVICENAME must be"},
@@ -81,6 +83,7 @@ static void test_defaults(void **state)
 	assert_null(c.eid);
 	assert_null(c.atr);
 	assert_int_equal(c.rng_deterministic, 0);
+	assert_int_equal(c.test_mode, 0);
 }
 
 static void test_every_key(void **state)
@@ -89,7 +92,7 @@ static void test_every_key(void **state)
 	veuicc_pcsc_devcfg cfg;
 	char err[160];
 	const char *s = "veuicc:name=card-1.x_y,eid=" EID_SGP26 ",seed=0x10,atr=3b9F96,"
-	                "trace=/tmp/a.pcap,present=0,state=/tmp/c.db,profile=/tmp/p.der";
+	                "trace=/tmp/a.pcap,present=0,state=/tmp/c.db,profile=/tmp/p.der,testmode=1";
 	assert_int_equal(veuicc_pcsc_devname_parse(s, &cfg, err, sizeof(err)), VEUICC_OK);
 	assert_string_equal(err, "");
 	assert_string_equal(cfg.name, "card-1.x_y");
@@ -111,6 +114,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c.atr_len, 3);
 	assert_int_equal(c.rng_deterministic, 1);
 	assert_int_equal(c.rng_seed, 16);
+	assert_int_equal(c.test_mode, 1);
 }
 
 /* reader.conf gives the value with its quotes (pcsc-lite configfile.l) */

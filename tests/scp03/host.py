@@ -169,6 +169,82 @@ class Host:
         return data, sw
 
 
+def ber_len(n):
+    """BER length field (ISO 7816-4 §5.2)."""
+    if n < 0x80:
+        return bytes([n])
+    if n < 0x100:
+        return bytes([0x81, n])
+    return bytes([0x82]) + n.to_bytes(2, "big")
+
+
+def split_tlv(b):
+    """First BER-TLV of b (one-byte tag or 9F xx): (tag bytes, header, value, rest)."""
+    t = 2 if b[0] == 0x9F else 1
+    if b[t] < 0x80:
+        n, h = b[t], t + 1
+    else:
+        k = b[t] & 0x7F
+        n, h = int.from_bytes(b[t + 1:t + 1 + k], "big"), t + 1 + k
+    return b[:t], b[:h], b[h:h + n], b[h + n:]
+
+
+class HostT(Host):
+    """Off-card entity of SCP03t (SGP.02 §4.1.3.3, digest sgp02-euicc.md §4.2):
+    the same session with TLVs; the MACed header is tag ‖ length."""
+
+    def tlv_iu(self, host_challenge, key_id=0x01):
+        self.hc = host_challenge
+        return b"\x84\x0a" + bytes([self.kvn, key_id]) + host_challenge
+
+    def parse_tlv_iu(self, rsp, aid):
+        tag, _, v, rest = split_tlv(rsp)
+        assert tag == b"\x84" and len(v) == 32, rsp.hex()
+        self.parse_iu(v, aid)
+        return rest
+
+    def predict(self, seq, aid):
+        """The pseudo-random card challenge is known in advance (Amd D
+        §6.2.2.1): derive the session for counter seq without the 84 reply."""
+        self.cc = kdf(self.enc, 0x02, seq.to_bytes(3, "big") + aid, 8)
+        ctx = self.hc + self.cc
+        n = len(self.enc)
+        self.s_enc = kdf(self.enc, 0x04, ctx, n)
+        self.s_mac = kdf(self.mac, 0x06, ctx, n)
+        self.s_rmac = kdf(self.mac, 0x07, ctx, n)
+        self.mcv, self.ctr = bytes(16), 0
+
+    def tlv_ea(self, level=0x33, cryptogram=None):
+        v = bytes([level]) + (self.host_cryptogram() if cryptogram is None else cryptogram)
+        hdr = b"\x85" + ber_len(len(v) + 8)
+        m = aes_cmac(self.s_mac, bytes(16) + hdr + v)
+        self.mcv, self.level = m, level
+        return hdr + v + m[:8]
+
+    def tlv_data(self, plain, corrupt=False):
+        """86 { C-DEC(plain) ‖ C-MAC }; the counter advances per segment."""
+        self.ctr += 1
+        icv = aes_ecb(self.s_enc, self.ctr.to_bytes(16, "big"))
+        enc = aes_cbc(self.s_enc, icv, pad80(plain), True)
+        hdr = b"\x86" + ber_len(len(enc) + 8)
+        m = aes_cmac(self.s_mac, self.mcv + hdr + enc)
+        self.mcv = m
+        mac = bytes([m[0] ^ 0x01]) + m[1:8] if corrupt else m[:8]
+        return hdr + enc + mac
+
+    def check_tlv_data(self, rsp):
+        """Verify the R-MAC of an 86 response (over MCV ‖ 86 ‖ L ‖ data'),
+        decrypt its R-ENC data; returns (plain, rest)."""
+        tag, hdr, v, rest = split_tlv(rsp)
+        assert tag == b"\x86" and len(v) >= 8, rsp.hex()
+        data, rm = v[:-8], v[-8:]
+        assert aes_cmac(self.s_rmac, self.mcv + hdr + data)[:8] == rm, "SCP03t R-MAC"
+        if data:
+            icv = aes_ecb(self.s_enc, b"\x80" + self.ctr.to_bytes(15, "big"))
+            data = unpad80(aes_cbc(self.s_enc, icv, data, False))
+        return data, rest
+
+
 class Card:
     """scp03_io over a pipe."""
 

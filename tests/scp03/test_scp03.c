@@ -277,6 +277,7 @@ static void run_trace(const vset *v)
 	assert_memory_equal(c.ctx.s_mac, zero, sizeof(zero));
 	assert_memory_equal(c.ctx.s_rmac, zero, sizeof(zero));
 	assert_int_equal(unwrap(&c, v->cases[0].b, v->cases[0].n, rsp, &rl), 0x6982);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_pysim_traces(void **state)
@@ -308,6 +309,7 @@ static void test_derived_keys(void **state)
 	assert_memory_equal(hc, vf.host_crypto.b, 8);
 	/* the EXTERNAL AUTHENTICATE of the trace carries that cryptogram */
 	assert_memory_equal(v->ea_cmd.b + 5, hc, 8);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 /* ---- negative catalogue -------------------------------------------------- */
@@ -347,6 +349,7 @@ static void test_wrong_host_cryptogram(void **state)
 	memcpy(m + 16, v->ea_cmd.b, 13);
 	test_cmac(vf.s_mac.b, 16, m, sizeof(m), mac);
 	assert_memory_equal(mac, v->ea_cmd.b + 13, 8);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_wrong_ea_mac(void **state)
@@ -367,6 +370,7 @@ static void test_wrong_ea_mac(void **state)
 	memcpy(cmd, v->ea_cmd.b, 21);
 	cmd[6] ^= 0x01;
 	assert_int_equal(ea(&c, cmd, 21), 0x6982);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_wrong_cmac_closes(void **state)
@@ -419,6 +423,7 @@ static void test_cmd_without_sm(void **state)
 	/* SM command before any session */
 	card_setup(&c, w, false);
 	assert_int_equal(unwrap(&c, w->eid_cmd.b, w->eid_cmd.n, out, &ol), 0x6982);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_unknown_kvn(void **state)
@@ -441,6 +446,7 @@ static void test_unknown_kvn(void **state)
 	/* a key set with an invalid key length is not usable */
 	c.ks[0].key_len = 20;
 	assert_int_equal(iu(&c, v->iu_cmd.b, 14, rsp, &rl), 0x6A88);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_iu_errors(void **state)
@@ -479,6 +485,7 @@ static void test_iu_errors(void **state)
 	assert_int_equal(
 	    veuicc_scp03_initialize_update(&c.ctx, lookup, &c, v->iu_cmd.b, 14, rsp, 31, &rl, &sw),
 	    VEUICC_ERR_BUFFER_TOO_SMALL);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_sequence_counter(void **state)
@@ -509,6 +516,7 @@ static void test_sequence_counter(void **state)
 	assert_int_equal(iu(&c, v->iu_cmd.b, 14, rsp, &rl), 0x6985);
 	assert_int_equal(c.ks[0].seq_counter, VEUICC_SCP03_SEQ_MAX);
 	assert_int_equal(c.ctx.state, VEUICC_SCP03_IDLE);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_random_challenge(void **state)
@@ -529,6 +537,7 @@ static void test_random_challenge(void **state)
 	/* random mode without rng is refused */
 	veuicc_scp03_cfg cfg = {.random_challenge = true};
 	assert_int_equal(veuicc_scp03_init(&c.ctx, &cfg), VEUICC_ERR_INVALID_ARG);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_replayed_ea(void **state)
@@ -551,18 +560,20 @@ static void test_replayed_ea(void **state)
 	/* EA with no IU at all */
 	card_setup(&c, v, false);
 	assert_int_equal(ea(&c, v->ea_cmd.b, v->ea_cmd.n), 0x6985);
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_ea_levels_and_format(void **state)
 {
 	(void)state;
 	const vset *v = find("AES128_11");
-	card c;
+	card c = {0};
 	uint8_t rsp[64], cmd[32];
 	size_t rl;
 	/* every P1: the five Amd D levels pass the P1 check (then only the
 	 * trace's own 11 has a valid MAC); anything else is 6A86 */
 	for (unsigned p1 = 0; p1 < 256; p1++) {
+		veuicc_scp03_reset(&c.ctx); /* the previous round's session */
 		card_setup(&c, v, false);
 		assert_int_equal(iu(&c, v->iu_cmd.b, 14, rsp, &rl), 0x9000);
 		memcpy(cmd, v->ea_cmd.b, 21);
@@ -578,6 +589,7 @@ static void test_ea_levels_and_format(void **state)
 		uint16_t sw;
 	} m[] = {{3, 0x01, 0x6A86}, {0, 0x80, 0x6982}, {1, 0x84, 0x6D00}, {0, 0x00, 0x6E00}};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		veuicc_scp03_reset(&c.ctx); /* the previous round's session */
 		card_setup(&c, v, false);
 		assert_int_equal(iu(&c, v->iu_cmd.b, 14, rsp, &rl), 0x9000);
 		memcpy(cmd, v->ea_cmd.b, 21);
@@ -585,6 +597,7 @@ static void test_ea_levels_and_format(void **state)
 		assert_int_equal(ea(&c, cmd, 21), m[i].sw);
 		assert_int_equal(c.ctx.state, VEUICC_SCP03_IDLE);
 	}
+	veuicc_scp03_reset(&c.ctx);
 	card_setup(&c, v, false);
 	assert_int_equal(iu(&c, v->iu_cmd.b, 14, rsp, &rl), 0x9000);
 	memcpy(cmd, v->ea_cmd.b, 21);
@@ -592,11 +605,13 @@ static void test_ea_levels_and_format(void **state)
 	assert_int_equal(ea(&c, cmd, 22), 0x9000);
 	/* truncated EXTERNAL AUTHENTICATE at every length → 6700, no session */
 	for (size_t n = 0; n < 21; n++) {
+		veuicc_scp03_reset(&c.ctx); /* the previous round's session */
 		card_setup(&c, v, false);
 		assert_int_equal(iu(&c, v->iu_cmd.b, 14, rsp, &rl), 0x9000);
 		assert_int_equal(ea(&c, v->ea_cmd.b, n), 0x6700);
 		assert_int_equal(c.ctx.state, VEUICC_SCP03_IDLE);
 	}
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 }
 
 static void test_truncated_unwrap(void **state)
@@ -624,6 +639,7 @@ static void test_truncated_unwrap(void **state)
 				assert_int_equal(ol, vf.eid_plain.n - 1);
 				assert_memory_equal(out, vf.eid_plain.b, ol);
 			}
+			veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 		}
 	}
 }
@@ -665,6 +681,7 @@ static uint16_t send_padded(const uint8_t *pt, size_t ptl, size_t cut)
 		assert_int_equal(ol, 0);
 		assert_false(veuicc_scp03_is_open(&c.ctx));
 	}
+	veuicc_scp03_reset(&c.ctx); /* releases its prepared keys */
 	return sw;
 }
 

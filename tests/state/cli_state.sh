@@ -47,13 +47,25 @@ assert p[1]["aid"] == "A0000005591010FFFFFFFF8900001100" and p[1]["state"] == "d
 assert p[1]["iccid"] == "8949449999999990163" and not p[1]["fallback"], p[1]
 PY
 
-# EnableProfile on the card file through an APDU script: the states swap and a
-# notification waits for the SM-SR; both survive in the file
+# the card's ISD-R has keys: a plain EnableProfile is refused (6982) unless
+# the card runs in test mode (docs/scp03.md "Policy"); nothing changes
+cat >"$D/refused.apdu" <<'APDU'
+00A4040C10A0000005591010FFFFFFFF8900000100 : 9000
+80E2880015 3A0312 4F10A0000005591010FFFFFFFF8900001100 : 6982
+APDU
+"$V" apdu --protocol T=1 --card "$D/card.db" "$D/refused.apdu" >"$D/out" ||
+	fail "plain EnableProfile not refused: $(cat "$D/out")"
+"$V" card status --card "$D/card.db" >"$D/out"
+grep -Eq "^A0000005591010FFFFFFFF8900001100 +disabled " "$D/out" ||
+	fail "refused EnableProfile changed the card: $(cat "$D/out")"
+
+# EnableProfile on the card file through an APDU script (test mode): the
+# states swap and a notification waits for the SM-SR; both survive in the file
 cat >"$D/enable.apdu" <<'APDU'
 00A4040C10A0000005591010FFFFFFFF8900000100 : 9000
 80E2880015 3A0312 4F10A0000005591010FFFFFFFF8900001100 : 9000
 APDU
-"$V" apdu --protocol T=1 --card "$D/card.db" "$D/enable.apdu" >"$D/out" ||
+"$V" apdu --test-mode --protocol T=1 --card "$D/card.db" "$D/enable.apdu" >"$D/out" ||
 	fail "enable: $(cat "$D/out")"
 "$V" card status --card "$D/card.db" >"$D/out"
 grep -Eq "^A0000005591010FFFFFFFF8900001000 +disabled +89000123456789012341 +fall-back" \

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 	      "  --eid EID            the card's EID, 32 digits (overrides .eid)\n"
 	      "  --seed N|random      seed of the card's random generator (overrides .seed;\n"
 	      "                       default 0, so that every run is the same)\n"
+	      "  --test-mode          the ISD-R and ISD-Ps also take plain ES5/ES8 commands\n"
+	      "                       (no SCP80/SCP03 protection; see docs/scp03.md)\n"
 	      "  -h, --help           show this help\n"
 	      "\n"
 	      "exit status: 0 every response as expected, 1 a response differed or the\n"
@@ -288,7 +290,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 {
 	const char *file = NULL, *eid = NULL, *seed = NULL, *proto_s = NULL;
 	const char *profile = NULL, *card_file = NULL;
-	int trace = 0;
+	int trace = 0, test_mode = 0;
 
 	for (int i = 1; i < argc; i++) {
 		int m;
@@ -298,6 +300,8 @@ int veuicc_cli_apdu(int argc, char **argv)
 		}
 		if ((m = veuicc_cli_opt(argc, argv, &i, "--trace", NULL)) != 0)
 			trace = 1;
+		else if ((m = veuicc_cli_opt(argc, argv, &i, "--test-mode", NULL)) != 0)
+			test_mode = 1;
 		else if ((m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0 ||
 		         (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
 		         (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
@@ -367,6 +371,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 	cfg.eid = eid ? eid : s.has_eid ? s.eid : NULL;
 	cfg.rng_deterministic = !seed_random;
 	cfg.rng_seed = seed ? seed_v : s.has_seed ? s.seed : 0;
+	cfg.test_mode = test_mode;
 	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file);
 	veuicc_script_free(&s);
 	return status;

@@ -33,7 +33,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: veuicc reader config [--name ID] [--eid EID] [--seed N] [--atr HEX]\n"
-	      "                            [--trace FILE.pcap] [--absent] [--friendly NAME]\n"
+	      "                            [--trace FILE.pcap] [--absent] [--test-mode]\n"
+	      "                            [--friendly NAME]\n"
 	      "                            [--driver PATH] [--channel N] [-o FILE]\n"
 	      "       veuicc reader list\n"
 	      "       veuicc reader status|remove|insert READER\n"
@@ -46,6 +47,7 @@ static void usage(FILE *f)
 	      "  --atr HEX        ATR instead of the default one (offers T=0 and T=1)\n"
 	      "  --trace FILE     write every APDU to FILE (pcap, GSMTAP SIM; absolute path)\n"
 	      "  --absent         start with the card out of the reader\n"
+	      "  --test-mode      plain ES5/ES8 APDUs accepted (DEVICENAME testmode=1)\n"
 	      "The entry:\n"
 	      "  --friendly NAME  FRIENDLYNAME (default: 'veuicc' or 'veuicc ID')\n"
 	      "  --driver PATH    LIBPATH (default: " VEUICC_PCSC_DRIVER_PATH ")\n"
@@ -72,7 +74,7 @@ static int cmd_config(int argc, char **argv)
 	const char *name = NULL, *eid = NULL, *seed = NULL, *atr = NULL, *trace = NULL;
 	const char *friendly = NULL, *driver = VEUICC_PCSC_DRIVER_PATH, *channel = "0";
 	const char *out = NULL;
-	int absent = 0;
+	int absent = 0, test_mode = 0;
 	for (int i = 1; i < argc; i++) {
 		int r;
 		if ((r = veuicc_cli_opt(argc, argv, &i, "--name", &name)) ||
@@ -92,6 +94,10 @@ static int cmd_config(int argc, char **argv)
 			absent = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--test-mode") == 0) {
+			test_mode = 1;
+			continue;
+		}
 		fprintf(stderr, "veuicc reader config: unknown argument '%s'\n", argv[i]);
 		return VEUICC_CLI_EXIT_USAGE;
 	}
@@ -106,7 +112,8 @@ static int cmd_config(int argc, char **argv)
 			return VEUICC_CLI_EXIT_USAGE;
 		}
 	}
-	if (absent && append(dev, sizeof(dev), "present", "0") != 0) {
+	if ((absent && append(dev, sizeof(dev), "present", "0") != 0) ||
+	    (test_mode && append(dev, sizeof(dev), "testmode", "1") != 0)) {
 		fprintf(stderr, "veuicc reader config: DEVICENAME too long\n");
 		return VEUICC_CLI_EXIT_USAGE;
 	}
