@@ -281,6 +281,12 @@ static void bench_scp80(long iters, int *fails)
 		fprintf(stderr, "bench_scp: wrap_cmd failed\n");
 		exit(1);
 	}
+	/* the card prepares its own key sets' schedules once (cat/envelope.c
+	 * isdr_keyset); the packet above was built with per-packet schedules */
+	if (veuicc_scp80_keyset_prepare(&x->s.ks)) {
+		fprintf(stderr, "bench_scp: keyset_prepare failed\n");
+		exit(1);
+	}
 	mbedtls_aes_init(&x->kdec);
 	mbedtls_aes_init(&x->kenc);
 	mbedtls_aes_setkey_dec(&x->kdec, k_kic, 128);
@@ -325,6 +331,7 @@ static void bench_scp80(long iters, int *fails)
 	mbedtls_aes_free(&x->kdec);
 	mbedtls_aes_free(&x->kenc);
 	mbedtls_cipher_free(&x->kid.c);
+	veuicc_scp80_keyset_wipe(&x->s.ks);
 	free(x);
 }
 

@@ -48,6 +48,10 @@ typedef struct veuicc_cat_concat {
 struct veuicc_cat {
 	veuicc_scp80_counter cntr[VEUICC_FACTORY_KEYSETS_MAX]; /**< by key set index */
 	bool cntr_used; /**< an SCP80 packet was processed: counters worth saving */
+	/** The ISD-R's SCP80 key sets as last used, with their AES schedules
+	 *  prepared (scp80.h veuicc_scp80_keyset_prepare); rebuilt when the
+	 *  card's key set differs. Secret, wiped on free. */
+	veuicc_scp80_keyset isdr_ks[VEUICC_FACTORY_KEYSETS_MAX];
 
 	/* proactive session (TS 102 221 §14.7, TS 102 223 §6); volatile */
 	uint8_t tp[VEUICC_CAT_TP_MAX];           /**< TERMINAL PROFILE of this card session */

@@ -63,6 +63,8 @@ void veuicc_cat_free(struct veuicc_cat *cat)
 {
 	if (!cat)
 		return;
+	for (size_t i = 0; i < VEUICC_FACTORY_KEYSETS_MAX; i++)
+		veuicc_scp80_keyset_wipe(&cat->isdr_ks[i]);
 	mbedtls_platform_zeroize(cat, sizeof(*cat));
 	free(cat);
 }
@@ -95,8 +97,32 @@ int veuicc_cat_counters_set(veuicc_card *card, const uint8_t *in, size_t len)
 typedef struct lookup_ctx {
 	veuicc_card *card;
 	struct veuicc_cat *cat;
-	veuicc_scp80_keyset ks[VEUICC_FACTORY_KEYSETS_MAX]; /* converted on demand */
 } lookup_ctx;
+
+/* cat->isdr_ks[i] := key set \p k, keeping its prepared schedules when the
+ * card's key set is the one already there. */
+static const veuicc_scp80_keyset *isdr_keyset(struct veuicc_cat *cat, size_t i,
+                                              const veuicc_keyset *k)
+{
+	veuicc_scp80_keyset *c = &cat->isdr_ks[i];
+	bool same = c->kvn == k->kvn && c->kic_alg == k->kic_algo && c->kid_alg == k->kid_algo &&
+	            c->kic_len == k->key1_len && c->kid_len == k->key2_len &&
+	            !memcmp(c->kic, k->key1, k->key1_len) && !memcmp(c->kid, k->key2, k->key2_len);
+	if (!same) {
+		veuicc_scp80_keyset_wipe(c);
+		c->kvn = k->kvn;
+		c->kic_alg = k->kic_algo;
+		c->kid_alg = k->kid_algo;
+		c->kic_len = (uint8_t)k->key1_len;
+		c->kid_len = (uint8_t)k->key2_len;
+		memcpy(c->kic, k->key1, k->key1_len);
+		memcpy(c->kid, k->key2, k->key2_len);
+		c->cc_len = 8;
+		/* without the schedules every packet prepares its own: same result */
+		(void)veuicc_scp80_keyset_prepare(c);
+	}
+	return c;
+}
 
 static int lookup(void *arg, const uint8_t tar[3], uint8_t kvn, const veuicc_scp80_keyset **ks,
                   veuicc_scp80_counter **cntr)
@@ -111,19 +137,10 @@ static int lookup(void *arg, const uint8_t tar[3], uint8_t kvn, const veuicc_scp
 		if (veuicc_card_keyset(x->card, i, &k) != VEUICC_OK)
 			continue;
 		bool match = k.type == VEUICC_KEYSET_SCP80 && k.kvn == kvn &&
-		             k.key1_len <= sizeof(x->ks[i].kic) &&
-		             k.key2_len <= sizeof(x->ks[i].kid);
+		             k.key1_len <= sizeof(x->cat->isdr_ks[i].kic) &&
+		             k.key2_len <= sizeof(x->cat->isdr_ks[i].kid);
 		if (match) {
-			veuicc_scp80_keyset *s = &x->ks[i];
-			s->kvn = k.kvn;
-			s->kic_alg = k.kic_algo;
-			s->kid_alg = k.kid_algo;
-			s->kic_len = (uint8_t)k.key1_len;
-			s->kid_len = (uint8_t)k.key2_len;
-			memcpy(s->kic, k.key1, k.key1_len);
-			memcpy(s->kid, k.key2, k.key2_len);
-			s->cc_len = 8;
-			*ks = s;
+			*ks = isdr_keyset(x->cat, i, &k);
 			*cntr = &x->cat->cntr[i];
 		}
 		mbedtls_platform_zeroize(&k, sizeof(k));

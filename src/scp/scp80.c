@@ -6,6 +6,7 @@
  */
 #include "scp/scp80.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/aes.h>
@@ -44,16 +45,30 @@ static bool key_ok(uint8_t alg, size_t len)
 	}
 }
 
-/* CBC with zero IV over \p len bytes (a block multiple), in place allowed. */
-static int cbc(uint8_t alg, const uint8_t *key, size_t klen, bool enc, const uint8_t *in,
-               size_t len, uint8_t *out)
+/* Schedules prepared once for a key set (veuicc_scp80_keyset_prepare). */
+struct veuicc_scp80_prepared {
+	bool kic_aes, kid_aes;
+	mbedtls_aes_context kic_enc, kic_dec;
+	mbedtls_cipher_context_t kid_cmac;
+};
+
+/* CBC with zero IV over \p len bytes (a block multiple), in place allowed;
+ * the key set's KIc (its prepared schedules when there are). */
+static int cbc(const veuicc_scp80_keyset *ks, bool enc, const uint8_t *in, size_t len, uint8_t *out)
 {
+	uint8_t alg = ks->kic_alg;
+	const uint8_t *key = ks->kic;
+	size_t klen = ks->kic_len;
 	uint8_t iv[16] = {0};
 	int rc = -1;
 
 	if (!key_ok(alg, klen) || len % block_size(alg))
 		return VEUICC_ERR_INVALID_ARG;
-	if (alg == VEUICC_SCP80_ALG_AES) {
+	if (alg == VEUICC_SCP80_ALG_AES && ks->prepared && ks->prepared->kic_aes) {
+		rc = mbedtls_aes_crypt_cbc(enc ? &ks->prepared->kic_enc : &ks->prepared->kic_dec,
+		                           enc ? MBEDTLS_AES_ENCRYPT : MBEDTLS_AES_DECRYPT, len, iv,
+		                           in, out);
+	} else if (alg == VEUICC_SCP80_ALG_AES) {
 		mbedtls_aes_context c;
 		mbedtls_aes_init(&c);
 		rc = enc ? mbedtls_aes_setkey_enc(&c, key, (unsigned)klen * 8)
@@ -93,6 +108,7 @@ static int cbc(uint8_t alg, const uint8_t *key, size_t klen, bool enc, const uin
 typedef struct mac_ctx {
 	uint8_t alg;
 	mbedtls_cipher_context_t cmac;
+	mbedtls_cipher_context_t *shared; /* the key set's prepared CMAC, or NULL */
 	mbedtls_des_context des;
 	mbedtls_des3_context des3;
 	uint8_t iv[8];
@@ -107,6 +123,7 @@ static int mac_start(mac_ctx *m, const veuicc_scp80_keyset *ks)
 	/* only the context of the key set's algorithm is initialised (and later
 	 * freed): the others are large and unused (bench_scp breakdown) */
 	m->alg = ks->kid_alg;
+	m->shared = NULL;
 	m->part_len = 0;
 	memset(m->iv, 0, sizeof(m->iv));
 	if (!key_ok(ks->kid_alg, ks->kid_len)) {
@@ -115,6 +132,11 @@ static int mac_start(mac_ctx *m, const veuicc_scp80_keyset *ks)
 	}
 	switch (ks->kid_alg) {
 	case VEUICC_SCP80_ALG_AES: {
+		if (ks->prepared && ks->prepared->kid_aes) {
+			m->shared = &ks->prepared->kid_cmac;
+			rc = mbedtls_cipher_cmac_reset(m->shared); /* the key stays */
+			break;
+		}
 		mbedtls_cipher_type_t t = ks->kid_len == 16   ? MBEDTLS_CIPHER_AES_128_ECB
 		                          : ks->kid_len == 24 ? MBEDTLS_CIPHER_AES_192_ECB
 		                                              : MBEDTLS_CIPHER_AES_256_ECB;
@@ -157,8 +179,9 @@ static int mac_update(mac_ctx *m, const uint8_t *d, size_t n)
 	if (n == 0)
 		return VEUICC_OK;
 	if (m->alg == VEUICC_SCP80_ALG_AES)
-		return mbedtls_cipher_cmac_update(&m->cmac, d, n) == 0 ? VEUICC_OK
-		                                                       : VEUICC_ERR_CRYPTO;
+		return mbedtls_cipher_cmac_update(m->shared ? m->shared : &m->cmac, d, n) == 0
+		           ? VEUICC_OK
+		           : VEUICC_ERR_CRYPTO;
 	while (n > 0) {
 		size_t take = 8 - m->part_len;
 		if (take > n)
@@ -182,7 +205,7 @@ static int mac_finish(mac_ctx *m, uint8_t cc[CC_MAX])
 
 	if (m->alg == VEUICC_SCP80_ALG_AES) {
 		uint8_t full[16];
-		if (mbedtls_cipher_cmac_finish(&m->cmac, full))
+		if (mbedtls_cipher_cmac_finish(m->shared ? m->shared : &m->cmac, full))
 			rc = VEUICC_ERR_CRYPTO;
 		memcpy(cc, full, CC_MAX);
 		mbedtls_platform_zeroize(full, sizeof(full));
@@ -201,7 +224,10 @@ static void mac_free(mac_ctx *m)
 {
 	/* each mbedtls *_free zeroises its context */
 	switch (m->alg) {
-	case VEUICC_SCP80_ALG_AES: mbedtls_cipher_free(&m->cmac); break;
+	case VEUICC_SCP80_ALG_AES:
+		if (!m->shared)
+			mbedtls_cipher_free(&m->cmac);
+		break;
 	case VEUICC_SCP80_ALG_DES: mbedtls_des_free(&m->des); break;
 	case VEUICC_SCP80_ALG_3DES2:
 	case VEUICC_SCP80_ALG_3DES3: mbedtls_des3_free(&m->des3); break;
@@ -255,10 +281,68 @@ int veuicc_scp80_cc(const veuicc_scp80_keyset *ks, const uint8_t *msg, size_t le
 	return checksum(VEUICC_SCP80_SPI1_CC, ks, msg, len, NULL, 0, NULL, 0, cc);
 }
 
+static void prepared_free(struct veuicc_scp80_prepared *p)
+{
+	if (!p)
+		return;
+	if (p->kic_aes) {
+		mbedtls_aes_free(&p->kic_enc); /* zeroises the round keys */
+		mbedtls_aes_free(&p->kic_dec);
+	}
+	if (p->kid_aes)
+		mbedtls_cipher_free(&p->kid_cmac);
+	mbedtls_platform_zeroize(p, sizeof(*p));
+	free(p);
+}
+
 void veuicc_scp80_keyset_wipe(veuicc_scp80_keyset *ks)
 {
-	if (ks)
-		mbedtls_platform_zeroize(ks, sizeof(*ks));
+	if (!ks)
+		return;
+	prepared_free(ks->prepared);
+	mbedtls_platform_zeroize(ks, sizeof(*ks));
+}
+
+int veuicc_scp80_keyset_prepare(veuicc_scp80_keyset *ks)
+{
+	if (!ks)
+		return VEUICC_ERR_INVALID_ARG;
+	prepared_free(ks->prepared);
+	ks->prepared = NULL;
+	bool kic = ks->kic_alg == VEUICC_SCP80_ALG_AES && key_ok(ks->kic_alg, ks->kic_len);
+	bool kid = ks->kid_alg == VEUICC_SCP80_ALG_AES && key_ok(ks->kid_alg, ks->kid_len);
+	if (!kic && !kid)
+		return VEUICC_OK; /* (3)DES: nothing worth keeping */
+	struct veuicc_scp80_prepared *p = calloc(1, sizeof(*p));
+	if (!p)
+		return VEUICC_ERR_NO_MEMORY;
+	int rc = 0;
+	if (kic) {
+		p->kic_aes = true;
+		mbedtls_aes_init(&p->kic_enc);
+		mbedtls_aes_init(&p->kic_dec);
+		rc = mbedtls_aes_setkey_enc(&p->kic_enc, ks->kic, (unsigned)ks->kic_len * 8);
+		if (!rc)
+			rc =
+			    mbedtls_aes_setkey_dec(&p->kic_dec, ks->kic, (unsigned)ks->kic_len * 8);
+	}
+	if (kid && !rc) {
+		p->kid_aes = true;
+		mbedtls_cipher_type_t t = ks->kid_len == 16   ? MBEDTLS_CIPHER_AES_128_ECB
+		                          : ks->kid_len == 24 ? MBEDTLS_CIPHER_AES_192_ECB
+		                                              : MBEDTLS_CIPHER_AES_256_ECB;
+		mbedtls_cipher_init(&p->kid_cmac);
+		rc = mbedtls_cipher_setup(&p->kid_cmac, mbedtls_cipher_info_from_type(t));
+		if (!rc)
+			rc = mbedtls_cipher_cmac_starts(&p->kid_cmac, ks->kid,
+			                                (size_t)ks->kid_len * 8);
+	}
+	if (rc) {
+		prepared_free(p);
+		return VEUICC_ERR_CRYPTO;
+	}
+	ks->prepared = p;
+	return VEUICC_OK;
 }
 
 /* Constant-time comparison of MAC bytes. */
@@ -440,8 +524,7 @@ int veuicc_scp80_unwrap(const uint8_t *pkt, size_t len, veuicc_scp80_lookup_fn l
 			status = VEUICC_SCP80_CIPHERING_ERROR;
 			goto done;
 		}
-		if (cbc(kic_ks->kic_alg, kic_ks->kic, kic_ks->kic_len, false, pkt + HDR_CLEAR, body,
-		        out)) {
+		if (cbc(kic_ks, false, pkt + HDR_CLEAR, body, out)) {
 			status = VEUICC_SCP80_CIPHERING_ERROR;
 			goto done;
 		}
@@ -560,8 +643,7 @@ int veuicc_scp80_wrap_por(const veuicc_scp80_cmd *cmd, uint8_t status, const uin
 			return rc;
 	}
 	if (cipher) {
-		int rc = cbc(cmd->kic_ks->kic_alg, cmd->kic_ks->kic, cmd->kic_ks->kic_len, true,
-		             p + 9, plain + pad, p + 9);
+		int rc = cbc(cmd->kic_ks, true, p + 9, plain + pad, p + 9);
 		if (rc)
 			return rc;
 	}
@@ -616,8 +698,7 @@ int veuicc_scp80_wrap_cmd(const veuicc_scp80_host *h, const uint8_t *data, size_
 			return rc;
 	}
 	if (cipher) {
-		int rc = cbc(h->kic_ks->kic_alg, h->kic_ks->kic, h->kic_ks->kic_len, true,
-		             p + HDR_CLEAR, plain + pad, p + HDR_CLEAR);
+		int rc = cbc(h->kic_ks, true, p + HDR_CLEAR, plain + pad, p + HDR_CLEAR);
 		if (rc)
 			return rc;
 	}
@@ -648,8 +729,7 @@ int veuicc_scp80_unwrap_por(const veuicc_scp80_host *h, const uint8_t *por, size
 	if (cipher) {
 		if (!h->kic_ks || body % block_size(h->kic_ks->kic_alg))
 			return VEUICC_ERR_MALFORMED;
-		if (cbc(h->kic_ks->kic_alg, h->kic_ks->kic, h->kic_ks->kic_len, false, por + 9,
-		        body, work))
+		if (cbc(h->kic_ks, false, por + 9, body, work))
 			return VEUICC_ERR_CRYPTO;
 	} else {
 		memcpy(work, por + 9, body);

@@ -85,6 +85,11 @@ typedef struct veuicc_scp80_keyset {
 	uint8_t kic[32];
 	uint8_t kid[32];
 	uint8_t cc_len; /**< CC length in commands and PoRs: 8 (default when 0) or 4 (AES) */
+	/** AES key schedules and the CMAC context prepared once by
+	 *  veuicc_scp80_keyset_prepare() (NULL: prepared per packet). Owned by
+	 *  this record: released by veuicc_scp80_keyset_wipe(); a copy of the
+	 *  record must not keep it. */
+	struct veuicc_scp80_prepared *prepared;
 } veuicc_scp80_keyset;
 
 /** Replay counter of one key set (5 bytes, big-endian), kept by the caller. */
@@ -190,7 +195,18 @@ int veuicc_scp80_unwrap_por(const veuicc_scp80_host *h, const uint8_t *por, size
  *  \p cc receives 8 bytes. \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG, VEUICC_ERR_CRYPTO. */
 int veuicc_scp80_cc(const veuicc_scp80_keyset *ks, const uint8_t *msg, size_t len, uint8_t cc[8]);
 
-/** Wipe the key values of \p ks (mbedtls_platform_zeroize). */
+/** Wipe the key values of \p ks (mbedtls_platform_zeroize) and release
+ *  its prepared schedules. */
 void veuicc_scp80_keyset_wipe(veuicc_scp80_keyset *ks);
+
+/**
+ * Prepare the AES key schedules (KIc) and the AES-CMAC context (KID) of
+ * \p ks once, for a key set that serves many packets (a card's own key
+ * sets): each packet then skips the key scheduling and context set-up.
+ * Key sets of other algorithms are left as they are. The keys must not
+ * change afterwards without veuicc_scp80_keyset_wipe().
+ * \returns VEUICC_OK, VEUICC_ERR_NO_MEMORY, VEUICC_ERR_CRYPTO
+ */
+int veuicc_scp80_keyset_prepare(veuicc_scp80_keyset *ks);
 
 #endif /* VEUICC_SCP80_H */
