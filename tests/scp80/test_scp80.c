@@ -547,13 +547,66 @@ static void test_keyset_wipe(void **state)
 	assert_memory_equal(&c.ks, zero, sizeof(zero));
 }
 
+/* A card whose key set is prepared once (veuicc_scp80_keyset_prepare, as
+ * the card's ISD-R key sets are) gives the same results as per-packet keying:
+ * same plaintext, same PoR bytes, same refusals; wipe releases it. */
+static void test_prepared_keyset(void **state)
+{
+	(void)state;
+	card plain, prep;
+	uint8_t p[256];
+	aes_card(&plain, 1);
+	aes_card(&prep, 1);
+	assert_int_equal(veuicc_scp80_keyset_prepare(&prep.ks), 0);
+	assert_non_null(prep.ks.prepared);
+	for (uint8_t cntr = 6; cntr < 9; cntr++) {
+		size_t n = host_packet(&plain, SPI1_STD, SPI2_STD, cntr, p, sizeof(p));
+		veuicc_scp80_cmd a = expect(&plain, p, n, SPI1_STD, VEUICC_SCP80_POR_OK);
+		veuicc_scp80_cmd b = expect(&prep, p, n, SPI1_STD, VEUICC_SCP80_POR_OK);
+		assert_int_equal(a.data_len, b.data_len);
+		assert_int_equal(b.data_len, sizeof(APDU));
+		uint8_t pa[128], pb[128];
+		size_t na = 0, nb = 0;
+		static const uint8_t rsp[] = {0x01, 0x90, 0x00};
+		assert_int_equal(
+		    veuicc_scp80_wrap_por(&a, 0, rsp, sizeof(rsp), pa, sizeof(pa), &na), 0);
+		assert_int_equal(
+		    veuicc_scp80_wrap_por(&b, 0, rsp, sizeof(rsp), pb, sizeof(pb), &nb), 0);
+		assert_int_equal(na, nb);
+		assert_memory_equal(pa, pb, na);
+	}
+	/* a flipped bit anywhere after the header: CC failure, counter kept */
+	size_t n = host_packet(&plain, SPI1_STD, SPI2_STD, 20, p, sizeof(p));
+	for (size_t i = 10; i < n; i++) {
+		p[i] ^= 0x04;
+		expect(&prep, p, n, 0, VEUICC_SCP80_RC_CC_DS_FAILED);
+		p[i] ^= 0x04;
+	}
+	/* preparing again replaces the schedules; wipe releases them (ASan) */
+	assert_int_equal(veuicc_scp80_keyset_prepare(&prep.ks), 0);
+	veuicc_scp80_keyset_wipe(&prep.ks);
+	assert_null(prep.ks.prepared);
+	/* 3DES key sets need nothing prepared */
+	card d;
+	memset(&d, 0, sizeof(d));
+	set_keys(&d.ks, 1, "3des2", "0123456789abcdeffedcba9876543210", "3des2",
+	         "0123456789abcdeffedcba9876543210");
+	assert_int_equal(veuicc_scp80_keyset_prepare(&d.ks), 0);
+	assert_null(d.ks.prepared);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vectors),     cmocka_unit_test(test_accept_and_replay),
-	    cmocka_unit_test(test_wrong_cc),    cmocka_unit_test(test_unknown_tar_and_keys),
-	    cmocka_unit_test(test_msl),         cmocka_unit_test(test_padding_counter),
-	    cmocka_unit_test(test_truncated),   cmocka_unit_test(test_por_rules),
+	    cmocka_unit_test(test_prepared_keyset),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_accept_and_replay),
+	    cmocka_unit_test(test_wrong_cc),
+	    cmocka_unit_test(test_unknown_tar_and_keys),
+	    cmocka_unit_test(test_msl),
+	    cmocka_unit_test(test_padding_counter),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_por_rules),
 	    cmocka_unit_test(test_keyset_wipe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
