@@ -47,7 +47,8 @@ typedef struct veuicc_cat_concat {
 
 struct veuicc_cat {
 	veuicc_scp80_counter cntr[VEUICC_FACTORY_KEYSETS_MAX]; /**< by key set index */
-	bool cntr_used; /**< an SCP80 packet was processed: counters worth saving */
+	bool cntr_used;     /**< an SCP80 packet was processed: counters worth saving */
+	uint8_t pkt_kvn[2]; /**< KIc, KID key indexes of the running ISD-R packet (volatile) */
 
 	/* proactive session (TS 102 221 §14.7, TS 102 223 §6); volatile */
 	uint8_t tp[VEUICC_CAT_TP_MAX];           /**< TERMINAL PROFILE of this card session */
