@@ -129,27 +129,41 @@ static bool in_use(const veuicc_card *card, const veuicc_capdu *cmd, uint8_t kvn
 	                                                   sizeof(veuicc_aid_isdr)) == (int)kvn;
 }
 
+int veuicc_smsr_parse_delete(const uint8_t *d, size_t n, veuicc_smsr_key_tmpl *out, size_t *count)
+{
+	/* F2 03 KVN first last, repeated; nothing else (digest §3.11 [I×2]) */
+	const size_t step = 2 + KEY_TMPL_LEN;
+	if (!d || !out || !count || n == 0 || n % step || n / step > VEUICC_SMSR_TMPL_MAX)
+		return VEUICC_ERR_MALFORMED;
+	size_t c = 0;
+	for (size_t p = 0; p < n; p += step, c++) {
+		veuicc_smsr_key_tmpl t = {d[p + 2], d[p + 3], d[p + 4]};
+		if (d[p] != VEUICC_SMSR_TAG_KEY_TMPL || d[p + 1] != KEY_TMPL_LEN || t.first == 0 ||
+		    t.first > t.last || t.last > KEY_ID_MAX)
+			return VEUICC_ERR_MALFORMED;
+		for (size_t j = 0; j < c; j++)
+			if (out[j].kvn == t.kvn)
+				return VEUICC_ERR_MALFORMED; /* named twice */
+		out[c] = t;
+	}
+	*count = c;
+	return VEUICC_OK;
+}
+
 uint16_t veuicc_smsr_finalise(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	veuicc_factory *f = card->factory;
-	const uint8_t *d = cmd->data;
-	size_t n = cmd->lc, count = 0;
+	veuicc_smsr_key_tmpl t[VEUICC_SMSR_TMPL_MAX];
+	size_t nt = 0, count = 0;
 	bool gone[VEUICC_FACTORY_KEYSETS_MAX] = {false};
-	/* F2 03 KVN first last, repeated; nothing else (digest §3.11 [I×2]) */
-	if (n == 0 || n % (2 + KEY_TMPL_LEN))
+	if (veuicc_smsr_parse_delete(cmd->data, cmd->lc, t, &nt))
 		return VEUICC_SW_WRONG_DATA;
-	for (size_t p = 0; p < n; p += 2 + KEY_TMPL_LEN) {
-		uint8_t kvn = d[p + 2], first = d[p + 3], last = d[p + 4];
-		if (d[p] != VEUICC_SMSR_TAG_KEY_TMPL || d[p + 1] != KEY_TMPL_LEN || first == 0 ||
-		    first > last || last > KEY_ID_MAX)
-			return VEUICC_SW_WRONG_DATA;
-		long i = find_kvn(f, kvn);
+	for (size_t j = 0; j < nt; j++) {
+		long i = find_kvn(f, t[j].kvn);
 		if (i < 0)
 			return VEUICC_SW_REF_DATA_NOT_FOUND; /* no such key set (H9) */
-		if (gone[i])
-			return VEUICC_SW_WRONG_DATA; /* named twice */
 		/* whole key sets only: a set without its KIc or KID is no set (H7) */
-		if (first != FIRST_KEY_ID || last < top_key_id(&f->keysets[i]))
+		if (t[j].first != FIRST_KEY_ID || t[j].last < top_key_id(&f->keysets[i]))
 			return VEUICC_SW_WRONG_DATA;
 		gone[i] = true;
 		count++;

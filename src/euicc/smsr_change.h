@@ -39,6 +39,24 @@
  */
 uint16_t veuicc_smsr_establish(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 
+/** One F2 key template of FinaliseISDRHandover. */
+typedef struct veuicc_smsr_key_tmpl {
+	uint8_t kvn;   /**< key version number of the set */
+	uint8_t first; /**< first key id (01..7F) */
+	uint8_t last;  /**< last key id (first..7F) */
+} veuicc_smsr_key_tmpl;
+
+/** Most F2 templates in one DELETE (one per ISD-R key set). */
+#define VEUICC_SMSR_TMPL_MAX 8
+
+/**
+ * Parse the data of FinaliseISDRHandover's DELETE: one or more
+ * `F2 03 KVN first last`, nothing else; key ids 01..7F, first <= last, each
+ * KVN at most once, at most VEUICC_SMSR_TMPL_MAX templates.
+ * \returns VEUICC_OK (\p out, \p count set) or VEUICC_ERR_MALFORMED
+ */
+int veuicc_smsr_parse_delete(const uint8_t *d, size_t n, veuicc_smsr_key_tmpl *out, size_t *count);
+
 /** True for an ISD-R DELETE whose data start with an F2 key template. */
 bool veuicc_smsr_is_finalise(const veuicc_capdu *cmd);
 
