@@ -23,10 +23,12 @@ factory/default.json (SCP80 KVN 01, SCP81 KVN 40, SCP03 KVN 30):
      the command 6985, an unknown set 6A88; then F203 010103 F203 400102
      -> 00 9000; a packet under KVN 01 is dropped silently (status 06,
      SGP.02 §2.4.3), KVN 02 still works; again after a restart; a replayed
-     KVN 02 packet gets status 02
+     KVN 02 packet gets status 02; in an SCP03 session (tests/scp03/host.py)
+     on KVN 30, deleting KVN 30 gives 6985
   5. UpdateSMSRAddressingParameters under the new keys
   6. brainpoolP256r1: the same EstablishISDRKeySet on an ECASD personalised
      with the SGP.26 BRP eUICC key (plain ES5, test mode), SCP03 KVN 31 set
+     (95 5C, DR); an SCP03 session opens with it, sequence counter 1
 
 usage: smsr_oracle.py KEYEST_IO DATA_DIR FACTORY_JSON WORK_DIR
 """
@@ -37,9 +39,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "scp80"))
 sys.path.insert(0, os.path.join(HERE, "..", "cat"))
+sys.path.insert(0, os.path.join(HERE, "..", "scp03"))
 import smdp_oracle as so  # noqa: E402
 import oracle as scp80  # noqa: E402
 from envelope_oracle import OA, envelope, tlv  # noqa: E402
+from host import Host  # noqa: E402  (tests/scp03: an independent SCP03 host)
 
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
@@ -141,6 +145,23 @@ class Ota:
     def one(self, capdu):
         r = self.send([capdu])
         return r[0] if r else (None, None)
+
+
+def scp03_session(card, kvn, enc, mac, dek, tag):
+    """INITIALIZE UPDATE / EXTERNAL AUTHENTICATE (C-MAC) on the ISD-R with
+    tests/scp03/host.py; returns the host and the sequence counter."""
+    card.ok("SELECT ISD-R", "00A4040C 10" + so.ISDR)
+    h = Host(kvn, enc, mac, dek)
+    rsp = card.ok(tag + ": INITIALIZE UPDATE", h.init_update(os.urandom(8)).hex())
+    h.parse_iu(rsp, bytes.fromhex(so.ISDR))  # card challenge and cryptogram checked
+    card.ok(tag + ": EXTERNAL AUTHENTICATE", h.ext_auth(0x01).hex())
+    return h, int.from_bytes(h.seq, "big")
+
+
+def scp03_send(card, h, apdu_hex):
+    r = bytes.fromhex(card.cmd("A " + h.wrap(bytes.fromhex(apdu_hex)).hex()))
+    data, sw = h.unwrap_rsp(r)
+    return data, int.from_bytes(sw, "big")
 
 
 def keysets(card):
@@ -249,6 +270,14 @@ def run(exe, data_dir, factory, work):
     new.send(["80CA00E000"], cntr=new.cntr)
     check("replayed counter -> status 02", new.status == 0x02)
 
+    # the SCP03 set of an ISD-R session cannot delete itself either
+    h, _ = scp03_session(card, 0x30, bytes(range(0x30, 0x40)), bytes(range(0x40, 0x50)),
+                         bytes(range(0x50, 0x60)), "SCP03 KVN 30")
+    _, sw = scp03_send(card, h, "80E4000005F203300103")
+    check("deleting the SCP03 session's own set -> 6985 (%04X)" % sw, sw == 0x6985)
+    check("... nothing deleted", keysets(card) == left)
+    card.ok("SELECT ISD-R (ends the session)", "00A4040C 10" + so.ISDR)
+
     # 5. the new SM-SR's address
     _, sw = new.one(capdu("80E28800", so.dgi(0x3A07, bytes.fromhex("A30781050691214365"))))
     check("UpdateSMSRAddressingParameters under the new keys (%s)" % sw, sw == 0x9000)
@@ -280,6 +309,11 @@ def run(exe, data_dir, factory, work):
     k = keysets(card)[-1]
     check("brp: SCP03 set KVN 31, one key as ENC, MAC, DEK",
           k == ("2", "31", sr.keys[0].hex(), sr.keys[0].hex(), sr.keys[0].hex()))
+    h, seq = scp03_session(card, 0x31, sr.keys[0], sr.keys[0], sr.keys[0], "brp SCP03 KVN 31")
+    check("brp: first session of the new set has sequence counter 1 (%d)" % seq, seq == 1)
+    info, sw = scp03_send(card, h, "80CA00E000")
+    check("brp: GET DATA E0 in the new session lists KVN 31 (%04X)" % sw,
+          sw == 0x9000 and bytes.fromhex("C00401318810") in info)
     card.close()
 
 
