@@ -2,9 +2,11 @@
 /*
  * libFuzzer target for the EstablishISDPKeySet messages (src/euicc/keyest.c):
  * the first byte picks the parser, the rest is a STORE DATA data field:
- *   b0 % 3 == 0  3A01 { 7F21 CERT.DP.ECDSA } (strict, then DER signatures allowed)
- *   b0 % 3 == 1  3A02 { A6 CRT } 7F49 5F37 on NIST P-256
- *   b0 % 3 == 2  the same on brainpoolP256r1
+ *   b0 % 4 == 0  3A01 { 7F21 CERT.DP.ECDSA } (strict, then DER signatures allowed)
+ *   b0 % 4 == 1  3A02 { A6 CRT } 7F49 5F37 on NIST P-256
+ *   b0 % 4 == 2  the same on brainpoolP256r1
+ *   b0 % 4 == 3  FinaliseISDRHandover DELETE data { F2 03 KVN first last }...
+ *                (src/euicc/smsr_change.c)
  * Invariants: every pointer of a parsed message stays inside the input, the
  * CRT lies inside the 3A02 DGI that starts the input, the values the card
  * relies on are in range, and a second parse gives the same result.
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "euicc/keyest.h"
+#include "euicc/smsr_change.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,13 +53,31 @@ static void params(const uint8_t *d, size_t n, uint8_t curve)
 	CHECK(p.epk.curve == curve && p.epk.point[0] == 0x04);
 }
 
+static void finalise(const uint8_t *d, size_t n)
+{
+	veuicc_smsr_key_tmpl t[VEUICC_SMSR_TMPL_MAX], u[VEUICC_SMSR_TMPL_MAX];
+	size_t c = 99, e = 99;
+	int rc = veuicc_smsr_parse_delete(d, n, t, &c);
+	CHECK(rc == VEUICC_OK || rc == VEUICC_ERR_MALFORMED);
+	CHECK(veuicc_smsr_parse_delete(d, n, u, &e) == rc);
+	if (rc)
+		return;
+	CHECK(c == e && c >= 1 && c <= VEUICC_SMSR_TMPL_MAX && n == 5 * c);
+	for (size_t i = 0; i < c; i++) {
+		CHECK(t[i].first >= 1 && t[i].first <= t[i].last && t[i].last <= 0x7F);
+		CHECK(t[i].kvn == d[5 * i + 2] && !memcmp(&t[i], &u[i], sizeof(t[i])));
+		for (size_t j = 0; j < i; j++)
+			CHECK(t[j].kvn != t[i].kvn);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
 	const uint8_t *d = data + 1;
 	size_t n = size - 1;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		for (unsigned flags = 0; flags <= VEUICC_CERT_ALLOW_DER_SIG; flags++) {
 			veuicc_cert c;
@@ -69,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	case 1: params(d, n, VEUICC_CERT_CURVE_P256); break;
-	default: params(d, n, VEUICC_CERT_CURVE_BP256R1); break;
+	case 2: params(d, n, VEUICC_CERT_CURVE_BP256R1); break;
+	default: finalise(d, n); break;
 	}
 	return 0;
 }

@@ -408,7 +408,8 @@ typedef struct veuicc_keyset {
 	char psk_id[65]; /**< SCP81 PSK identity, "" if none */
 } veuicc_keyset;
 
-/** Number of ISD-R key sets the card was personalised with. */
+/** Number of ISD-R key sets the card holds now (factory sets as changed by PUT KEY
+ *  and the SM-SR change, docs/smsr-change.md). */
 VEUICC_API size_t veuicc_card_keyset_count(const veuicc_card *card);
 
 /** Key set \p index. \returns VEUICC_OK or VEUICC_ERR_NOT_FOUND. */

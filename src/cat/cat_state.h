@@ -47,7 +47,8 @@ typedef struct veuicc_cat_concat {
 
 struct veuicc_cat {
 	veuicc_scp80_counter cntr[VEUICC_FACTORY_KEYSETS_MAX]; /**< by key set index */
-	bool cntr_used; /**< an SCP80 packet was processed: counters worth saving */
+	bool cntr_used;     /**< an SCP80 packet was processed: counters worth saving */
+	uint8_t pkt_kvn[2]; /**< KIc, KID key indexes of the running ISD-R packet (volatile) */
 	/** The ISD-R's SCP80 key sets as last used, with their AES schedules
 	 *  prepared (scp80.h veuicc_scp80_keyset_prepare); rebuilt when the
 	 *  card's key set differs. Secret, wiped on free. */

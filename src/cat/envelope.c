@@ -92,6 +92,31 @@ int veuicc_cat_counters_set(veuicc_card *card, const uint8_t *in, size_t len)
 	return VEUICC_OK;
 }
 
+void veuicc_cat_keyset_added(veuicc_card *card, size_t idx)
+{
+	if (idx >= VEUICC_FACTORY_KEYSETS_MAX || !veuicc_cat_state(card))
+		return;
+	memset(card->cat->cntr[idx].value, 0, 5);
+	card->cat->cntr_used = true;
+}
+
+void veuicc_cat_keyset_removed(veuicc_card *card, size_t idx)
+{
+	if (idx >= VEUICC_FACTORY_KEYSETS_MAX || !veuicc_cat_state(card))
+		return;
+	struct veuicc_cat *c = card->cat;
+	memmove(&c->cntr[idx], &c->cntr[idx + 1],
+	        (VEUICC_FACTORY_KEYSETS_MAX - idx - 1) * sizeof(c->cntr[0]));
+	memset(c->cntr[VEUICC_FACTORY_KEYSETS_MAX - 1].value, 0, 5);
+	c->cntr_used = true;
+}
+
+bool veuicc_cat_isdr_kvn_in_use(const veuicc_card *card, uint8_t kvn)
+{
+	return card->ota_secured && card->cat &&
+	       (card->cat->pkt_kvn[0] == kvn || card->cat->pkt_kvn[1] == kvn);
+}
+
 /* ---- key set look-up (scp80.h veuicc_scp80_lookup_fn) ------------------- */
 
 typedef struct lookup_ctx {
@@ -352,6 +377,9 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, co
 	size_t slen = 0;
 	/* a REFRESH the script causes waits for the PoR (SGP.02 §3.2) */
 	card->cat->in_packet = true;
+	/* the ISD-R key sets of this packet: FinaliseISDRHandover keeps them */
+	card->cat->pkt_kvn[0] = to_isdr ? (uint8_t)(cmd.kic >> 4) : 0;
+	card->cat->pkt_kvn[1] = to_isdr ? (uint8_t)(cmd.kid >> 4) : 0;
 	if (status == VEUICC_SCP80_POR_OK && cmd.data_len) {
 		/* TS 102 226 §5: expanded format starts with a command template tag */
 		bool expanded = cmd.data[0] == VEUICC_REMOTE_TAG_CMD_DEF ||

@@ -13,6 +13,7 @@
 #ifndef VEUICC_CAT_ENVELOPE_H
 #define VEUICC_CAT_ENVELOPE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "apdu/applet.h"
@@ -44,6 +45,18 @@ int veuicc_cat_counters_get(const veuicc_card *card, uint8_t out[VEUICC_CAT_COUN
 /** Restore counters saved by veuicc_cat_counters_get(). \returns VEUICC_OK,
  *  VEUICC_ERR_MALFORMED (wrong length), VEUICC_ERR_NO_MEMORY. */
 int veuicc_cat_counters_set(veuicc_card *card, const uint8_t *in, size_t len);
+
+/** An ISD-R key set was appended at index \p idx: its SCP80 counter starts
+ *  at 0 (SGP.02 SM-SR change, euicc/smsr_change.c). */
+void veuicc_cat_keyset_added(veuicc_card *card, size_t idx);
+
+/** The ISD-R key set at index \p idx was deleted: the counters of the sets
+ *  after it move down with them (counters are kept by key set index). */
+void veuicc_cat_keyset_removed(veuicc_card *card, size_t idx);
+
+/** True while a command of an ISD-R SCP80 packet runs whose KIc or KID
+ *  names key set \p kvn (the key set protecting that very command). */
+bool veuicc_cat_isdr_kvn_in_use(const veuicc_card *card, uint8_t kvn);
 
 /** Free the CAT state of a card (counters wiped). NULL is ignored. */
 void veuicc_cat_free(struct veuicc_cat *cat);

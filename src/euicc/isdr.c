@@ -10,6 +10,8 @@
  *   SetEmergencyProfileAttribute  STORE DATA DGI 3A06 { 4F AID } (DGI: [M])
  *   UpdateSMSRAddressingParameters  STORE DATA DGI 3A07 { A3 { 81 ... } }
  *   HandleNotificationConfirmation  STORE DATA DGI 3A08 { 4E seq } -> 80 { 4F ... }
+ *   EstablishISDRKeySet   STORE DATA DGI 3A01 / 3A02 (smsr_change.c, keyest.c)
+ *   FinaliseISDRHandover  DELETE 80 E4 00 00 { F2 03 KVN first last ... } (smsr_change.c)
  *   DeleteProfile         DELETE 80 E4 00 00|40|80 { 4F AID }
  *   MasterDelete          DELETE { 4F AID, [B6 CRT], 9E token } (isdp_es8.c)
  *   capability audit      GET STATUS 80 F2 40|80 02|03, GET DATA 80 CA FF 21
@@ -23,6 +25,7 @@
 #include "euicc/keyest.h"
 #include "euicc/isdp_es8.h"
 #include "euicc/notif.h"
+#include "euicc/smsr_change.h"
 #include "gp/fci.h"
 #include "gp/getstatus.h"
 #include "gp/isdr_keys.h"
@@ -489,6 +492,8 @@ static uint16_t delete_isdp(veuicc_card *card, const veuicc_capdu *cmd, veuicc_r
 		return VEUICC_SW_WRONG_P1P2;
 	if (cmd->lc == 0)
 		return VEUICC_SW_WRONG_LENGTH;
+	if (veuicc_smsr_is_finalise(cmd))
+		return veuicc_smsr_finalise(card, cmd, rsp); /* FinaliseISDRHandover */
 	veuicc_gp_registry *r = &card->registry;
 	const uint8_t *d = cmd->data;
 	/* 4F AID followed by more (B6 CRT, 9E token): MasterDelete (isdp_es8.c) */
@@ -699,6 +704,11 @@ static uint16_t isdr_function(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rs
 		return veuicc_keyest_install_perso(card, cmd, rsp);
 	if (cmd->ins == INS_STORE_DATA && veuicc_keyest_perso_active(card))
 		return veuicc_keyest_forward(card, cmd, rsp);
+	/* 3A01/3A02 to the ISD-R itself: EstablishISDRKeySet (smsr_change.c);
+	 * not inside another STORE DATA sequence; keeps the pending challenge */
+	if (cmd->ins == INS_STORE_DATA && !isdr_entry(card)->rx.active &&
+	    veuicc_keyest_is_dgi_store_data(cmd))
+		return veuicc_smsr_establish(card, cmd, rsp);
 	veuicc_keyest_end_perso(card);
 	switch (cmd->ins) {
 	case INS_INSTALL: return create_isdp(card, cmd, rsp);

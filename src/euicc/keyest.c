@@ -437,7 +437,7 @@ static uint16_t cert_sw(int rc, veuicc_cert_reason why)
 	}
 }
 
-static uint16_t do_cert(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_entry *isdp,
+static uint16_t do_cert(veuicc_card *card, struct veuicc_keyest *k, const veuicc_keyest_target *t,
                         const veuicc_ecasd *ecasd, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	veuicc_cert_pubkey own;
@@ -452,8 +452,8 @@ static uint16_t do_cert(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_en
 		return VEUICC_SW_WRONG_DATA;
 	veuicc_cert_policy pol = {
 	    .key_usage = VEUICC_CERT_KU_VERIFICATION, /* C6 */
-	    .role = VEUICC_CERT_ROLE_SMDP,            /* C8 01 01 (SGP.02 Table 77 via Njiwa) */
-	    .today = 0,                               /* no clock (EC12, digest §8 item 16) */
+	    .role = t->role, /* C8 01 01 SM-DP, 02 SM-SR (SGP.02 Table 77 via Njiwa) */
+	    .today = 0,      /* no clock (EC12, digest §8 item 16) */
 	    .same_curve = true,
 	};
 	veuicc_cert_reason why = VEUICC_CERT_OK;
@@ -468,8 +468,8 @@ static uint16_t do_cert(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_en
 	if (veuicc_rsp_put(rsp, out, sizeof(out)))
 		return VEUICC_SW_MEMORY_FAILURE;
 	k->pending = true;
-	memcpy(k->aid, isdp->aid, isdp->aid_len);
-	k->aid_len = isdp->aid_len;
+	memcpy(k->aid, t->aid, t->aid_len);
+	k->aid_len = (uint8_t)t->aid_len;
 	k->next_block = (uint8_t)(cmd->p2 + 1);
 	memcpy(k->rc, rc_bytes, sizeof(rc_bytes));
 	k->pk_dp = cert.pubkey;
@@ -536,10 +536,10 @@ static int verify_params(const veuicc_keyest_params *p, const uint8_t *rc,
 	return rc2;
 }
 
-static uint16_t do_params(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_entry *isdp,
+static uint16_t do_params(veuicc_card *card, struct veuicc_keyest *k, const veuicc_keyest_target *t,
                           const veuicc_ecasd *ecasd, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
-	if (!k->pending || k->aid_len != isdp->aid_len || memcmp(k->aid, isdp->aid, k->aid_len))
+	if (!k->pending || k->aid_len != t->aid_len || memcmp(k->aid, t->aid, k->aid_len))
 		return VEUICC_SW_COND_NOT_SATISFIED; /* no 3A01 before (K5) */
 	/* the challenge is used up by this command, whatever happens */
 	uint8_t rc[VEUICC_KEYEST_RC_LEN];
@@ -572,6 +572,11 @@ static uint16_t do_params(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_
 	if (v)
 		return why == VEUICC_CERT_SIGNATURE_INVALID ? VEUICC_SW_SECURITY_STATUS
 		                                            : VEUICC_SW_WRONG_DATA;
+	/* the target's own rules on the new key set (KVN, room), once the
+	 * sender is authenticated */
+	uint16_t tsw = t->accept ? t->accept(t->arg, &p) : VEUICC_SW_OK;
+	if (tsw != VEUICC_SW_OK)
+		return tsw;
 
 	/* ShS = x(SK.ECASD.ECKA · ePK.DP.ECKA) in the ECASD */
 	uint8_t shs[VEUICC_ECASD_SHS_LEN], dr[VEUICC_KEYEST_DR_LEN], si[SHAREDINFO_MAX];
@@ -655,19 +660,7 @@ static uint16_t do_params(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_
 		sw = VEUICC_SW_MEMORY_FAILURE;
 		goto out;
 	}
-	/* the ISD-P's key set: KVN from the CRT, counter reset; one key serves
-	 * as ENC, MAC and DEK for 5C (K9) */
-	veuicc_scp03_keyset *ks = &isdp->sd_keys;
-	mbedtls_platform_zeroize(ks, sizeof(*ks));
-	ks->kvn = p.kvn;
-	ks->key_len = (uint8_t)kl;
-	memcpy(ks->enc, kd + kl, kl);
-	memcpy(ks->mac, kd + kl * (nkeys == 3 ? 2 : 1), kl);
-	memcpy(ks->dek, kd + kl * (nkeys == 3 ? 3 : 1), kl);
-	ks->seq_counter = p.counter;
-	isdp->sd_kid = p.kid;
-	isdp->sd_usage = p.key_usage;
-	isdp->lcs = VEUICC_GP_LCS_PERSONALIZED;
+	t->commit(t->arg, &p, kd + kl, nkeys);
 out:
 	mbedtls_platform_zeroize(shs, sizeof(shs));
 	mbedtls_platform_zeroize(kd, sizeof(kd));
@@ -677,8 +670,8 @@ out:
 	return sw;
 }
 
-uint16_t veuicc_keyest_store_data(veuicc_card *card, veuicc_gp_entry *isdp, const veuicc_capdu *cmd,
-                                  veuicc_rsp *rsp)
+uint16_t veuicc_keyest_run(veuicc_card *card, const veuicc_keyest_target *t,
+                           const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	struct veuicc_keyest *k = state(card);
 	if (!k)
@@ -697,15 +690,49 @@ uint16_t veuicc_keyest_store_data(veuicc_card *card, veuicc_gp_entry *isdp, cons
 		drop_pending(k);
 		return VEUICC_SW_WRONG_P1P2; /* other DGIs: not on this path (E26, K3) */
 	}
-	/* key establishment creates the first key set of a new ISD-P (K4) */
 	const veuicc_ecasd *ecasd = veuicc_ecasd_of(card);
-	if (isdp->lcs != VEUICC_GP_LCS_SELECTABLE || !ecasd || !veuicc_ecasd_has_identity(ecasd)) {
+	if (!t->ready || !ecasd || !veuicc_ecasd_has_identity(ecasd)) {
 		drop_pending(k);
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	}
 	if (dgi == VEUICC_KEYEST_DGI_CERT) {
 		drop_pending(k); /* a new 3A01 replaces any earlier challenge */
-		return do_cert(card, k, isdp, ecasd, cmd, rsp);
+		return do_cert(card, k, t, ecasd, cmd, rsp);
 	}
-	return do_params(card, k, isdp, ecasd, cmd, rsp);
+	return do_params(card, k, t, ecasd, cmd, rsp);
+}
+
+/* The ISD-P's key set: KVN from the CRT, counter from 91; one key serves as
+ * ENC, MAC and DEK for 5C (K9). */
+static void isdp_commit(void *arg, const veuicc_keyest_params *p, const uint8_t *keys, size_t nkeys)
+{
+	veuicc_gp_entry *isdp = arg;
+	const size_t kl = p->key_len;
+	veuicc_scp03_keyset *ks = &isdp->sd_keys;
+	mbedtls_platform_zeroize(ks, sizeof(*ks));
+	ks->kvn = p->kvn;
+	ks->key_len = (uint8_t)kl;
+	memcpy(ks->enc, keys, kl);
+	memcpy(ks->mac, keys + kl * (nkeys == 3 ? 1 : 0), kl);
+	memcpy(ks->dek, keys + kl * (nkeys == 3 ? 2 : 0), kl);
+	ks->seq_counter = p->counter;
+	isdp->sd_kid = p->kid;
+	isdp->sd_usage = p->key_usage;
+	isdp->lcs = VEUICC_GP_LCS_PERSONALIZED;
+}
+
+uint16_t veuicc_keyest_store_data(veuicc_card *card, veuicc_gp_entry *isdp, const veuicc_capdu *cmd,
+                                  veuicc_rsp *rsp)
+{
+	/* key establishment creates the first key set of a new ISD-P (K4) */
+	const veuicc_keyest_target t = {
+	    .aid = isdp->aid,
+	    .aid_len = isdp->aid_len,
+	    .role = VEUICC_CERT_ROLE_SMDP,
+	    .ready = isdp->lcs == VEUICC_GP_LCS_SELECTABLE,
+	    .accept = NULL,
+	    .commit = isdp_commit,
+	    .arg = isdp,
+	};
+	return veuicc_keyest_run(card, &t, cmd, rsp);
 }

@@ -154,6 +154,31 @@ bool veuicc_keyest_is_dgi_store_data(const veuicc_capdu *cmd);
 uint16_t veuicc_keyest_store_data(veuicc_card *card, veuicc_gp_entry *isdp, const veuicc_capdu *cmd,
                                   veuicc_rsp *rsp);
 
+/** Where a key establishment runs (an ISD-P, or the ISD-R for the SM-SR
+ *  change, euicc/smsr_change.c) and what becomes of the derived keys. */
+typedef struct veuicc_keyest_target {
+	const uint8_t *aid; /**< the domain: the challenge is bound to it */
+	size_t aid_len;
+	int role;   /**< certificate role required (VEUICC_CERT_ROLE_SMDP / _SMSR) */
+	bool ready; /**< false: the domain takes no key set now (6985) */
+	/** After the 3A02 signature verified: may this key set be made? Returns
+	 *  9000 or the status word refusing it (nothing changes). NULL: yes. */
+	uint16_t (*accept)(void *arg, const veuicc_keyest_params *p);
+	/** Store the key set: \p keys = \p nkeys keys of p->key_len bytes in
+	 *  key id order (1 or 3). Called once the response is written. */
+	void (*commit)(void *arg, const veuicc_keyest_params *p, const uint8_t *keys, size_t nkeys);
+	void *arg;
+} veuicc_keyest_target;
+
+/**
+ * STORE DATA with DGI 3A01 or 3A02 for the domain \p t (the common part of
+ * EstablishISDPKeySet and EstablishISDRKeySet): P1 and DGI checks, CERT.xx
+ * .ECDSA with the ECASD (role t->role), then ECKA, KDF, receipt; the keys
+ * go to t->commit. Status words as veuicc_keyest_store_data().
+ */
+uint16_t veuicc_keyest_run(veuicc_card *card, const veuicc_keyest_target *t,
+                           const veuicc_capdu *cmd, veuicc_rsp *rsp);
+
 /**
  * Compatibility options VEUICC_KEYEST_OPT_* of \p card (tests, tools).
  * \returns VEUICC_OK or VEUICC_ERR_NO_MEMORY

@@ -2,9 +2,10 @@
 /*
  * PUT KEY and the key information template of the ISD-R (GP CS v2.3 §11.8,
  * §11.3.3.1; digest secure-channels.md §1.7). The ISD-R key sets live in
- * the factory identity of the card (core/factory.h); PUT KEY changes them
- * in memory only: the card file keeps the factory record, so a changed key
- * set does not survive a restart yet (docs/euicc.md, "PUT KEY").
+ * the factory identity of the card (core/factory.h); PUT KEY, and the SM-SR
+ * change (euicc/smsr_change.c), change them there and the card file keeps
+ * them as they are now (record factory/isdr-keysets, core/state.c; docs/
+ * euicc.md "PUT KEY", decisions GK8, H11).
  */
 #include "gp/isdr_keys.h"
 

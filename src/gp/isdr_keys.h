@@ -4,7 +4,7 @@
  * \brief The ISD-R's key sets seen through GlobalPlatform: PUT KEY
  *        (GP CS v2.3 §11.8) and GET DATA E0, the key information template
  *        (GP CS v2.3 §11.3.3.1). The key sets are those of the factory
- *        identity (core/factory.h), changed in memory.
+ *        identity (core/factory.h), kept as changed in the card file.
  */
 #ifndef VEUICC_GP_ISDR_KEYS_H
 #define VEUICC_GP_ISDR_KEYS_H

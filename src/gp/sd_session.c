@@ -13,6 +13,7 @@
 
 #include "apdu/sw.h"
 #include "core/factory.h"
+#include "euicc/euicc.h"
 #include "gp/putkey.h"
 #include "gp/registry.h"
 #include "scp/scp03.h"
@@ -476,6 +477,34 @@ void veuicc_sd_channel_reset(veuicc_card *card, uint8_t channel)
 {
 	if (card->sd && channel < VEUICC_MAX_CHANNELS)
 		veuicc_scp03_reset(&card->sd->s[channel]);
+}
+
+void veuicc_sd_isdr_keyset_added(veuicc_card *card, uint8_t kvn, uint32_t seq)
+{
+	struct veuicc_sd *sd = sd_of(card);
+	sd_ctr *c = sd ? ctr_of(&sd->isdr, kvn, true) : NULL;
+	if (c)
+		c->seq = seq;
+}
+
+void veuicc_sd_isdr_keyset_removed(veuicc_card *card, uint8_t kvn)
+{
+	struct veuicc_sd *sd = card->sd;
+	if (!sd)
+		return;
+	for (size_t c = 0; c < VEUICC_MAX_CHANNELS; c++)
+		if (veuicc_scp03_is_open(&sd->s[c]) && sd->s[c].kvn == kvn &&
+		    sd->s[c].sd_aid_len == sizeof(veuicc_aid_isdr) &&
+		    !memcmp(sd->s[c].sd_aid, veuicc_aid_isdr, sizeof(veuicc_aid_isdr)))
+			veuicc_scp03_reset(&sd->s[c]);
+	sd_keys *k = &sd->isdr;
+	for (size_t i = 0; i < k->nctr; i++) {
+		if (k->ctr[i].kvn != kvn)
+			continue;
+		memmove(&k->ctr[i], &k->ctr[i + 1], (k->nctr - i - 1) * sizeof(k->ctr[0]));
+		k->nctr--;
+		return;
+	}
 }
 
 void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len)

@@ -27,7 +27,6 @@
 #include "apdu/applet.h"
 #include "core/card.h"
 
-
 /** A function of a security domain (the plain command processor). */
 typedef uint16_t (*veuicc_sd_fn)(void *arg, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 
@@ -61,6 +60,14 @@ int veuicc_sd_session_kvn(const veuicc_card *card, uint8_t channel, const uint8_
 /** ISD-P \p aid was deleted: its counters and sessions go (its key sets
  *  and connectivity parameters go with its registry entry). */
 void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len);
+
+/** A new ISD-R key set \p kvn (SM-SR change, euicc/smsr_change.c): its SCP03
+ *  sequence counter starts at \p seq. */
+void veuicc_sd_isdr_keyset_added(veuicc_card *card, uint8_t kvn, uint32_t seq);
+
+/** The ISD-R key set \p kvn was deleted: its counter goes and the ISD-R
+ *  sessions opened with it end. */
+void veuicc_sd_isdr_keyset_removed(veuicc_card *card, uint8_t kvn);
 
 /** True when the domain's functions refuse plain commands (keys set and not
  *  in test mode): the ISD-R once it has a key set; an ISD-P once it or the

@@ -4,6 +4,8 @@
  * commands on stdin, answers on stdout (hex). Not a tool.
  *
  *   N [PATH]                      -> OK     new card (test mode), T=1; PATH: a card file
+ *   F PATH FACTORY                -> OK     card file PATH made from FACTORY (json), opened
+ *   S                             -> TYPE:KVN:KEY1:KEY2:KEY3 ...        the ISD-R key sets
  *   R                             -> OK     free the card and open PATH again
  *   P                             -> OK     cold reset (power cycle), T=1
  *   I CURVE SK CERT CI...         -> OK     personalise the ECASD (CI: curve byte ‖ point)
@@ -131,6 +133,30 @@ int main(void)
 			snprintf(s.path, sizeof(s.path), "%s", nt > 1 ? tok[1] : "");
 			rc = start(&s);
 			break;
+		case 'F': {
+			char msg[256];
+			snprintf(s.path, sizeof(s.path), "%s", nt > 2 ? tok[1] : "");
+			rc = nt > 2 ? veuicc_card_create(tok[1], tok[2], msg, sizeof(msg)) : -100;
+			if (!rc)
+				rc = start(&s);
+			break;
+		}
+		case 'S': {
+			size_t nk = veuicc_card_keyset_count(s.card);
+			for (size_t i = 0; i < nk; i++) {
+				veuicc_keyset k;
+				if (veuicc_card_keyset(s.card, i, &k) != VEUICC_OK)
+					continue;
+				printf("%s%d:%02x:", i ? " " : "", (int)k.type, k.kvn);
+				puthex(k.key1, k.key1_len);
+				putchar(':');
+				puthex(k.key2, k.key2_len);
+				putchar(':');
+				puthex(k.key3, k.key3_len);
+			}
+			puts(nk ? "" : "NONE");
+			break;
+		}
 		case 'R':
 			veuicc_card_free(s.card);
 			s.card = NULL;
@@ -213,7 +239,7 @@ int main(void)
 		}
 		if (rc)
 			printf("ERR %d\n", rc);
-		else if (strchr("NRPIO", tok[0][0]))
+		else if (strchr("NFRPIO", tok[0][0]))
 			puts("OK");
 		fflush(stdout);
 	}

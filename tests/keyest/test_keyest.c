@@ -674,8 +674,9 @@ static void test_install_perso_errors(void **state)
 	th_xfer(card, "80E62000 16 000110" ISDP10 "000000 00", "6A80");   /* a load file AID */
 	th_xfer(card, "80E62000 17 000010" ISDP10 "00000000 00", "6A80"); /* trailing */
 	th_xfer(card, "80E62000 15 000010" ISDP10 "0000 00", "6A80");     /* short */
-	/* without a target the ISD-R keeps its own STORE DATA: 3A01 is not an ES5 DGI */
-	th_xfer(card, "80E28900 03 3A0100 00", "6A88");
+	/* without a target a 3A01 is the ISD-R's own EstablishISDRKeySet
+	 * (smsr_change.c): this card has no factory identity to hold key sets */
+	th_xfer(card, "80E28900 03 3A0100 00", "6985");
 	veuicc_card_free(card);
 }
 
