@@ -17,23 +17,35 @@
 #include "gp/putkey.h"
 #include "gp/sd_session.h"
 #include "saip/install.h"
+#include "tlv/tlv.h"
 
-#define INS_GET_DATA  0xCA /* GP CS v2.3 §11.3 */
-#define INS_PUT_KEY   0xD8 /* GP CS v2.3 §11.8 */
-#define TAG_KEY_INFO  0xE0 /* GP CS v2.3 §11.3.3.1 key information template */
-#define TAG_KEY_DATA  0xC0
-#define KEY_TYPE_DES  0x80 /* GP CS v2.3 Table 11-16 */
-#define KEY_TYPE_AES  0x88
-#define KVN_SCP03_MIN 0x30 /* GP Amd D: SCP03 key version numbers 30..3F (M4) */
-#define KVN_SCP03_MAX 0x3F
-#define KVN_SCP80_MAX 0x0F /* TS 102 225 §5.1.2 key index 1..15 */
-#define KEY_ID_DEK    0x03
-#define SETS_MAX      8
-#define CTR_MAX       16
-#define REC_VERSION   0x01
-#define SCP80_3DES2   0x05 /* TS 102 225 §5.1.2 algorithm: 3DES outer-CBC, 2 keys */
-#define SCP80_AES     0x02
-#define PUT_KEY_RSP   (1 + 3 * 3)
+#define INS_GET_DATA   0xCA /* GP CS v2.3 §11.3 */
+#define INS_PUT_KEY    0xD8 /* GP CS v2.3 §11.8 */
+#define INS_GET_STATUS 0xF2 /* GP CS v2.3 §11.4 */
+#define GS_P1_APPS     0x40 /* applications, including security domains */
+#define GS_P2_TLV      0x02
+#define GS_P2_NEXT     0x01
+#define TAG_SEARCH     0x4F
+#define TAG_TAG_LIST   0x5C
+#define TAG_GS_ENTRY   0xE3
+#define TAG_AID        0x4F
+#define TAG_LCS        0x9F70
+#define TAG_PRIV       0xC5
+#define GS_TAGS_MAX    16
+#define TAG_KEY_INFO   0xE0 /* GP CS v2.3 §11.3.3.1 key information template */
+#define TAG_KEY_DATA   0xC0
+#define KEY_TYPE_DES   0x80 /* GP CS v2.3 Table 11-16 */
+#define KEY_TYPE_AES   0x88
+#define KVN_SCP03_MIN  0x30 /* GP Amd D: SCP03 key version numbers 30..3F (M4) */
+#define KVN_SCP03_MAX  0x3F
+#define KVN_SCP80_MAX  0x0F /* TS 102 225 §5.1.2 key index 1..15 */
+#define KEY_ID_DEK     0x03
+#define SETS_MAX       8
+#define CTR_MAX        16
+#define REC_VERSION    0x01
+#define SCP80_3DES2    0x05 /* TS 102 225 §5.1.2 algorithm: 3DES outer-CBC, 2 keys */
+#define SCP80_AES      0x02
+#define PUT_KEY_RSP    (1 + 3 * 3)
 
 /* What the card keeps for one SD of a profile beyond its package. */
 typedef struct mnosd_dom {
@@ -182,6 +194,116 @@ static uint16_t key_info(const veuicc_saip_gp_sd *sd, veuicc_rsp *rsp)
 		b[n++] = k->ncomp ? k->comp[0].len : 0;
 	}
 	return veuicc_rsp_put(rsp, b, n) ? VEUICC_SW_MEMORY_FAILURE : VEUICC_SW_OK;
+}
+
+/* ---- GET STATUS -------------------------------------------------------------- */
+
+/* One E3 entry (GP CS v2.3 §11.4.3.1) with the tags of the list. */
+static void gs_entry(veuicc_tlv_writer *w, const veuicc_saip_aid *aid, uint8_t lcs,
+                     const uint8_t *priv, size_t priv_len, const uint8_t *tags, size_t tags_len)
+{
+	veuicc_tlv_begin(w, TAG_GS_ENTRY);
+	for (size_t p = 0; p < tags_len;) {
+		uint32_t tag = tags[p++];
+		if ((tag & 0x1F) == 0x1F)
+			tag = tag << 8 | tags[p++];
+		if (tag == TAG_AID)
+			veuicc_tlv_put(w, TAG_AID, aid->b, aid->len);
+		else if (tag == TAG_LCS)
+			veuicc_tlv_put_u8(w, TAG_LCS, lcs);
+		else {
+			uint8_t b[3] = {0};
+			memcpy(b, priv, priv_len);
+			veuicc_tlv_put(w, TAG_PRIV, b, 3);
+		}
+	}
+	veuicc_tlv_end(w);
+}
+
+static bool gs_match(const veuicc_saip_aid *aid, const uint8_t *prefix, size_t len)
+{
+	return aid->len && len <= aid->len && !memcmp(aid->b, prefix, len);
+}
+
+/* GET STATUS P1 40 (GP CS v2.3 §11.4, M7): the profile's security domains
+ * and application instances (SAIP PE-SecurityDomain, PE-Application) whose
+ * AID starts with the 4F prefix; tags 4F, 9F70, C5 (the default list). */
+static uint16_t get_status(const veuicc_saip_gp_info *gi, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	if (cmd->p1 != GS_P1_APPS || (cmd->p2 & ~GS_P2_NEXT) != GS_P2_TLV)
+		return VEUICC_SW_WRONG_P1P2;
+	if (cmd->lc == 0)
+		return VEUICC_SW_WRONG_LENGTH;
+	if (cmd->p2 & GS_P2_NEXT)
+		return VEUICC_SW_COND_NOT_SATISFIED; /* every answer fits: nothing to continue */
+	veuicc_tlv_reader r;
+	veuicc_tlv t;
+	int rc, have_4f = 0;
+	size_t prefix_len = 0, tags_len = 0;
+	uint8_t prefix[16], tags[GS_TAGS_MAX];
+	veuicc_tlv_reader_init(&r, cmd->data, cmd->lc, 0);
+	while ((rc = veuicc_tlv_next(&r, &t)) == 1) {
+		if (t.tag == TAG_SEARCH && !have_4f && t.len <= sizeof(prefix)) {
+			memcpy(prefix, t.value, t.len);
+			prefix_len = t.len;
+			have_4f = 1;
+		} else if (t.tag == TAG_TAG_LIST && !tags_len && t.len && t.len <= sizeof(tags)) {
+			memcpy(tags, t.value, t.len);
+			tags_len = t.len;
+		} else {
+			return VEUICC_SW_WRONG_DATA;
+		}
+	}
+	if (rc < 0 || !have_4f)
+		return VEUICC_SW_WRONG_DATA;
+	if (!tags_len) {
+		static const uint8_t dflt[] = {0x4F, 0x9F, 0x70, 0xC5};
+		memcpy(tags, dflt, sizeof(dflt));
+		tags_len = sizeof(dflt);
+	}
+	for (size_t p = 0; p < tags_len;) {
+		uint32_t tag = tags[p++];
+		if ((tag & 0x1F) == 0x1F) {
+			if (p >= tags_len)
+				return VEUICC_SW_WRONG_DATA;
+			tag = tag << 8 | tags[p++];
+		}
+		if (tag != TAG_AID && tag != TAG_LCS && tag != TAG_PRIV)
+			return VEUICC_SW_WRONG_DATA;
+	}
+	size_t cap = (gi->nsd + gi->napp) * (2 + 2 + 16 + 4 + 5) * (tags_len + 1) + 16;
+	uint8_t *buf = malloc(cap);
+	if (!buf)
+		return VEUICC_SW_MEMORY_FAILURE;
+	veuicc_tlv_writer w;
+	veuicc_tlv_writer_init(&w, buf, cap);
+	size_t found = 0;
+	for (size_t i = 0; i < gi->nsd && i < VEUICC_SAIP_SD_MAX; i++) {
+		const veuicc_saip_gp_sd *sd = &gi->sd[i];
+		if (!gs_match(&sd->instance_aid, prefix, prefix_len))
+			continue;
+		gs_entry(&w, &sd->instance_aid, sd->life_cycle_state, sd->privileges,
+		         sd->privileges_len, tags, tags_len);
+		found++;
+	}
+	for (size_t i = 0; i < gi->napp && i < VEUICC_SAIP_APP_MAX; i++) {
+		const veuicc_saip_gp_app *a = &gi->app[i];
+		if (!gs_match(&a->instance_aid, prefix, prefix_len))
+			continue;
+		gs_entry(&w, &a->instance_aid, a->life_cycle_state, a->privileges,
+		         a->privileges_len, tags, tags_len);
+		found++;
+	}
+	size_t n = 0;
+	uint16_t sw = VEUICC_SW_OK;
+	if (!found)
+		sw = VEUICC_SW_REF_DATA_NOT_FOUND;
+	else if (veuicc_tlv_writer_finish(&w, &n))
+		sw = VEUICC_SW_NO_DIAGNOSIS;
+	else if (veuicc_rsp_put(rsp, buf, n))
+		sw = VEUICC_SW_MEMORY_FAILURE;
+	free(buf);
+	return sw;
 }
 
 /* ---- PUT KEY ---------------------------------------------------------------- */
@@ -334,7 +456,11 @@ uint16_t veuicc_mnosd_command(veuicc_card *card, veuicc_profile_slot *slot, size
 			return VEUICC_SW_REF_DATA_NOT_FOUND;
 		return key_info(&slot->gp->sd[sd], rsp);
 	case INS_PUT_KEY: return put_key(card, slot, sd, ota_kvn, cmd, rsp);
-	default: return VEUICC_SW_INS_NOT_SUPP; /* M7: GET STATUS, INSTALL, DELETE, ... */
+	case INS_GET_STATUS:
+		if (!cmd->cl.proprietary)
+			return VEUICC_SW_CLA_NOT_SUPP;
+		return get_status(slot->gp, cmd, rsp);
+	default: return VEUICC_SW_INS_NOT_SUPP; /* M7: INSTALL, DELETE, STORE DATA, ... */
 	}
 }
 

@@ -30,7 +30,10 @@
 #define PUT_KEY_RSP "30EE72CB49B6D5FB9292"
 #define TS48_KEYS   "C004010180 10C004020180 10C004030180 10C004010288 10C004020288 10C004030288 10"
 #define KEYS_30     "C004013088 10C004023088 10C004033088 10"
-#define IU_30       "8050300008 1122334455667788 00"
+/* GET STATUS P1 40: the MNO-SD itself (TS.48 has no PE-Application) */
+#define GS_ALL "80F24002024F0000"
+#define GS_SD  "E3134F08A0000001510000009F70010FC50382DC00"
+#define IU_30  "8050300008 1122334455667788 00"
 
 typedef struct host {
 	veuicc_scp80_keyset ks;
@@ -171,12 +174,18 @@ static void test_policy(void **state)
 	th_xfer(card, PUT_KEY_30 "00", "6982");
 	th_xfer(card, "80CA006600", "6982");
 	th_xfer(card, "80E400000100", "6982");
+	th_xfer(card, GS_ALL, "6982");
 	th_xfer(card, "80500000081122334455667788 00", "6A88"); /* no SCP03 key set */
 	veuicc_card_free(card);
 	card = card_with(1, NULL);
 	th_xfer(card, SEL_NR, "9000");
 	th_xfer(card, "80CA006600", "6A88");
 	th_xfer(card, "80E400000100", "6D00");
+	th_xfer(card, GS_ALL, GS_SD "9000");
+	th_xfer(card, "80F240020B 4F06A00000015100 5C014F 00", "E30A4F08A000000151000000 9000");
+	th_xfer(card, "80F24002064F04A0000099 00", "6A88");
+	th_xfer(card, "80F28002024F0000", "6A86");
+	th_xfer(card, "80F24002054F005C01C100", "6A80");
 	th_xfer(card, PUT_KEY_30 "00", "6985"); /* no SCP03 key set, no session: no DEK */
 	veuicc_card_free(card);
 }
@@ -190,11 +199,13 @@ static void test_ota_put_key(void **state)
 	veuicc_card *card = card_with(0, NULL);
 	ota(card, 1, PUT_KEY_30 "00", "01 9000" PUT_KEY_RSP);
 	ota(card, 2, "80CA00E000", "01 9000 E036" TS48_KEYS KEYS_30);
+	/* expanded format: in the compact one INS F2 is the case-2 STATUS */
+	ota(card, 3, "AA 0A 22 08" GS_ALL, "AB 1C 80 01 01 23 17" GS_SD "9000");
 	th_xfer(card, SEL_NR, "9000");
 	th_xfer(card, PUT_KEY_30 "00", "6982");
 	assert_int_equal(iu_counter(card), 1);
 	/* over SCP80 again: KVN 30 exists, a new set of that KVN is refused */
-	ota(card, 3, PUT_KEY_30 "00", "01 6A80");
+	ota(card, 4, PUT_KEY_30 "00", "01 6A80");
 	veuicc_card_free(card);
 }
 
