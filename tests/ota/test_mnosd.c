@@ -28,8 +28,14 @@
 	"80D8008146308811105E18D1FEF61D087EC0A33ED734A7918F03EE72CB881110E315209ED0E7C94F74A6"     \
 	"5C99F6EADC1E0349B6D5881110AD393003D3E6BC5268F0D833E0050B7803FB9292"
 #define PUT_KEY_RSP "30EE72CB49B6D5FB9292"
-#define TS48_KEYS   "C004010180 10C004020180 10C004030180 10C004010288 10C004020288 10C004030288 10"
-#define KEYS_30     "C004013088 10C004023088 10C004033088 10"
+/* PUT KEY: new SCP80 key set KVN 03, AES: KIc 20..2F, KID 30..3F, DEK 40..4F */
+#define PUT_KEY_03                                                                                 \
+	"80D8008146038811105BE87E2E5B447C944B21C9AF7756C0D803840DE588111003F2C3BDCA826BF082D7"     \
+	"CFB035CDB8C1035EAADA881110D533E59B45A153ED7E5E9C5DFCFD4AAA03504A77"
+#define PUT_KEY_03_RSP "03840DE55EAADA504A77"
+#define KEYS_03        "C004010388 10C004020388 10C004030388 10"
+#define TS48_KEYS      "C004010180 10C004020180 10C004030180 10C004010288 10C004020288 10C004030288 10"
+#define KEYS_30        "C004013088 10C004023088 10C004033088 10"
 /* GET STATUS P1 40: the MNO-SD itself (TS.48 has no PE-Application) */
 #define GS_ALL "80F24002024F0000"
 #define GS_SD  "E3134F08A0000001510000009F70010FC50382DC00"
@@ -40,19 +46,22 @@ typedef struct host {
 	veuicc_scp80_host h;
 } host;
 
-/* KVN 02 AES, SPI 16 19: CC, ciphering, counter higher; PoR with CC, ciphered. */
-static void host_std(host *x, uint8_t cntr)
+/* AES key set \p kvn (KIc bytes kic0.., KID bytes kid0..), SPI 16 19: CC,
+ * ciphering, counter higher; PoR with CC, ciphered. KVN 02: the TS.48 set. */
+static void host_kvn(host *x, uint8_t kvn, uint8_t kic0, uint8_t kid0, uint8_t cntr)
 {
 	memset(x, 0, sizeof(*x));
-	x->ks.kvn = 2;
+	x->ks.kvn = kvn;
 	x->ks.kic_alg = x->ks.kid_alg = VEUICC_SCP80_ALG_AES;
 	x->ks.kic_len = x->ks.kid_len = 16;
-	for (int i = 0; i < 16; i++)
-		x->ks.kic[i] = x->ks.kid[i] = (uint8_t)i;
+	for (int i = 0; i < 16; i++) {
+		x->ks.kic[i] = (uint8_t)(kic0 + i);
+		x->ks.kid[i] = (uint8_t)(kid0 + i);
+	}
 	x->ks.cc_len = 8;
 	x->h.spi[0] = 0x16;
 	x->h.spi[1] = 0x19;
-	x->h.kic = x->h.kid = 0x22;
+	x->h.kic = x->h.kid = (uint8_t)(kvn << 4 | 0x02);
 	th_unhex(TAR_MNO_SD, x->h.tar, 3);
 	x->h.cntr[4] = cntr;
 	x->h.kic_ks = x->h.kid_ks = &x->ks;
@@ -85,11 +94,11 @@ static size_t envelope(const uint8_t *pkt, size_t pkt_len, uint8_t *apdu)
 	return a + m;
 }
 
-/* Send `script` (hex) by the MNO-SD TAR; expect PoR status 00 and `expect`. */
-static void ota(veuicc_card *card, uint8_t cntr, const char *script, const char *expect)
+/* Send `script` (hex) by the MNO-SD TAR with x; expect PoR status 00 and `expect`. */
+static void ota_with(veuicc_card *card, const host *xp, const char *script, const char *expect)
 {
-	host x;
-	host_std(&x, cntr);
+	host x = *xp;
+	x.h.kic_ks = x.h.kid_ks = &x.ks;
 	uint8_t data[200], pkt[255], apdu[300], r[600], work[600];
 	size_t dl = th_unhex(script, data, sizeof(data)), pl = 0, rl = 0;
 	assert_int_equal(veuicc_scp80_wrap_cmd(&x.h, data, dl, pkt, sizeof(pkt), &pl), VEUICC_OK);
@@ -110,6 +119,14 @@ static void ota(veuicc_card *card, uint8_t cntr, const char *script, const char 
 	if (status != 0 || strcmp(hex, want))
 		fail_msg("script %s\n  expected 00 %s\n  got      %02X %s", script, want, status,
 		         hex);
+}
+
+/* The same with the TS.48 AES key set KVN 02 and counter \p cntr. */
+static void ota(veuicc_card *card, uint8_t cntr, const char *script, const char *expect)
+{
+	host x;
+	host_kvn(&x, 2, 0x00, 0x00, cntr);
+	ota_with(card, &x, script, expect);
 }
 
 static veuicc_card *card_with(int test_mode, const char *path)
@@ -206,6 +223,12 @@ static void test_ota_put_key(void **state)
 	assert_int_equal(iu_counter(card), 1);
 	/* over SCP80 again: KVN 30 exists, a new set of that KVN is refused */
 	ota(card, 4, PUT_KEY_30 "00", "01 6A80");
+	/* a new SCP80 key set KVN 03 (KIc 20.., KID 30.., DEK 40..) is what the
+	 * route uses for the next packet */
+	ota(card, 5, PUT_KEY_03 "00", "01 9000" PUT_KEY_03_RSP);
+	host x;
+	host_kvn(&x, 3, 0x20, 0x30, 1);
+	ota_with(card, &x, "80CA00E000", "01 9000 E048" TS48_KEYS KEYS_30 KEYS_03);
 	veuicc_card_free(card);
 }
 
