@@ -13,6 +13,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "gp/mnosd.h"
 #include "scp/remote_apdu.h"
 #include "uicc/arr.h"
 #include "uicc/uicc_app.h"
@@ -24,11 +25,6 @@
 #define KEY_TYPE_DES 0x80 /* GP CS v2.3 Table 11-16 key types */
 #define KEY_TYPE_AES 0x88
 #define CNTR_LEN     5
-
-/* GP CS v2.3 §11.3: GET DATA, key information template */
-#define INS_GET_DATA 0xCA
-#define TAG_KEY_INFO 0xE0
-#define TAG_KEY_DATA 0xC0
 
 /* ---- toolkit parameters ------------------------------------------------- */
 
@@ -198,36 +194,12 @@ void veuicc_ota_route_end(veuicc_ota_route *r)
 
 /* ---- execution ------------------------------------------------------------ */
 
-/* GET DATA 00E0 on a profile SD: its key information template (GP CS v2.3
- * §11.3.3.1): E0 { C0 04 id KVN type length } per key. */
-static uint16_t sd_key_info(const veuicc_saip_gp_sd *sd, veuicc_rsp *rsp)
-{
-	uint8_t b[2 + VEUICC_SAIP_SD_KEYS_MAX * 6];
-	size_t n = 2;
-	for (size_t i = 0; i < sd->nkeys; i++) {
-		const veuicc_saip_gp_key *k = &sd->keys[i];
-		b[n++] = TAG_KEY_DATA;
-		b[n++] = 4;
-		b[n++] = k->id;
-		b[n++] = k->version;
-		b[n++] = k->ncomp ? k->comp[0].type : 0;
-		b[n++] = k->ncomp ? k->comp[0].len : 0;
-	}
-	b[0] = TAG_KEY_INFO;
-	b[1] = (uint8_t)(n - 2);
-	return veuicc_rsp_put(rsp, b, n) ? VEUICC_SW_MEMORY_FAILURE : VEUICC_SW_OK;
-}
-
-/* R7: the profile's security domains have no applet behind them here; what
- * the key list answers (GET DATA E0) is served, the rest is "INS not
- * supported" (6D00) inside the PoR. */
+/* M9: the profile's security domain runs the command as its applet does
+ * (gp/mnosd.c); the packet's key set is its PUT KEY DEK set (key 03). */
 static uint16_t sd_cmd(const veuicc_ota_route *r, const veuicc_capdu *c, veuicc_rsp *rsp)
 {
-	if (c->ins != INS_GET_DATA)
-		return VEUICC_SW_INS_NOT_SUPP;
-	if (c->p1 != 0x00 || c->p2 != TAG_KEY_INFO)
-		return VEUICC_SW_REF_DATA_NOT_FOUND;
-	return sd_key_info(r->sd, rsp);
+	int kvn = r->nks ? r->ks[0].kvn : -1;
+	return veuicc_mnosd_command(r->card, r->slot, r->sd_index, kvn, c, rsp);
 }
 
 int veuicc_ota_exec(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,

@@ -11,6 +11,7 @@
 #include "cat/proactive.h"
 #include "core/card.h"
 #include "euicc/euicc.h"
+#include "gp/mnosd.h"
 #include "saip/install.h"
 #include "saip/saip.h"
 #include "uicc/uicc_app.h"
@@ -86,6 +87,7 @@ static void slot_free(veuicc_profile_slot *s)
 		mbedtls_platform_zeroize(s->der, s->der_len);
 		free(s->der);
 	}
+	veuicc_mnosd_free(s->mnosd);
 	mbedtls_platform_zeroize(s, sizeof(*s));
 }
 
@@ -228,6 +230,13 @@ int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, s
 		p->slot = ns;
 		p->cap = n;
 	}
+	/* its security domains become selectable applets (gp/mnosd.h) */
+	rc = veuicc_mnosd_register(card, &s);
+	if (rc) {
+		rep->saip_status = VEUICC_SAIP_STATUS_NOT_ENOUGH_MEMORY;
+		say(msg, msg_len, "out of memory");
+		goto out;
+	}
 	s.seq = ++card->next_seq;
 	p->slot[p->count] = s;
 	memset(&s, 0, sizeof(s)); /* ownership moved */
@@ -262,6 +271,8 @@ int veuicc_profiles_switch(veuicc_card *card, long index, int keep_sd)
 {
 	veuicc_engine *e = &card->engine;
 	long before = card->profiles.active;
+	if (keep_sd && index != before)
+		veuicc_mnosd_profile_changed(card); /* its SDs go with the profile */
 	if (!keep_sd) {
 		/* End every session of the old profile as a UICC reset would. */
 		veuicc_protocol proto = e->proto;

@@ -15,6 +15,7 @@
 
 struct veuicc_saip_gp_info;
 struct veuicc_fs;
+struct veuicc_mnosd;
 
 /** Size of a profile's OTA counter image: 5 bytes (TS 102 225 CNTR) for
  *  each of 8 security domains (VEUICC_SAIP_SD_MAX) and key version 1..15. */
@@ -34,6 +35,9 @@ typedef struct veuicc_profile_slot {
 	/** SCP80 replay counters of the profile's security domain key sets
 	 *  (src/cat/ota_route.c), kept in the card file record ota/<ref> */
 	uint8_t ota_cntr[VEUICC_PROFILE_OTA_CNTR_LEN];
+	/** its security domains' SCP03 counters and PUT KEY state (gp/mnosd.h),
+	 *  kept in the card file record mnosd/<ref>; NULL: none yet */
+	struct veuicc_mnosd *mnosd;
 } veuicc_profile_slot;
 
 /** The profile list of a card. */

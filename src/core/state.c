@@ -12,6 +12,7 @@
  *   factory/isdr-keysets  the ISD-R key sets as they are now (PUT KEY changes them)
  *   factory/scp80-counters the SCP80 replay counters of those key sets (cat/envelope.c)
  *   ota/<16 hex ref>      the SCP80 counters of a profile's SD key sets (cat/ota_route.c)
+ *   mnosd/<16 hex ref>    SCP03 counters and PUT KEY key lists of a profile's SDs (gp/mnosd.c)
  *   gp/scp03              SCP03 sequence counters, ISD-P key sets and connectivity
  *                         parameters (gp/sd_session.c)
  * After every command the card builds these records again, compares them with
@@ -30,6 +31,7 @@
 #include "cat/envelope.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
+#include "gp/mnosd.h"
 #include "gp/registry_store.h"
 #include "gp/sd_session.h"
 #include "store/store.h"
@@ -41,6 +43,7 @@
 #define NS_PSTATE    "pstate"
 #define NS_FACTORY   "factory"
 #define NS_OTA       "ota"
+#define NS_MNOSD     "mnosd"
 #define KEY_KEYS     "isdr-keysets"
 #define KEY_COUNTERS "scp80-counters"
 #define KEY_EID      "eid"
@@ -473,6 +476,12 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 		if (memcmp(sl->ota_cntr, zero, sizeof(zero)) &&
 		    (rc = snap_copy(s, NS_OTA, key, sl->ota_cntr, sizeof(sl->ota_cntr))))
 			return rc; /* a reopened card must refuse a replay (R6) */
+		uint8_t *m;
+		size_t m_len;
+		if ((rc = veuicc_mnosd_save(sl, &m, &m_len)))
+			return rc;
+		if (m && (rc = snap_add(s, NS_MNOSD, key, m, m_len, false)))
+			return rc; /* SCP03 counters, PUT KEY key lists (M8) */
 	}
 	if (card->factory && !rc)
 		rc = snap_add(s, NS_FACTORY, KEY_ID, (uint8_t *)card->factory->record,
@@ -507,7 +516,8 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 static bool owned_ns(const char *ns)
 {
 	return !strcmp(ns, NS_CARD) || !strcmp(ns, NS_GP) || !strcmp(ns, NS_PROFILE) ||
-	       !strcmp(ns, NS_PSTATE) || !strcmp(ns, NS_FACTORY) || !strcmp(ns, NS_OTA);
+	       !strcmp(ns, NS_PSTATE) || !strcmp(ns, NS_FACTORY) || !strcmp(ns, NS_OTA) ||
+	       !strcmp(ns, NS_MNOSD);
 }
 
 static int read_rec(void *ctx, const char *ns, const uint8_t *key, size_t key_len,
@@ -832,6 +842,21 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 		veuicc_store_free_value(v, len);
 		if (len != sizeof(sl->ota_cntr))
 			return VEUICC_ERR_MALFORMED;
+	}
+	for (size_t i = 0; i < card->profiles.count; i++) {
+		veuicc_profile_slot *sl = &card->profiles.slot[i];
+		char key[REF_HEX_LEN + 1];
+		ref_key(sl->seq, key);
+		rc = veuicc_store_get_alloc(st, NS_MNOSD, (const uint8_t *)key, REF_HEX_LEN, &v,
+		                            &len);
+		if (rc == VEUICC_ERR_NOT_FOUND)
+			continue; /* no SCP03 session, no PUT KEY yet */
+		if (rc)
+			return rc;
+		rc = veuicc_mnosd_load(sl, v, len);
+		veuicc_store_free_value(v, len);
+		if (rc)
+			return rc;
 	}
 	rc = VEUICC_OK;
 	if (active) {

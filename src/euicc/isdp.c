@@ -219,7 +219,7 @@ static uint16_t isdp_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	if (!cmd->cl.proprietary)
 		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
-	const veuicc_sd_target t = {false, x->aid, x->aid_len};
+	const veuicc_sd_target t = {false, x->aid, x->aid_len, NULL};
 	return veuicc_sd_process(x->card, &t, cmd, rsp, isdp_function, x);
 }
 

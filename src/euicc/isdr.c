@@ -729,7 +729,7 @@ static uint16_t isdr_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp
 	veuicc_card *card = ctx;
 	if (!cmd->cl.proprietary)
 		return VEUICC_SW_CLA_NOT_SUPP; /* GP commands use CLA 8x (GP CS §11.1.4) */
-	const veuicc_sd_target t = {true, veuicc_aid_isdr, sizeof(veuicc_aid_isdr)};
+	const veuicc_sd_target t = {true, veuicc_aid_isdr, sizeof(veuicc_aid_isdr), NULL};
 	return veuicc_sd_process(card, &t, cmd, rsp, isdr_function, card);
 }
 

@@ -35,10 +35,7 @@
 #define PUT_KEY_RSP               (1 + 3 * 3)
 
 /* Sequence counter of one SCP03 key set (Amd D §6.2.2.1). */
-typedef struct sd_ctr {
-	uint8_t kvn;
-	uint32_t seq;
-} sd_ctr;
+typedef veuicc_sd_counter sd_ctr;
 
 /* What this module keeps for one domain: ISD-R (aid_len 0) or an ISD-P.
  * The key sets themselves live with the domain: the factory's for the
@@ -111,6 +108,8 @@ static sd_keys *keys_of(veuicc_card *card, const veuicc_sd_target *t, bool creat
 	struct veuicc_sd *sd = sd_of(card);
 	if (!sd)
 		return NULL;
+	if (t->ext)
+		return NULL; /* a profile SD: its owner keeps its counters (t->ext) */
 	return t->isdr ? &sd->isdr : isdp_keys(sd, t->aid, t->aid_len, create);
 }
 
@@ -127,10 +126,24 @@ static sd_ctr *ctr_of(sd_keys *k, uint8_t kvn, bool create)
 	return c;
 }
 
+/* The counter of key set \p kvn of a profile SD (veuicc_sd_ext). */
+static sd_ctr *ext_ctr(veuicc_sd_ext *x, uint8_t kvn, bool create)
+{
+	for (size_t i = 0; i < *x->nctr; i++)
+		if (x->ctr[i].kvn == kvn)
+			return &x->ctr[i];
+	if (!create || *x->nctr >= x->max)
+		return NULL;
+	sd_ctr *c = &x->ctr[(*x->nctr)++];
+	c->kvn = kvn;
+	c->seq = 0;
+	return c;
+}
+
 /* The registry entry of ISD-P \p t (NULL: none, or the ISD-R). */
 static veuicc_gp_entry *isdp_entry(const veuicc_card *card, const veuicc_sd_target *t)
 {
-	if (t->isdr)
+	if (t->isdr || t->ext)
 		return NULL;
 	long i = veuicc_gp_registry_find(&card->registry, t->aid, t->aid_len);
 	return i < 0 ? NULL : &card->registry.e[i];
@@ -141,7 +154,10 @@ static veuicc_gp_entry *isdp_entry(const veuicc_card *card, const veuicc_sd_targ
 static void keysets(veuicc_card *card, const veuicc_sd_target *t, const veuicc_keyset **set,
                     size_t *count)
 {
-	if (t->isdr) {
+	if (t->ext) {
+		*set = t->ext->set;
+		*count = t->ext->count;
+	} else if (t->isdr) {
 		const veuicc_factory *f = card->factory;
 		*set = f ? f->keysets : NULL;
 		*count = f ? f->nkeysets : 0;
@@ -170,6 +186,8 @@ static const veuicc_keyset *find_scp03(const veuicc_keyset *set, size_t n, uint8
 
 static size_t count_keys(const veuicc_card *card, const veuicc_sd_target *t)
 {
+	if (t->ext)
+		return t->ext->nkeys;
 	if (t->isdr)
 		return card->factory ? card->factory->nkeysets : 0;
 	const veuicc_gp_entry *e = isdp_entry(card, t);
@@ -180,8 +198,9 @@ bool veuicc_sd_protected(const veuicc_card *card, const veuicc_sd_target *t)
 {
 	if (card->test_mode)
 		return false;
-	static const veuicc_sd_target isdr = {true, NULL, 0};
-	return count_keys(card, t) > 0 || (!t->isdr && count_keys(card, &isdr) > 0);
+	static const veuicc_sd_target isdr = {true, NULL, 0, NULL};
+	/* a profile SD: its own keys only (M3) */
+	return count_keys(card, t) > 0 || (!t->isdr && !t->ext && count_keys(card, &isdr) > 0);
 }
 
 /* ---- INITIALIZE UPDATE key lookup ------------------------------------------ */
@@ -192,6 +211,7 @@ typedef struct lookup_arg {
 	size_t n;
 	sd_keys *k;
 	veuicc_scp03_keyset *est; /* ISD-P: the EstablishISDPKeySet key set, or NULL */
+	veuicc_sd_ext *ext;       /* a profile SD: its counters, or NULL */
 } lookup_arg;
 
 /* veuicc_scp03_lookup_fn: the domain's SCP03 key set \p kvn (00: the first)
@@ -206,7 +226,7 @@ static veuicc_scp03_keyset *lookup(void *arg, uint8_t kvn)
 	const veuicc_keyset *ks = find_scp03(a->set, a->n, kvn);
 	if (!ks || ks->key1_len != ks->key2_len || ks->key1_len != ks->key3_len)
 		return NULL;
-	sd_ctr *c = ctr_of(a->k, ks->kvn, true);
+	sd_ctr *c = a->ext ? ext_ctr(a->ext, ks->kvn, true) : ctr_of(a->k, ks->kvn, true);
 	if (!c)
 		return NULL;
 	veuicc_scp03_keyset *s = &a->sd->scratch;
@@ -271,6 +291,8 @@ static bool open_plain(const veuicc_card *card, const veuicc_sd_target *t, const
 		return false;
 	if (c->ins == INS_PUT_KEY)
 		return count_keys(card, t) == 0;
+	if (t->ext)
+		return false;
 	/* STORE DATA carrying an SCP03t stream protects itself (S3-5): its
 	 * first block starts with 84/85/86, the later ones continue it */
 	long i = veuicc_gp_registry_find(&card->registry, t->aid, t->aid_len);
@@ -313,12 +335,12 @@ static uint16_t initialize_update(veuicc_card *card, struct veuicc_sd *sd, veuic
 	if (veuicc_scp03_init(s, &cfg))
 		return VEUICC_SW_NO_DIAGNOSIS;
 	sd_keys *k = keys_of(card, t, true);
-	if (!k)
+	if (!k && !t->ext)
 		return VEUICC_SW_MEMORY_FAILURE;
 	const veuicc_keyset *set;
 	size_t count;
 	keysets(card, t, &set, &count);
-	lookup_arg a = {sd, set, count, k, established(card, t)};
+	lookup_arg a = {sd, set, count, k, established(card, t), t->ext};
 	sd->scratch_ctr = NULL;
 	uint8_t out[VEUICC_SCP03_IU_RSP_MAX];
 	size_t n = 0;
@@ -378,6 +400,12 @@ static void after_put_key(veuicc_card *card, const veuicc_sd_target *t, const ve
 	 * sgp02 §4.2: reset when the key set is (re)created) */
 	if (sw != VEUICC_SW_OK || rsp->len < 1)
 		return;
+	if (t->ext) {
+		sd_ctr *e = ext_ctr(t->ext, rsp->buf[0], false);
+		if (e)
+			e->seq = 0;
+		return;
+	}
 	sd_keys *k = keys_of(card, t, false);
 	sd_ctr *c = k ? ctr_of(k, rsp->buf[0], false) : NULL;
 	if (c)
@@ -610,7 +638,7 @@ uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
                           const uint8_t *data, size_t len, veuicc_rsp *rsp,
                           veuicc_sd_install_fn install, void *arg)
 {
-	veuicc_sd_target t = {false, aid, aid_len};
+	veuicc_sd_target t = {false, aid, aid_len, NULL};
 	struct veuicc_sd *sd = sd_of(card);
 	sd_keys *k = sd ? keys_of(card, &t, true) : NULL;
 	if (!k)
@@ -625,11 +653,11 @@ uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
 	uint8_t *out = malloc(cap);
 	if (!out)
 		return VEUICC_SW_NOT_ENOUGH_MEMORY;
-	const veuicc_sd_target tt = {false, aid, aid_len};
+	const veuicc_sd_target tt = {false, aid, aid_len, NULL};
 	const veuicc_keyset *set;
 	size_t count;
 	keysets(card, &tt, &set, &count);
-	lookup_arg a = {sd, set, count, k, established(card, &tt)};
+	lookup_arg a = {sd, set, count, k, established(card, &tt), NULL};
 	t_sink s = {k, card, install, arg};
 	veuicc_scp03t_sink sink = {t_segment, t_abort, &s};
 	sd->scratch_ctr = NULL;
@@ -670,7 +698,7 @@ uint16_t veuicc_sd_isdp_put_key(veuicc_card *card, const uint8_t *aid, size_t ai
 {
 	if (cmd->lc == 0)
 		return VEUICC_SW_WRONG_LENGTH; /* case 4: data mandatory (GP CS §11.8.2) */
-	veuicc_sd_target t = {false, aid, aid_len};
+	veuicc_sd_target t = {false, aid, aid_len, NULL};
 	struct veuicc_sd *sd = sd_of(card);
 	veuicc_gp_entry *e = isdp_entry(card, &t);
 	if (!sd || !e)

@@ -30,11 +30,29 @@
 /** A function of a security domain (the plain command processor). */
 typedef uint16_t (*veuicc_sd_fn)(void *arg, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 
+/** Sequence counter of one SCP03 key set (Amd D §6.2.2.1). */
+typedef struct veuicc_sd_counter {
+	uint8_t kvn;
+	uint32_t seq;
+} veuicc_sd_counter;
+
+/** A security domain whose key sets and counters its owner keeps: a
+ *  profile's security domain (gp/mnosd.c). */
+typedef struct veuicc_sd_ext {
+	const veuicc_keyset *set; /**< its SCP03 key sets (key1 ENC, key2 MAC, key3 DEK) */
+	size_t count;
+	size_t nkeys;           /**< keys it holds of any kind (policy: protected when > 0) */
+	veuicc_sd_counter *ctr; /**< its sequence counters, updated in place */
+	uint8_t *nctr;          /**< how many are in use */
+	uint8_t max;            /**< room in ctr */
+} veuicc_sd_ext;
+
 /** Which security domain a command is addressed to. */
 typedef struct veuicc_sd_target {
-	bool isdr;          /**< true: the ISD-R; false: an ISD-P */
+	bool isdr;          /**< true: the ISD-R; false: an ISD-P or \p ext */
 	const uint8_t *aid; /**< its AID */
 	size_t aid_len;
+	veuicc_sd_ext *ext; /**< NULL, or the key sets and counters of a profile SD */
 } veuicc_sd_target;
 
 /**

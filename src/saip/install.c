@@ -1191,6 +1191,9 @@ static int install_application(ictx *c)
 		copy_aid(&o->instance_aid, &in->instance_aid);
 		o->life_cycle_state =
 		    in->life_cycle_state.len == 1 ? in->life_cycle_state.data[0] : 0x07;
+		if (!copy_small(o->privileges, &o->privileges_len, sizeof(o->privileges),
+		                &in->application_privileges))
+			o->privileges_len = 0; /* longer than GP's 3 bytes: not reported */
 		o->has_load_block = a->load_block != NULL;
 	}
 	return VEUICC_OK;

@@ -119,6 +119,8 @@ typedef struct veuicc_saip_gp_app {
 	veuicc_saip_aid class_aid;
 	veuicc_saip_aid instance_aid;
 	uint8_t life_cycle_state;
+	uint8_t privileges[3]; /**< applicationPrivileges (GET STATUS on the MNO-SD) */
+	uint8_t privileges_len;
 	bool has_load_block; /**< the PE carried a load file (not executed here) */
 } veuicc_saip_gp_app;
 
