@@ -24,6 +24,7 @@
 #include "core/card.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
+#include "euicc/keyest.h"
 #include "scp/remote_apdu.h"
 #include "scp/scp80.h"
 
@@ -335,6 +336,8 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, co
 	size_t slen = 0;
 	/* a REFRESH the script causes waits for the PoR (SGP.02 §3.2) */
 	card->cat->in_packet = true;
+	if (to_isdr)
+		veuicc_keyest_end_forward(card); /* a script is a session of its own (SM1) */
 	if (status == VEUICC_SCP80_POR_OK && cmd.data_len) {
 		/* TS 102 226 §5: expanded format starts with a command template tag */
 		bool expanded = cmd.data[0] == VEUICC_REMOTE_TAG_CMD_DEF ||
