@@ -270,22 +270,6 @@ static int save_state(const veuicc_sm *sm, const char *path)
 
 /* ---- verbs -------------------------------------------------------------------- */
 
-static const char *source_path(const char *rel, char *buf, size_t cap)
-{
-	FILE *f = fopen(rel, "r");
-	if (f) {
-		fclose(f);
-		return rel;
-	}
-	/* next to the default factory file of the source tree */
-	const char *def = VEUICC_DEFAULT_FACTORY;
-	const char *slash = strrchr(def, '/');
-	size_t base = slash ? (size_t)(slash - def) : 0;
-	const char *tail = strchr(rel, '/');
-	snprintf(buf, cap, "%.*s%s", (int)base, def, tail ? tail : rel);
-	return buf;
-}
-
 static int load_package(veuicc_sm *sm, const char *file, const char *iccid, uint8_t **der,
                         size_t *len)
 {
@@ -310,27 +294,6 @@ static int load_package(veuicc_sm *sm, const char *file, const char *iccid, uint
 		         iccid);
 		return -1;
 	}
-	return 0;
-}
-
-static int need_pki(veuicc_sm *sm, const struct opts *o)
-{
-	if (sm->dp)
-		return 0;
-	int curve = veuicc_sm_ecasd_curve(sm);
-	if (curve < 0)
-		return -1;
-	char buf[4096];
-	const char *dir = o->pki;
-	if (!dir)
-		dir = source_path(curve == VEUICC_SM_CURVE_BP256 ? "factory/pki/brp"
-		                                                 : "factory/pki/nist",
-		                  buf, sizeof(buf));
-	if (veuicc_sm_load_pki(sm, dir, curve))
-		return -1;
-	if (sm->out)
-		fprintf(sm->out, "  SM-DP identity from %s (curve %s)\n", dir,
-		        curve == VEUICC_SM_CURVE_BP256 ? "brainpoolP256r1" : "P-256");
 	return 0;
 }
 
@@ -365,7 +328,7 @@ static int run_verb(veuicc_sm *sm, const struct opts *o)
 		return step_aid(sm, "ES5 CreateISDP", veuicc_sm_create_isdp, aid, aid_len);
 	if (!strcmp(v, "establish-keys")) {
 		veuicc_sm_begin(sm, "ES8 EstablishISDPKeySet");
-		rc = need_pki(sm, o);
+		rc = veuicc_sm_need_pki(sm);
 		return veuicc_sm_end(sm, rc ? rc : veuicc_sm_establish_keys(sm, aid, aid_len));
 	}
 	if (!strcmp(v, "enable") || !strcmp(v, "disable") || !strcmp(v, "delete") ||
@@ -415,62 +378,12 @@ static int run_verb(veuicc_sm *sm, const struct opts *o)
 				         "no ISD-P keys for %s in the state file", aid_arg);
 				rc = -1;
 			} else {
-				rc = need_pki(sm, o) ? -1 : veuicc_sm_download(sm, der, len);
+				rc = veuicc_sm_need_pki(sm) ? -1 : veuicc_sm_download(sm, der, len);
 			}
 			free(der);
 			return veuicc_sm_end(sm, rc);
 		}
-		/* the whole chain (SGP.02 §3.1: CreateISDP, key establishment,
-		 * download; §3.2 enable; §3.15 notification) */
-		rc = 0;
-		veuicc_sm_begin(sm, "terminal session (reset, TERMINAL PROFILE)");
-		rc = veuicc_sm_end(sm, veuicc_sm_terminal_start(sm));
-		if (!rc) {
-			veuicc_sm_begin(sm, "ES5 UpdateSMSRAddressingParameters");
-			rc = veuicc_sm_end(sm, veuicc_sm_set_smsr_address(sm));
-		}
-		if (!rc)
-			rc = step_aid(sm, "ES5 CreateISDP", veuicc_sm_create_isdp, aid, aid_len);
-		if (!rc) {
-			veuicc_sm_begin(sm, "ES8 EstablishISDPKeySet");
-			rc = need_pki(sm, o);
-			rc =
-			    veuicc_sm_end(sm, rc ? rc : veuicc_sm_establish_keys(sm, aid, aid_len));
-		}
-		if (!rc) {
-			veuicc_sm_begin(sm, "ES8 DownloadAndInstallation (SCP03t)");
-			rc = veuicc_sm_end(sm, veuicc_sm_download(sm, der, len));
-		}
-		if (!rc) {
-			veuicc_sm_begin(sm, "ES5 EnableProfile");
-			rc = veuicc_sm_profile_op(sm, "enable", aid, aid_len);
-			if (!rc && !sm->refresh)
-				rc = -1, snprintf(sm->error, sizeof(sm->error),
-				                  "the card asked for no REFRESH after the switch");
-			rc = veuicc_sm_end(sm, rc);
-		}
-		if (!rc) {
-			veuicc_sm_begin(sm, "REFRESH: new terminal session on the new profile");
-			rc = veuicc_sm_end(sm, veuicc_sm_terminal_start(sm));
-		}
-		if (!rc) {
-			veuicc_sm_begin(sm, "modem: ICCID, PIN1, IMSI, AUTHENTICATE");
-			rc = veuicc_sm_end(sm,
-			                   veuicc_sm_modem(sm, der, len, o->pin ? o->pin : "0000"));
-		}
-		if (!rc) {
-			veuicc_sm_begin(sm, "ES5 notification confirmation");
-			if (!sm->nnotifs)
-				rc = -1, snprintf(sm->error, sizeof(sm->error),
-				                  "no notification came by SMS after the switch");
-			else
-				rc = veuicc_sm_confirm_notifications(sm);
-			rc = veuicc_sm_end(sm, rc);
-		}
-		if (!rc) {
-			veuicc_sm_begin(sm, "ES5 audit (GET STATUS)");
-			rc = veuicc_sm_end(sm, veuicc_sm_audit(sm));
-		}
+		rc = veuicc_sm_run(sm, aid, aid_len, der, len, o->pin ? o->pin : "0000");
 		free(der);
 		return rc;
 	}
@@ -552,7 +465,8 @@ int veuicc_cli_sm(int argc, char **argv)
 	}
 	char fbuf[4096];
 	const char *factory =
-	    o.factory ? o.factory : source_path("factory/default.json", fbuf, sizeof(fbuf));
+	    o.factory ? o.factory
+	              : veuicc_sm_source_path("factory/default.json", fbuf, sizeof(fbuf));
 	if (veuicc_sm_smsr_from_factory(sm, factory)) {
 		fprintf(stderr, "veuicc sm: %s\n", sm->error);
 		veuicc_sm_free(sm);
@@ -614,6 +528,7 @@ int veuicc_cli_sm(int argc, char **argv)
 		goto out;
 #endif
 	}
+	sm->pki_dir = o.pki;
 	rc = run_verb(sm, &o);
 	if (rc == VEUICC_CLI_EXIT_USAGE) {
 		status = rc;

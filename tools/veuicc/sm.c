@@ -23,6 +23,10 @@
 #include "uicc/auth/milenage.h"
 #include "uicc/auth/testalg.h"
 
+#ifndef VEUICC_DEFAULT_FACTORY
+#define VEUICC_DEFAULT_FACTORY "factory/default.json"
+#endif
+
 /* SGP.02 Annex H / §2.2.3 */
 static const uint8_t aid_elf[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
                                   0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x0D, 0x00};
@@ -68,7 +72,9 @@ void veuicc_sm_begin(veuicc_sm *sm, const char *function)
 	snprintf(sm->cur.function, sizeof(sm->cur.function), "%s", function);
 	sm->cur.ms = now_ms();
 	sm->error[0] = '\0';
-	if (sm->out)
+	if (sm->on_step)
+		sm->on_step(sm->on_step_arg, function);
+	else if (sm->out)
 		fprintf(sm->out, "%s\n", function);
 }
 
@@ -1202,6 +1208,100 @@ int veuicc_sm_modem(veuicc_sm *sm, const uint8_t *der, size_t len, const char *p
 	veuicc_saip_free(p);
 	if (rc == 0)
 		detail(sm, "ICCID %s, IMSI %s, AUTHENTICATE ok", sm->iccid, sm->imsi);
+	return rc;
+}
+
+const char *veuicc_sm_source_path(const char *rel, char *buf, size_t cap)
+{
+	FILE *f = fopen(rel, "r");
+	if (f) {
+		fclose(f);
+		return rel;
+	}
+	/* next to the default factory file of the source tree */
+	const char *def = VEUICC_DEFAULT_FACTORY;
+	const char *slash = strrchr(def, '/');
+	size_t base = slash ? (size_t)(slash - def) : 0;
+	const char *tail = strchr(rel, '/');
+	snprintf(buf, cap, "%.*s%s", (int)base, def, tail ? tail : rel);
+	return buf;
+}
+
+int veuicc_sm_need_pki(veuicc_sm *sm)
+{
+	if (sm->dp)
+		return 0;
+	int curve = veuicc_sm_ecasd_curve(sm);
+	if (curve < 0)
+		return -1;
+	char buf[4096];
+	const char *dir = sm->pki_dir;
+	if (!dir)
+		dir = veuicc_sm_source_path(curve == VEUICC_SM_CURVE_BP256 ? "factory/pki/brp"
+		                                                           : "factory/pki/nist",
+		                            buf, sizeof(buf));
+	if (veuicc_sm_load_pki(sm, dir, curve))
+		return -1;
+	say(sm, "SM-DP identity from %s (curve %s)", dir,
+	    curve == VEUICC_SM_CURVE_BP256 ? "brainpoolP256r1" : "P-256");
+	return 0;
+}
+
+static int step_aid(veuicc_sm *sm, const char *name,
+                    int (*fn)(veuicc_sm *, const uint8_t *, size_t), const uint8_t *aid, size_t len)
+{
+	veuicc_sm_begin(sm, name);
+	return veuicc_sm_end(sm, fn(sm, aid, len));
+}
+
+int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8_t *der, size_t len,
+                  const char *pin)
+{
+	/* SGP.02 §3.1: CreateISDP, key establishment, download; §3.2 enable;
+	 * §3.15 notification and its confirmation */
+	int rc;
+	veuicc_sm_begin(sm, "terminal session (reset, TERMINAL PROFILE)");
+	rc = veuicc_sm_end(sm, veuicc_sm_terminal_start(sm));
+	if (!rc) {
+		veuicc_sm_begin(sm, "ES5 UpdateSMSRAddressingParameters");
+		rc = veuicc_sm_end(sm, veuicc_sm_set_smsr_address(sm));
+	}
+	if (!rc)
+		rc = step_aid(sm, "ES5 CreateISDP", veuicc_sm_create_isdp, aid, aid_len);
+	if (!rc) {
+		veuicc_sm_begin(sm, "ES8 EstablishISDPKeySet");
+		rc = veuicc_sm_need_pki(sm);
+		rc = veuicc_sm_end(sm, rc ? rc : veuicc_sm_establish_keys(sm, aid, aid_len));
+	}
+	if (!rc) {
+		veuicc_sm_begin(sm, "ES8 DownloadAndInstallation (SCP03t)");
+		rc = veuicc_sm_end(sm, veuicc_sm_download(sm, der, len));
+	}
+	if (!rc) {
+		veuicc_sm_begin(sm, "ES5 EnableProfile");
+		rc = veuicc_sm_profile_op(sm, "enable", aid, aid_len);
+		if (!rc && !sm->refresh)
+			rc = fail(sm, "the card asked for no REFRESH after the switch");
+		rc = veuicc_sm_end(sm, rc);
+	}
+	if (!rc) {
+		veuicc_sm_begin(sm, "REFRESH: new terminal session on the new profile");
+		rc = veuicc_sm_end(sm, veuicc_sm_terminal_start(sm));
+	}
+	if (!rc) {
+		veuicc_sm_begin(sm, "modem: ICCID, PIN1, IMSI, AUTHENTICATE");
+		rc = veuicc_sm_end(sm, veuicc_sm_modem(sm, der, len, pin));
+	}
+	if (!rc) {
+		veuicc_sm_begin(sm, "ES5 notification confirmation");
+		rc = sm->nnotifs ? veuicc_sm_confirm_notifications(sm)
+		                 : fail(sm, "no notification came by SMS after the switch");
+		rc = veuicc_sm_end(sm, rc);
+	}
+	if (!rc) {
+		veuicc_sm_begin(sm, "ES5 audit (GET STATUS)");
+		rc = veuicc_sm_end(sm, veuicc_sm_audit(sm));
+	}
 	return rc;
 }
 

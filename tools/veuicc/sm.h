@@ -82,7 +82,10 @@ typedef struct veuicc_sm {
 	veuicc_sm_step cur;
 	veuicc_sm_step steps[VEUICC_SM_MAX_STEPS];
 	size_t nsteps;
-	char error[256]; /**< why the last step failed */
+	char error[256];     /**< why the last step failed */
+	const char *pki_dir; /**< --pki (NULL: factory/pki/<curve of the ECASD>) */
+	void (*on_step)(void *arg, const char *function); /**< announces a step (NULL: print) */
+	void *on_step_arg;
 } veuicc_sm;
 
 /**
@@ -129,6 +132,21 @@ int veuicc_sm_confirm_notifications(veuicc_sm *sm);
  * the package \p der (Milenage or the TS 34.108 test algorithm).
  */
 int veuicc_sm_modem(veuicc_sm *sm, const uint8_t *der, size_t len, const char *pin);
+
+/** Load the SM-DP identity (sm->pki_dir or the default for the ECASD's curve) once. */
+int veuicc_sm_need_pki(veuicc_sm *sm);
+
+/**
+ * The whole chain on a card: terminal session, SM-SR address, CreateISDP,
+ * EstablishISDPKeySet, DownloadAndInstallation of \p der, EnableProfile,
+ * the REFRESH's new session, the modem, notification confirmation, audit.
+ * \returns 0 or -1 (the failed step says why)
+ */
+int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8_t *der, size_t len,
+                  const char *pin);
+
+/** \p rel ("factory/pki/nist") here, else in the source tree of this build. */
+const char *veuicc_sm_source_path(const char *rel, char *buf, size_t cap);
 
 /** Start / end a reported step (timing, counts); end returns \p rc. */
 void veuicc_sm_begin(veuicc_sm *sm, const char *function);
