@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	      "SMS, bytes, time.\n"
 	      "\n"
 	      "verbs:\n"
+	      "  smsr-address [+NUMBER]   ES5 UpdateSMSRAddressingParameters: where the card\n"
+	      "                           sends its notifications (default +4479000001)\n"
 	      "  audit                    ES5 GET STATUS of the ISD-Ps\n"
 	      "  create-isdp [AID]        ES5 CreateISDP (default AID " DEFAULT_AID ")\n"
 	      "  establish-keys [AID]     ES8 EstablishISDPKeySet (CERT.DP.ECDSA, ECKA, receipt)\n"
@@ -52,7 +54,8 @@ static void usage(FILE *f)
 	      "                           :default is the built-in TS.48 V7 profile) in SCP03t\n"
 	      "  enable AID | disable AID | delete AID | set-fallback AID   ES5 functions\n"
 	      "  notifications            restart the terminal session, receive the pending\n"
-	      "                           notifications by SMS and confirm them (DGI 3A08)\n"
+	      "                           notifications by SMS and confirm them (DGI 3A08);\n"
+	      "                           the card sends them once smsr-address has run\n"
 	      "  run [FILE]               the whole chain: SM-SR address, CreateISDP, key\n"
 	      "                           establishment, download, enable, REFRESH, the modem\n"
 	      "                           (ICCID, PIN1, IMSI, AUTHENTICATE with the package's\n"
@@ -313,13 +316,20 @@ static int run_verb(veuicc_sm *sm, const struct opts *o)
 	const char *aid_arg = NULL;
 	if (!strcmp(v, "download"))
 		aid_arg = o->nargs > 1 ? o->args[1] : NULL;
-	else if (strcmp(v, "run") != 0)
+	else if (strcmp(v, "run") != 0 && strcmp(v, "smsr-address") != 0)
 		aid_arg = o->nargs ? o->args[0] : NULL;
 	if (aid_arg && veuicc_sm_parse_aid(aid_arg, aid, &aid_len))
 		return usage_error("'%s' is not an AID (10 to 32 hex digits)", aid_arg);
 	if (!aid_arg)
 		veuicc_sm_parse_aid(DEFAULT_AID, aid, &aid_len);
 
+	if (!strcmp(v, "smsr-address")) {
+		if (o->nargs &&
+		    veuicc_cli_ota_address(o->args[0], sm->smsr_addr, &sm->smsr_addr_len))
+			return usage_error("'%s': '+' and 1 to 20 digits expected", o->args[0]);
+		veuicc_sm_begin(sm, "ES5 UpdateSMSRAddressingParameters");
+		return veuicc_sm_end(sm, veuicc_sm_set_smsr_address(sm));
+	}
 	if (!strcmp(v, "audit")) {
 		veuicc_sm_begin(sm, "ES5 audit (GET STATUS)");
 		return veuicc_sm_end(sm, veuicc_sm_audit(sm));
