@@ -27,7 +27,7 @@
 
 /** One step as reported (text and --json). */
 typedef struct veuicc_sm_step {
-	char function[48];
+	char function[64];
 	unsigned apdus; /**< C-APDUs exchanged with the card */
 	size_t bytes;   /**< C-APDU + R-APDU bytes */
 	unsigned sms;   /**< SMS-PP ENVELOPEs */
