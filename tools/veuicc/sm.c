@@ -900,7 +900,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 	memcpy(s.mac, sm->mac, 16);
 	if (veuicc_sm_dp_random(sm->dp, s.host_challenge, 8))
 		return fail(sm, "no random");
-	static uint8_t apdus[SCRIPT_MAX];
+	uint8_t apdus[SCRIPT_MAX];
 	size_t lens[APDUS_MAX], used = 0, n = 0;
 	struct rapdus r;
 	int rc = -1;
@@ -937,7 +937,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 	int first = 1;
 	uint8_t result[64];
 	size_t result_len = 0;
-	static uint8_t tlv86[SCRIPT_MAX];
+	uint8_t tlv86[SCRIPT_MAX];
 	while (off < len) {
 		size_t part = len - off < seg ? len - off : seg, tn = 0;
 		veuicc_sm_scp03t saved = s;
