@@ -58,4 +58,15 @@ echo "ok $n - --json"
 expect 2 "unknown verb" frobnicate
 expect 2 "needs the ISD-P's AID" enable
 expect 2 "is not an AID" enable 12
+# the embedded default: factory/default.json (its TS.48 profile enabled), the
+# built-in package with ICCID 89000123456789012374, factory/pki/nist; in T=1
+D=$W/default.db
+rm -f "$D" "$D.sm"
+out=$(cd "$R" && "$V" sm --card "$D" --protocol T=1 run 2>&1) || { echo "$out"; fail "default run"; }
+printf '%s\n' "$out" | grep -qF "ICCID 89000123456789012374, IMSI 001010123456789, AUTHENTICATE ok" ||
+	{ echo "$out"; fail "default run: the modem on the new profile"; }
+"$V" card --card "$D" status --json | python3 -c 'import json,sys; j=json.load(sys.stdin); s={x["iccid"]: x["state"] for x in j["isdps"]}; assert s == {"89000123456789012341": "disabled", "89000123456789012374": "enabled"}, s' ||
+	fail "default run: the factory profile disabled, the downloaded one enabled"
+n=$((n + 1))
+echo "ok $n - run on the embedded default in T=1"
 echo "all $n checks passed"
