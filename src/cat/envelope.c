@@ -353,6 +353,8 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, co
 			slen = 0; /* not a script: executed nothing, PoR without data */
 		}
 	}
+	if (to_isdr)
+		veuicc_keyest_end_forward(card); /* ... and ends with it (SM1) */
 	bool wanted = cmd.por_wanted || (status != VEUICC_SCP80_POR_OK &&
 	                                 (cmd.spi[1] & 0x03) == VEUICC_SCP80_SPI2_POR_ON_ERROR);
 	if (!wanted || (to_isdr && isdr_silent(cmd.status)))
