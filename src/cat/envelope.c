@@ -24,6 +24,7 @@
 #include "core/card.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
+#include "euicc/keyest.h"
 #include "scp/remote_apdu.h"
 #include "scp/scp80.h"
 
@@ -380,6 +381,8 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, co
 	/* the ISD-R key sets of this packet: FinaliseISDRHandover keeps them */
 	card->cat->pkt_kvn[0] = to_isdr ? (uint8_t)(cmd.kic >> 4) : 0;
 	card->cat->pkt_kvn[1] = to_isdr ? (uint8_t)(cmd.kid >> 4) : 0;
+	if (to_isdr)
+		veuicc_keyest_end_forward(card); /* a script is a session of its own (SM1) */
 	if (status == VEUICC_SCP80_POR_OK && cmd.data_len) {
 		/* TS 102 226 §5: expanded format starts with a command template tag */
 		bool expanded = cmd.data[0] == VEUICC_REMOTE_TAG_CMD_DEF ||
@@ -395,6 +398,8 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, co
 			slen = 0; /* not a script: executed nothing, PoR without data */
 		}
 	}
+	if (to_isdr)
+		veuicc_keyest_end_forward(card); /* ... and ends with it (SM1) */
 	bool wanted = cmd.por_wanted || (status != VEUICC_SCP80_POR_OK &&
 	                                 (cmd.spi[1] & 0x03) == VEUICC_SCP80_SPI2_POR_ON_ERROR);
 	if (!wanted || (to_isdr && isdr_silent(cmd.status)))

@@ -337,9 +337,8 @@ static veuicc_gp_entry *isdp_entry(veuicc_card *card, const uint8_t *aid, size_t
 	return &card->registry.e[i];
 }
 
-uint16_t veuicc_keyest_install_perso(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+static uint16_t install_perso(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
-	veuicc_keyest_end_perso(card);
 	if (cmd->p2 != 0x00)
 		return VEUICC_SW_WRONG_P1P2;
 	if (cmd->lc == 0)
@@ -359,12 +358,30 @@ uint16_t veuicc_keyest_install_perso(veuicc_card *card, const veuicc_capdu *cmd,
 	struct veuicc_keyest *k = state(card);
 	if (!k)
 		return VEUICC_SW_NOT_ENOUGH_MEMORY;
+	/* a challenge pending on another ISD-P is gone (decision SM1) */
+	if (k->pending && (k->aid_len != aid_len || memcmp(k->aid, aid, aid_len)))
+		drop_pending(k);
 	memcpy(k->perso_aid, aid, aid_len);
 	k->perso_len = (uint8_t)aid_len;
 	static const uint8_t zero = 0x00; /* GP CS §11.5.3.1 */
 	if (veuicc_rsp_put(rsp, &zero, 1))
 		return VEUICC_SW_MEMORY_FAILURE;
 	return VEUICC_SW_OK;
+}
+
+/* SGP.02 §3.1.2: the SM-DP sends 3A01 and 3A02 in two ES5 scripts, each
+ * opened by INSTALL [for personalization] of the same ISD-P (it needs RC
+ * from the first answer to sign the second), so a new INSTALL [for
+ * personalization] of that ISD-P keeps the pending challenge; a failed one
+ * or one for another ISD-P drops it (decision SM1). */
+uint16_t veuicc_keyest_install_perso(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	if (card->keyest)
+		card->keyest->perso_len = 0; /* the previous forwarding ends */
+	uint16_t sw = install_perso(card, cmd, rsp);
+	if (sw != VEUICC_SW_OK)
+		veuicc_keyest_end_perso(card);
+	return sw;
 }
 
 bool veuicc_keyest_perso_active(const veuicc_card *card)
@@ -389,6 +406,12 @@ uint16_t veuicc_keyest_forward(veuicc_card *card, const veuicc_capdu *cmd, veuic
 			return a->ops->process(a->ctx, cmd, rsp);
 	}
 	return VEUICC_SW_COND_NOT_SATISFIED;
+}
+
+void veuicc_keyest_end_forward(veuicc_card *card)
+{
+	if (card->keyest)
+		card->keyest->perso_len = 0;
 }
 
 void veuicc_keyest_end_perso(veuicc_card *card)

@@ -124,6 +124,13 @@ uint16_t veuicc_keyest_install_perso(veuicc_card *card, const veuicc_capdu *cmd,
 bool veuicc_keyest_perso_active(const veuicc_card *card);
 
 /**
+ * End the STORE DATA forwarding of an INSTALL [for personalization] but keep
+ * a pending 3A01 challenge: an OTA script to the ISD-R starts and ends a
+ * session of its own (TS 102 226 §5; decision SM1).
+ */
+void veuicc_keyest_end_forward(veuicc_card *card);
+
+/**
  * A STORE DATA the ISD-R received after INSTALL [for personalization]: passed
  * to the target ISD-P's command handler as if the ISD-P were selected.
  * \returns its status word; 6985 if the ISD-P no longer exists

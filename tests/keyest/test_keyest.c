@@ -662,6 +662,53 @@ static void test_wrong_state(void **state)
 	veuicc_card_free(card);
 }
 
+/* SGP.02 §3.1.2 over ES5: 3A01 and 3A02 come in two scripts, each opened by
+ * INSTALL [for personalization] of the same ISD-P: the challenge survives a
+ * new INSTALL of that ISD-P, not one of another ISD-P or a failed one (SM1). */
+/* INSTALL [for personalization] on the ISD-R already selected (as the next
+ * command of an OTA script would be), answering \p sw. */
+static void install_again(veuicc_card *card, const char *aid, const char *sw)
+{
+	char apdu[128];
+	snprintf(apdu, sizeof(apdu), "80E62000 16 000010%s000000 00", aid);
+	th_xfer(card, apdu, sw);
+}
+
+/* SGP.02 §3.1.2 over ES5: 3A01 and 3A02 come in two scripts, each opened by
+ * INSTALL [for personalization] of the same ISD-P: the challenge survives a
+ * new INSTALL of that ISD-P, not one of another ISD-P or a failed one (SM1). */
+static void test_install_perso_again(void **state)
+{
+	(void)state;
+	uint8_t rc[16];
+	blob p, cert;
+	rapdu r;
+	veuicc_card *card = ready(rc);
+	install_again(card, ISDP10, "009000");
+	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x9000);
+	assert_non_null(keys_of(card, ISDP10));
+	veuicc_card_free(card);
+	load_cert("nist", "smdp", &cert);
+	for (int k = 0; k < 2; k++) {
+		card = new_card(NULL);
+		create_isdp(card, ISDP10);
+		create_isdp(card, ISDP11);
+		install_perso(card, ISDP10);
+		assert_int_equal(send_cert(card, &cert, &r), 0x9000);
+		memcpy(rc, r.d + 2, 16);
+		if (k == 0) /* another ISD-P in between */
+			install_again(card, ISDP11, "009000");
+		else /* a failed INSTALL [for personalization] (P2 01) */
+			th_xfer(card, "80E62001 16 000010" ISDP10 "000000 00", "6A86");
+		install_again(card, ISDP10, "009000");
+		build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+		assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6985);
+		untouched(card, ISDP10);
+		veuicc_card_free(card);
+	}
+}
+
 static void test_install_perso_errors(void **state)
 {
 	(void)state;
@@ -736,6 +783,7 @@ int main(void)
 	    cmocka_unit_test(test_stale_challenge),
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_wrong_state),
+	    cmocka_unit_test(test_install_perso_again),
 	    cmocka_unit_test(test_install_perso_errors),
 	    cmocka_unit_test(test_persistent),
 	};

@@ -53,6 +53,9 @@ int veuicc_cli_saip(int argc, char **argv);
 /** `veuicc ota`: SCP80 command packets in SMS-PP ENVELOPEs, PoR decoding (cmd_ota.c). */
 int veuicc_cli_ota(int argc, char **argv);
 
+/** `veuicc sm`: the off-card SM-SR / SM-DP (cmd_sm.c, docs/sm.md). */
+int veuicc_cli_sm(int argc, char **argv);
+
 /* ---- helpers (util.c) ------------------------------------------------- */
 
 /**

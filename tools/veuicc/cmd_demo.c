@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "ota.h"
+#include "sm.h"
 #include "saip/saip.h"
 #include "tlv/tlv.h"
 #include "uicc/auth/testalg.h"
@@ -49,7 +50,11 @@ static void usage(FILE *f)
 	      "SMS-PP download ENVELOPEs (GET STATUS audit, CreateISDP, EnableProfile,\n"
 	      "DeleteProfile; a replay and a wrong key refused), each with its proof of\n"
 	      "receipt decoded and the card's state afterwards. Then act as a modem:\n"
-	      "EF.ICCID, the USIM from EF.DIR, PIN1, EF.IMSI, AUTHENTICATE. Each exchange is\n"
+	      "EF.ICCID, the USIM from EF.DIR, PIN1, EF.IMSI, AUTHENTICATE. Last, SGP.02's\n"
+	      "whole story with `veuicc sm`'s SM-SR and SM-DP: CreateISDP, EstablishISDPKeySet\n"
+	      "(test PKI in factory/pki), the TS.48 V7 package downloaded in SCP03t segments\n"
+	      "with ICCID 89000123456789012374, EnableProfile, the REFRESH, the modem on the\n"
+	      "new profile, the notification by SMS and its confirmation. Each exchange is\n"
 	      "printed; in T=0 the demo behaves like a T=0 terminal (GET RESPONSE after\n"
 	      "61xx, repeat after 6Cxx). Exit status 1 if the card answers any step\n"
 	      "unexpectedly.\n"
@@ -450,8 +455,8 @@ static int ota_step(struct demo *d, const char *const *apdus, size_t n, int want
 }
 
 /* A second profile for the OTA session: the built-in TS.48 package with its
- * own ICCID, installed as an SM-DP's download would leave it (ES8 over
- * SCP03t is not in veuicc yet). */
+ * own ICCID, installed through the library (the real ES8 download follows in
+ * sm_story()). */
 #define ICCID2 "89000123456789012374"
 
 static int install_second(struct demo *d, char *aid_out)
@@ -506,8 +511,8 @@ static int ota_session(struct demo *d, size_t *active)
 		return failed(d, "ISD-P %s was not created", AID_ISDP);
 	printf("   -> ISD-P %s created, life cycle 07 (SELECTABLE)\n", AID_ISDP);
 
-	title(d, "A second profile arrives (the SM-DP's ES8 download over SCP03t is not in "
-	         "veuicc yet: the library installs it)");
+	title(d, "A second profile arrives (installed through the library here; the SM-DP's "
+	         "ES8 download over the air is the last part of the demo)");
 	if ((rc = install_second(d, aid2)))
 		return rc;
 	print_isdps(d);
@@ -615,6 +620,79 @@ static int profile_steps(struct demo *d)
 	return authenticate(d);
 }
 
+static void sm_title(void *arg, const char *function)
+{
+	char t[128];
+	snprintf(t, sizeof(t), "SM-SR/SM-DP: %s", function);
+	title(arg, t);
+}
+
+static int demo_reset(void *arg)
+{
+	struct demo *d = arg;
+	int rc = veuicc_reset(d->card, VEUICC_RESET_COLD, NULL, NULL);
+	if (rc == 0 && d->proto == VEUICC_PROTO_T1)
+		rc = veuicc_set_protocol(d->card, VEUICC_PROTO_T1);
+	return rc;
+}
+
+/* The main job (issue 9): the off-card SM-SR and SM-DP of `veuicc sm` run
+ * SGP.02's whole story on this card: CreateISDP, EstablishISDPKeySet (the
+ * shipped test PKI), the TS.48 V7 package downloaded in SCP03t with its own
+ * ICCID, EnableProfile, the REFRESH, the modem on the new profile,
+ * the notification by SMS and its confirmation. */
+static int sm_story(struct demo *d)
+{
+	veuicc_sm *sm = calloc(1, sizeof(*sm));
+	if (!sm)
+		return failed(d, "out of memory");
+	printf("\nThe SGP.02 story over the air: an SM-DP downloads a profile through the SM-SR\n");
+	sm->xfer = ota_xfer;
+	sm->reset = demo_reset;
+	sm->xctx = d;
+	sm->out = stdout;
+	sm->on_step = sm_title;
+	sm->on_step_arg = d;
+	sm->ota = d->ota;
+	for (int i = 0; i < 5; i++)
+		sm->counter = sm->counter << 8 | d->ota.h.cntr[i];
+	sm->ota.h.kic_ks = sm->ota.h.kid_ks = &sm->ota.ks;
+	sm->ota.concat_ref = 0x40;
+	memcpy(sm->smsr_addr, d->ota.oa, d->ota.oa_len);
+	sm->smsr_addr_len = d->ota.oa_len;
+	size_t len = 0;
+	const uint8_t *def = veuicc_saip_default_profile(&len);
+	veuicc_saip_profile *p = NULL;
+	uint8_t *der = NULL, aid[16];
+	size_t der_len = 0, aid_len = 0;
+	int rc;
+	if (veuicc_saip_decode(def, len, &p, NULL) || veuicc_saip_set_iccid(p, ICCID2) ||
+	    veuicc_saip_encode(p, &der, &der_len) || veuicc_sm_parse_aid(AID_ISDP, aid, &aid_len))
+		rc = failed(d, "cannot personalise the built-in profile");
+	else if (veuicc_sm_run(sm, aid, aid_len, der, der_len, "0000"))
+		rc = failed(d, "%s", sm->error);
+	else
+		rc = VEUICC_CLI_EXIT_OK;
+	if (rc == VEUICC_CLI_EXIT_OK) {
+		double ms = 0;
+		unsigned sms = 0;
+		for (size_t i = 0; i < sm->nsteps; i++) {
+			ms += sm->steps[i].ms;
+			sms += sm->steps[i].sms;
+		}
+		printf(
+		    "   -> profile ICCID %s (IMSI %s) downloaded, enabled and in use: %zu steps, "
+		    "%u SMS, %.0f ms\n",
+		    sm->iccid, sm->imsi, sm->nsteps, sms, ms);
+	}
+	veuicc_saip_free(p);
+	free(der);
+	veuicc_sm_free(sm);
+	mbedtls_platform_zeroize(sm, sizeof(*sm));
+	free(sm);
+	return rc;
+}
+
 static int run(struct demo *d)
 {
 	uint8_t atr[VEUICC_ATR_MAX];
@@ -666,6 +744,8 @@ static int run(struct demo *d)
 	printf("   -> channel %d is closed\n", ch);
 
 	if ((rc = profile_steps(d)))
+		return rc;
+	if ((rc = sm_story(d)))
 		return rc;
 
 	printf("\nAll %d steps answered as expected (%u exchanges, %u of them added by the "

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file sm.h
+ * \brief The off-card SM-SR / SM-DP of `veuicc sm` (docs/sm.md), shared by
+ *        cmd_sm.c and cmd_demo.c. The SM-SR speaks ES5 to the ISD-R in SCP80
+ *        command packets carried by SMS-PP download ENVELOPEs (ota.c); the
+ *        SM-DP's ES8 (EstablishISDPKeySet, DownloadAndInstallation in
+ *        SCP03t) travels inside those scripts after INSTALL [for
+ *        personalization] of the ISD-P (SGP.02 §3.1.2, §3.1.3, §4.1.3).
+ *        The simulator also acts as the terminal: T=0 transport, proactive
+ *        commands (REFRESH, SEND SHORT MESSAGE with PoRs and notifications).
+ */
+#ifndef VEUICC_TOOLS_SM_H
+#define VEUICC_TOOLS_SM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ota.h"
+#include "sm_crypto.h"
+
+/** Card-side limit of one concatenated command packet (docs/cat.md, CT9). */
+#define VEUICC_SM_MAX_SMS    8
+#define VEUICC_SM_MAX_STEPS  64
+#define VEUICC_SM_MAX_NOTIFS 16
+
+/** One step as reported (text and --json). */
+typedef struct veuicc_sm_step {
+	char function[64];
+	unsigned apdus; /**< C-APDUs exchanged with the card */
+	size_t bytes;   /**< C-APDU + R-APDU bytes */
+	unsigned sms;   /**< SMS-PP ENVELOPEs */
+	double ms;
+	int ok;
+	char detail[256];
+} veuicc_sm_step;
+
+/** A notification received by SMS (SGP.02 §4.1.1.11, E1 template). */
+typedef struct veuicc_sm_notif {
+	uint8_t type;
+	uint16_t seq;
+	uint8_t aid[16];
+	size_t aid_len;
+} veuicc_sm_notif;
+
+/** Cold-resets the card; fills the ATR. \returns veuicc_err. */
+typedef int (*veuicc_sm_reset_fn)(void *ctx);
+
+/** The simulator's whole state for one card. */
+typedef struct veuicc_sm {
+	/* transport */
+	veuicc_cli_ota_xfer_fn xfer;
+	veuicc_sm_reset_fn reset;
+	void *xctx;
+	FILE *out;        /**< progress for humans (NULL: silent) */
+	FILE *trace;      /**< every C-APDU / R-APDU (NULL: none) */
+	FILE *transcript; /**< ES5/ES8 inner commands and answers, "C hex" / "R hex" */
+	/* SM-SR */
+	veuicc_cli_ota_ctx ota;
+	uint64_t counter;                /**< last SCP80 counter used */
+	veuicc_scp80_counter notif_cntr; /**< unused: notifications have no counter */
+	uint8_t smsr_addr[12];
+	size_t smsr_addr_len;
+	/* SM-DP */
+	veuicc_sm_dp *dp;
+	uint8_t ecasd_pk[65];
+	int have_ecasd;
+	uint8_t aid[16]; /**< the ISD-P of the keys below */
+	size_t aid_len;
+	uint8_t kvn;
+	uint8_t enc[16], mac[16], dek[16];
+	int have_keys;
+	size_t segment;      /**< SCP03t segment plaintext size (0: automatic) */
+	int corrupt_segment; /**< 1-based: flip a bit in this segment's ciphertext (tests) */
+	/* terminal */
+	int refresh;
+	veuicc_sm_notif notifs[VEUICC_SM_MAX_NOTIFS];
+	size_t nnotifs;
+	char iccid[21], imsi[16];
+	/* the step being run and the finished ones */
+	veuicc_sm_step cur;
+	veuicc_sm_step steps[VEUICC_SM_MAX_STEPS];
+	size_t nsteps;
+	char error[256];     /**< why the last step failed */
+	const char *pki_dir; /**< --pki (NULL: factory/pki/<curve of the ECASD>) */
+	void (*on_step)(void *arg, const char *function); /**< announces a step (NULL: print) */
+	void *on_step_arg;
+} veuicc_sm;
+
+/**
+ * Take the SM-SR's keys (the ISD-R's first SCP80 key set) and TAR from a card
+ * personalised from the factory file \p factory; SPI 16 19.
+ * \returns 0 or -1 (message in sm->error)
+ */
+int veuicc_sm_smsr_from_factory(veuicc_sm *sm, const char *factory);
+
+/** Release keys and the SM-DP (everything zeroised). */
+void veuicc_sm_free(veuicc_sm *sm);
+
+/**
+ * The SM-DP's identity from the folder \p dir: smdp.7f21 (or smdp.hex) and
+ * smdp.pem, else the SGP.26 key SK_S_SM_DPauth_ECDSA_<NIST|BRP>.pem in
+ * \p dir/../../keys/ (tests/data/cert layout). \p curve_hint: VEUICC_SM_CURVE_*.
+ * \returns 0 or -1 (sm->error)
+ */
+int veuicc_sm_load_pki(veuicc_sm *sm, const char *dir, int curve_hint);
+
+/** The ECASD's curve as `F0` reference, read from its certificate (reads it once). */
+int veuicc_sm_ecasd_curve(veuicc_sm *sm);
+
+/** Cold reset + TERMINAL PROFILE + proactive commands (notifications kept). */
+int veuicc_sm_terminal_start(veuicc_sm *sm);
+
+/** ES5 UpdateSMSRAddressingParameters with sm->smsr_addr (DGI 3A07). */
+int veuicc_sm_set_smsr_address(veuicc_sm *sm);
+/** ES5 GET STATUS audit of the ISD-Ps (printed). */
+int veuicc_sm_audit(veuicc_sm *sm);
+/** ES5 CreateISDP of \p aid. */
+int veuicc_sm_create_isdp(veuicc_sm *sm, const uint8_t *aid, size_t aid_len);
+/** ES8 EstablishISDPKeySet on \p aid (CERT.DP.ECDSA, ePK, receipt check). */
+int veuicc_sm_establish_keys(veuicc_sm *sm, const uint8_t *aid, size_t aid_len);
+/** ES8 DownloadAndInstallation of the package \p der in SCP03t segments. */
+int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len);
+/** ES5 Enable / Disable / SetFallBackAttribute / Delete (DGI 3A03/3A04/3A05, DELETE). */
+int veuicc_sm_profile_op(veuicc_sm *sm, const char *op, const uint8_t *aid, size_t aid_len);
+/** Confirm every notification received (DGI 3A08), oldest first. */
+int veuicc_sm_confirm_notifications(veuicc_sm *sm);
+/**
+ * The terminal after the REFRESH: EF.ICCID, the USIM from EF.DIR, PIN1
+ * (\p pin, ASCII digits), EF.IMSI, AUTHENTICATE with the AKA parameters of
+ * the package \p der (Milenage or the TS 34.108 test algorithm).
+ */
+int veuicc_sm_modem(veuicc_sm *sm, const uint8_t *der, size_t len, const char *pin);
+
+/** Load the SM-DP identity (sm->pki_dir or the default for the ECASD's curve) once. */
+int veuicc_sm_need_pki(veuicc_sm *sm);
+
+/**
+ * The whole chain on a card: terminal session, SM-SR address, CreateISDP,
+ * EstablishISDPKeySet, DownloadAndInstallation of \p der, EnableProfile,
+ * the REFRESH's new session, the modem, notification confirmation, audit.
+ * \returns 0 or -1 (the failed step says why)
+ */
+int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8_t *der, size_t len,
+                  const char *pin);
+
+/** \p rel ("factory/pki/nist") here, else in the source tree of this build. */
+const char *veuicc_sm_source_path(const char *rel, char *buf, size_t cap);
+
+/** Start / end a reported step (timing, counts); end returns \p rc. */
+void veuicc_sm_begin(veuicc_sm *sm, const char *function);
+int veuicc_sm_end(veuicc_sm *sm, int rc);
+
+/** Print the steps as JSON. */
+void veuicc_sm_print_json(const veuicc_sm *sm, FILE *f, int ok);
+
+/** Parse 32 hex digits of an AID (5..16 bytes). \returns 0 or -1. */
+int veuicc_sm_parse_aid(const char *s, uint8_t *aid, size_t *len);
+
+#endif /* VEUICC_TOOLS_SM_H */
