@@ -570,19 +570,23 @@ int veuicc_sm_audit(veuicc_sm *sm)
 	while (veuicc_tlv_next(&rd, &e3) == 1) {
 		if (e3.tag != 0xE3)
 			continue;
-		count++;
 		char aid[33] = "?";
 		unsigned lcs = 0;
 		if (veuicc_tlv_find(e3.value, e3.len, 0, 0x4F, &t) == 1 && t.len <= 16)
 			aid_text(t.value, t.len, aid);
 		if (veuicc_tlv_find(e3.value, e3.len, 0, 0x9F70, &t) == 1 && t.len == 1)
 			lcs = t.value[0];
-		say(sm, "%s  life cycle %02X (%s)", aid, lcs,
+		/* P1 40 lists every SD the ISD-R manages: the ECASD too (SGP.02 AIDs) */
+		bool ecasd = !strcmp(aid, "A0000005591010FFFFFFFF8900000200");
+		if (!ecasd)
+			count++;
+		say(sm, "%s  life cycle %02X (%s)%s", aid, lcs,
 		    lcs == 0x07   ? "SELECTABLE"
 		    : lcs == 0x0F ? "PERSONALIZED"
 		    : lcs == 0x1F ? "DISABLED"
 		    : lcs == 0x3F ? "ENABLED"
-		                  : "?");
+		                  : "?",
+		    ecasd ? "  ECASD" : "");
 	}
 	detail(sm, "%u ISD-P(s)", count);
 	return 0;
