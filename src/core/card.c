@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
@@ -12,6 +13,7 @@
 #include "apdu/sw.h"
 #include "cat/envelope.h"
 #include "cat/proactive.h"
+#include "euicc/cert.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
@@ -138,6 +140,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 
 	card->rng_deterministic = cfg->rng_deterministic != 0;
 	card->test_mode = cfg->test_mode != 0;
+	card->clock_utc = cfg->clock_utc;
 	card->rng_seed = cfg->rng_seed;
 	static const char pers[] = "veuicc card rng";
 	if (mbedtls_ctr_drbg_seed(&card->drbg, card_entropy, card, (const unsigned char *)pers,
@@ -237,6 +240,22 @@ int veuicc_power_off(veuicc_card *card)
 	}
 	card->powered = 0;
 	return VEUICC_OK;
+}
+
+int veuicc_set_clock(veuicc_card *card, int64_t clock_utc)
+{
+	if (!card)
+		return VEUICC_ERR_INVALID_ARG;
+	card->clock_utc = clock_utc;
+	return VEUICC_OK;
+}
+
+uint32_t veuicc_card_today(const veuicc_card *card)
+{
+	if (!card || card->clock_utc == 0)
+		return 0;
+	int64_t t = card->clock_utc == VEUICC_CLOCK_HOST ? (int64_t)time(NULL) : card->clock_utc;
+	return veuicc_cert_utc_day(t);
 }
 
 int veuicc_is_powered(const veuicc_card *card)

@@ -39,6 +39,7 @@ struct veuicc_card {
 	struct veuicc_cat *cat;         /**< CAT / OTA state (cat/envelope.h), NULL: none yet */
 	struct veuicc_keyest *keyest;   /**< EstablishISDPKeySet state (euicc/keyest.h), NULL: none */
 	int test_mode;                  /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
+	int64_t clock_utc;              /**< veuicc_config.clock_utc: 0 no clock */
 	int ota_secured;      /**< the command runs in the SCP80 OTA context (envelope.c) */
 	struct veuicc_sd *sd; /**< SCP03 sessions and counters (gp/sd_session.h) */
 
@@ -49,6 +50,10 @@ struct veuicc_card {
 	uint64_t rng_seed;
 	uint32_t rng_seed_calls;
 };
+
+/** The card's UTC day as YYYYMMDD for certificate dates, 0: no clock
+ *  (veuicc_config.clock_utc). */
+uint32_t veuicc_card_today(const veuicc_card *card);
 
 /** Fill \p buf with \p len random bytes from the card's generator. */
 int veuicc_card_random(veuicc_card *card, uint8_t *buf, size_t len);

@@ -8,6 +8,7 @@
 #include "euicc/cert.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
@@ -463,4 +464,17 @@ int veuicc_cert_key_id(const veuicc_cert_pubkey *pk, uint8_t out[VEUICC_CERT_KEY
 	if (mbedtls_sha1_ret(pk->point, sizeof pk->point, out) != 0)
 		return VEUICC_ERR_CRYPTO;
 	return VEUICC_OK;
+}
+
+uint32_t veuicc_cert_utc_day(int64_t utc)
+{
+	/* POSIX gmtime_r: proleptic Gregorian calendar, UTC */
+	time_t t = (time_t)utc;
+	struct tm tm;
+	if ((int64_t)t != utc || !gmtime_r(&t, &tm))
+		return 0;
+	long y = (long)tm.tm_year + 1900;
+	if (y < 1 || y > 9999)
+		return 0;
+	return (uint32_t)(y * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
 }

@@ -210,6 +210,13 @@ const char *veuicc_cert_reason_str(veuicc_cert_reason reason);
  */
 int veuicc_cert_key_id(const veuicc_cert_pubkey *pk, uint8_t out[VEUICC_CERT_KEY_ID_LEN]);
 
+/**
+ * The UTC calendar day of \p utc (seconds since 1970-01-01 00:00 UTC,
+ * proleptic Gregorian calendar) as YYYYMMDD, the form veuicc_cert_check_dates()
+ * compares with 5F25/5F24. Years outside 1..9999 give 0 ("no clock").
+ */
+uint32_t veuicc_cert_utc_day(int64_t utc);
+
 /** Parse a BCD YYYYMMDD date (4 bytes); returns false if not a plausible date. */
 bool veuicc_cert_parse_date(const uint8_t bcd[4], uint32_t *out);
 

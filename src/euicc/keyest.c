@@ -453,7 +453,7 @@ static uint16_t do_cert(veuicc_card *card, struct veuicc_keyest *k, veuicc_gp_en
 	veuicc_cert_policy pol = {
 	    .key_usage = VEUICC_CERT_KU_VERIFICATION, /* C6 */
 	    .role = VEUICC_CERT_ROLE_SMDP,            /* C8 01 01 (SGP.02 Table 77 via Njiwa) */
-	    .today = 0,                               /* no clock (EC12, digest §8 item 16) */
+	    .today = veuicc_card_today(card), /* 0: no clock (EC12, digest §8 item 16; DL1) */
 	    .same_curve = true,
 	};
 	veuicc_cert_reason why = VEUICC_CERT_OK;
