@@ -28,8 +28,11 @@ unchanged); an old 84 (new session, new challenge) followed by the old 85
 reopened) at every segment boundary, before the 84 and after it (no session
 after the power-up: 9F46 02), then both the SM-DP's error management
 (DeleteProfile + fresh download) and a new session on the same ISD-P;
-a power cut at every store write point of the command carrying the last
-segment (the installation) and of the 3A02 (the key set).
+a power cut between the STORE DATA blocks of one segment (6A86); packages
+protected correctly but refused by the installer (an unknown PE, a second
+copy of an installed profile: error result, partial ISD-P); a power cut at
+every store write point of the command carrying the last segment (the
+installation) and of the 3A02 (the key set).
 
 usage: download_host.py DL_IO DATA_DIR WORK_DIR
 env:   VEUICC_DL_SEED  random seed (default 5)
