@@ -14,6 +14,7 @@
 #include "cat/envelope.h"
 #include "cat/proactive.h"
 #include "euicc/cert.h"
+#include "euicc/ec_cache.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
@@ -189,6 +190,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_factory_free(card->factory);
 	veuicc_cat_free(card->cat);
 	veuicc_keyest_free(card->keyest);
+	veuicc_ec_cache_free(card->ec);
 	veuicc_sd_free(card->sd);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));

@@ -169,6 +169,17 @@ int veuicc_cert_parse(const uint8_t *buf, size_t len, unsigned flags, veuicc_cer
 int veuicc_cert_verify_signature(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
                                  veuicc_cert_reason *reason);
 
+/** Opaque per-card cache of loaded curve groups (euicc/ec_cache.h). */
+typedef struct veuicc_ec_cache veuicc_ec_cache;
+
+/**
+ * veuicc_cert_verify_signature() in the group \p cache keeps for the
+ * issuer's curve (the precomputed multiples of G are reused; DL6). A NULL
+ * cache, or one that cannot load the curve, loads a group for this call.
+ */
+int veuicc_cert_verify_signature_cached(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                                        veuicc_ec_cache *cache, veuicc_cert_reason *reason);
+
 /**
  * Check the validity dates against \p today (YYYYMMDD, e.g. 20261125).
  * \p today 0 means "the card has no clock": nothing is checked (SGP.02
@@ -195,6 +206,11 @@ typedef struct veuicc_cert_policy {
  */
 int veuicc_cert_check(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
                       const veuicc_cert_policy *policy, veuicc_cert_reason *reason);
+
+/** veuicc_cert_check() verifying in the groups of \p cache (may be NULL). */
+int veuicc_cert_check_cached(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                             const veuicc_cert_policy *policy, veuicc_ec_cache *cache,
+                             veuicc_cert_reason *reason);
 
 /** A static English description of \p reason (never NULL). */
 const char *veuicc_cert_reason_str(veuicc_cert_reason reason);
