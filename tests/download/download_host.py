@@ -16,7 +16,10 @@ INSTALL [for personalization] of the ISD-P, STORE DATA forwarded by the ISD-R
   card as before CreateISDP (ISD-P and profile counts, free NVM of GET DATA
   FF21, no key set); a fresh download into a new ISD-P then succeeds.
 
-Cases: a bit flipped in the ciphertext and in the C-MAC of every segment
+Cases: every bit of the 84 value (9F44 03 for the KVN / key id; a flipped
+host challenge is answered, the SM-DP then detects the card cryptogram and
+its 85 gets 9F45 02) and of the 85 value (9F45 01 / 02, no session); a bit
+flipped in the ciphertext and in the C-MAC of every segment
 (9F46 02, session closed: the next segment 9F46 02 too); every bit of the
 TLV header of the first, a middle and the last segment (6A80 framing error
 with nothing processed, then the genuine segment continues the download,
@@ -305,6 +308,56 @@ def test_header_flips(w, n):
         w.delete(aid, f"header segment {i}")
 
 
+def test_session_flips(w, n):
+    """Every bit of the 84 value and of the 85 value flipped (the session
+    opening of a download): the error TLVs, no session afterwards, and the
+    genuine session on the same ISD-P completes the download."""
+    aid, dp = w.new_isdp("session flips")
+    for bit in range(10 * 8):
+        t = HostT(dp.kvn, dp.enc, dp.mac, dp.dek)
+        iu = t.tlv_iu(bytes(w.rng.getrandbits(8) for _ in range(8)))
+        bad = flip(iu, 16 + bit)
+        tag = f"84 value bit {bit}"
+        d, sw = w.script(aid, bad)
+        check(tag + ": SW", sw, 0x9000)
+        if bit < 8 or (8 <= bit < 16 and bad[3] not in (0x00, 0x01)):
+            check(tag, d, bytes.fromhex("9f440103"))  # KVN / key id: no such key
+            count("84 flips: 9F44 03")
+            continue
+        if bad[3] == 0x00:
+            t.parse_tlv_iu(d, bytes.fromhex(aid))  # key id 00 = the set's first key
+            count("84 flips: key id 00 accepted")
+            continue
+        # host challenge: the card answers for the challenge it received; the
+        # SM-DP sees a card cryptogram it did not expect, its 85 is refused
+        try:
+            t.parse_tlv_iu(d, bytes.fromhex(aid))
+            check(tag + ": card cryptogram mismatch detected by the SM-DP", False, True)
+        except AssertionError:
+            pass
+        t.hc = iu[4:]
+        t.predict(int.from_bytes(d[2 + 29:2 + 32], "big"), bytes.fromhex(aid))
+        check(tag + ": the SM-DP's 85", w.script(aid, t.tlv_ea()),
+              (bytes.fromhex("9f450102"), 0x9000))
+        count("84 flips: host challenge, 85 refused")
+    for bit in range(17 * 8):
+        t = HostT(dp.kvn, dp.enc, dp.mac, dp.dek)
+        d, sw = w.script(aid, t.tlv_iu(bytes(w.rng.getrandbits(8) for _ in range(8))))
+        t.parse_tlv_iu(d, bytes.fromhex(aid))
+        tag = f"85 value bit {bit}"
+        want = "9f450101" if bit < 8 else "9f450102"  # level byte / cryptogram, C-MAC
+        check(tag, w.script(aid, flip(t.tlv_ea(), 16 + bit)), (bytes.fromhex(want), 0x9000))
+        segs = w.segments(t)
+        check(tag + ": no session", w.send_seg(aid, t, segs, 0),
+              (bytes.fromhex("9f460102"), 0x9000))
+        count("85 flips")
+    w.partial(aid, dp, "session flips")
+    t = w.session(aid, dp, "session flips: genuine")
+    w.finish(aid, t, w.segments(t), 0, "session flips: genuine")
+    check("session flips: installed", so.lcs(w.card, aid), b"\x1f")
+    w.delete(aid, "session flips")
+
+
 def test_replay_and_order(w, n):
     """Each segment replayed; sent one and two early; an old session's 86."""
     for i in range(n):
@@ -555,6 +608,7 @@ def main():
     w.fresh("baseline")
     n = test_flips(w)
     test_header_flips(w, n)
+    test_session_flips(w, n)
     test_replay_and_order(w, n)
     test_key_replay(w)
     test_power_cuts(w, n)
