@@ -616,6 +616,7 @@ def main():
     test_refused_packages(w, n)
     test_write_faults(w, n)
     w.card.close()
+    check("dl_io exit status (sanitizers, leaks)", w.card.p.returncode, 0)
     FAILS.extend(so.FAILS)
     for k, v in sorted(COUNT.items()):
         print(f"{k}: {v}")
