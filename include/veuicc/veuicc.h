@@ -100,7 +100,18 @@ typedef struct veuicc_config {
 	 *  security domain whose keys are set refuses unprotected commands with
 	 *  the spec's status, as a real eUICC does. Not stored in card files. */
 	int test_mode;
+	/** Card clock, seconds since 1970-01-01 00:00 UTC. 0 (default): the
+	 *  card has no clock and the validity dates (5F25/5F24) of the
+	 *  certificates it checks are ignored, as SGP.02 cards have no reliable
+	 *  time. Non-zero: certificates not valid on that UTC day are refused
+	 *  (EstablishISDPKeySet 6982). VEUICC_CLOCK_HOST: the host's time() at
+	 *  each check. The clock does not advance by itself; see
+	 *  veuicc_set_clock(). Not stored in card files. */
+	int64_t clock_utc;
 } veuicc_config;
+
+/** veuicc_config.clock_utc: the card reads the host's clock. */
+#define VEUICC_CLOCK_HOST ((int64_t)-1)
 
 /** Fill \p cfg with the defaults described in veuicc_config. */
 VEUICC_API void veuicc_config_init(veuicc_config *cfg);
@@ -134,6 +145,13 @@ VEUICC_API int veuicc_reset(veuicc_card *card, veuicc_reset_kind kind, uint8_t *
 
 /** Power the card off (volatile state is lost). */
 VEUICC_API int veuicc_power_off(veuicc_card *card);
+
+/**
+ * Set the card clock (veuicc_config.clock_utc: seconds since the epoch,
+ * UTC; 0 removes the clock, VEUICC_CLOCK_HOST follows the host's time()).
+ * \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_set_clock(veuicc_card *card, int64_t clock_utc);
 
 /** Non-zero while the card is powered. */
 VEUICC_API int veuicc_is_powered(const veuicc_card *card);

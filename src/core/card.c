@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
@@ -12,6 +13,8 @@
 #include "apdu/sw.h"
 #include "cat/envelope.h"
 #include "cat/proactive.h"
+#include "euicc/cert.h"
+#include "euicc/ec_cache.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
@@ -138,6 +141,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 
 	card->rng_deterministic = cfg->rng_deterministic != 0;
 	card->test_mode = cfg->test_mode != 0;
+	card->clock_utc = cfg->clock_utc;
 	card->rng_seed = cfg->rng_seed;
 	static const char pers[] = "veuicc card rng";
 	if (mbedtls_ctr_drbg_seed(&card->drbg, card_entropy, card, (const unsigned char *)pers,
@@ -186,6 +190,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_factory_free(card->factory);
 	veuicc_cat_free(card->cat);
 	veuicc_keyest_free(card->keyest);
+	veuicc_ec_cache_free(card->ec);
 	veuicc_sd_free(card->sd);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
@@ -237,6 +242,22 @@ int veuicc_power_off(veuicc_card *card)
 	}
 	card->powered = 0;
 	return VEUICC_OK;
+}
+
+int veuicc_set_clock(veuicc_card *card, int64_t clock_utc)
+{
+	if (!card)
+		return VEUICC_ERR_INVALID_ARG;
+	card->clock_utc = clock_utc;
+	return VEUICC_OK;
+}
+
+uint32_t veuicc_card_today(const veuicc_card *card)
+{
+	if (!card || card->clock_utc == 0)
+		return 0;
+	int64_t t = card->clock_utc == VEUICC_CLOCK_HOST ? (int64_t)time(NULL) : card->clock_utc;
+	return veuicc_cert_utc_day(t);
 }
 
 int veuicc_is_powered(const veuicc_card *card)

@@ -42,6 +42,10 @@ struct veuicc_card {
 	int ota_secured;      /**< the command runs in the SCP80 OTA context (envelope.c) */
 	struct veuicc_sd *sd; /**< SCP03 sessions and counters (gp/sd_session.h) */
 
+	/* card clock and curve groups (decisions DL1, DL6) */
+	int64_t clock_utc;          /**< veuicc_config.clock_utc: 0 no clock */
+	struct veuicc_ec_cache *ec; /**< loaded curve groups (euicc/ec_cache.h), NULL: none yet */
+
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,
 	 * for reproducible tests, only from the configured seed. */
 	mbedtls_ctr_drbg_context drbg;
@@ -49,6 +53,10 @@ struct veuicc_card {
 	uint64_t rng_seed;
 	uint32_t rng_seed_calls;
 };
+
+/** The card's UTC day as YYYYMMDD for certificate dates, 0: no clock
+ *  (veuicc_config.clock_utc). */
+uint32_t veuicc_card_today(const veuicc_card *card);
 
 /** Fill \p buf with \p len random bytes from the card's generator. */
 int veuicc_card_random(veuicc_card *card, uint8_t *buf, size_t len);

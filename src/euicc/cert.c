@@ -8,6 +8,7 @@
 #include "euicc/cert.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
@@ -16,6 +17,7 @@
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 
+#include "euicc/ec_cache.h"
 #include "tlv/tlv.h"
 
 #define SHA256_LEN 32
@@ -99,6 +101,18 @@ static mbedtls_ecp_group_id curve_group(uint8_t ref)
 	case VEUICC_CERT_CURVE_BP256R1: return MBEDTLS_ECP_DP_BP256R1;
 	default: return MBEDTLS_ECP_DP_NONE;
 	}
+}
+
+/* Read the point of \p pk in the loaded group \p grp; checks it is on the curve. */
+static veuicc_cert_reason read_key(const veuicc_cert_pubkey *pk, mbedtls_ecp_group *grp,
+                                   mbedtls_ecp_point *q)
+{
+	if (pk->point[0] != 0x04)
+		return VEUICC_CERT_BAD_PUBLIC_KEY;
+	if (mbedtls_ecp_point_read_binary(grp, q, pk->point, sizeof pk->point) != 0 ||
+	    mbedtls_ecp_check_pubkey(grp, q) != 0)
+		return VEUICC_CERT_BAD_PUBLIC_KEY;
+	return VEUICC_CERT_OK;
 }
 
 /* Load the group of \p pk and its point; checks the point is on the curve. */
@@ -359,10 +373,13 @@ int veuicc_cert_parse(const uint8_t *buf, size_t len, unsigned flags, veuicc_cer
 	return VEUICC_OK;
 }
 
-int veuicc_cert_verify_signature(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
-                                 veuicc_cert_reason *reason)
+/* ECDSA verification in the group \p shared of the issuer's curve (kept by
+ * the caller, ec_cache.h), or in a group loaded for this call (NULL). */
+static int verify(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                  mbedtls_ecp_group *shared, veuicc_cert_reason *reason)
 {
-	mbedtls_ecp_group grp;
+	mbedtls_ecp_group own;
+	mbedtls_ecp_group *g = shared ? shared : &own;
 	mbedtls_ecp_point q;
 	mbedtls_mpi r, s;
 	uint8_t hash[SHA256_LEN];
@@ -374,12 +391,12 @@ int veuicc_cert_verify_signature(const veuicc_cert *cert, const veuicc_cert_pubk
 	if (!cert || !issuer || !cert->tbs || !cert->sig)
 		return VEUICC_ERR_INVALID_ARG;
 
-	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_group_init(&own);
 	mbedtls_ecp_point_init(&q);
 	mbedtls_mpi_init(&r);
 	mbedtls_mpi_init(&s);
 
-	why = load_key(issuer, &grp, &q);
+	why = shared ? read_key(issuer, shared, &q) : load_key(issuer, &own, &q);
 	if (why != VEUICC_CERT_OK) {
 		err = why == VEUICC_CERT_UNSUPPORTED_CURVE ? VEUICC_ERR_UNSUPPORTED
 		                                           : VEUICC_ERR_MALFORMED;
@@ -406,7 +423,7 @@ int veuicc_cert_verify_signature(const veuicc_cert *cert, const veuicc_cert_pubk
 		goto out;
 	}
 	/* mbedtls_ecdsa_verify rejects r, s outside [1, n-1] itself. */
-	if (mbedtls_ecdsa_verify(&grp, hash, sizeof hash, &q, &r, &s) != 0) {
+	if (mbedtls_ecdsa_verify(g, hash, sizeof hash, &q, &r, &s) != 0) {
 		why = VEUICC_CERT_SIGNATURE_INVALID;
 		err = VEUICC_ERR_CRYPTO;
 	}
@@ -414,10 +431,23 @@ out:
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&s);
 	mbedtls_ecp_point_free(&q);
-	mbedtls_ecp_group_free(&grp);
+	mbedtls_ecp_group_free(&own);
 	if (reason)
 		*reason = why;
 	return err;
+}
+
+int veuicc_cert_verify_signature(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                                 veuicc_cert_reason *reason)
+{
+	return verify(cert, issuer, NULL, reason);
+}
+
+int veuicc_cert_verify_signature_cached(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                                        veuicc_ec_cache *cache, veuicc_cert_reason *reason)
+{
+	return verify(cert, issuer, issuer ? veuicc_ec_cache_group(cache, issuer->curve) : NULL,
+	              reason);
 }
 
 int veuicc_cert_check_dates(const veuicc_cert *cert, uint32_t today, veuicc_cert_reason *reason)
@@ -443,7 +473,14 @@ bool veuicc_cert_has_key_usage(const veuicc_cert *cert, uint16_t required)
 int veuicc_cert_check(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
                       const veuicc_cert_policy *policy, veuicc_cert_reason *reason)
 {
-	int err = veuicc_cert_verify_signature(cert, issuer, reason);
+	return veuicc_cert_check_cached(cert, issuer, policy, NULL, reason);
+}
+
+int veuicc_cert_check_cached(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                             const veuicc_cert_policy *policy, veuicc_ec_cache *cache,
+                             veuicc_cert_reason *reason)
+{
+	int err = veuicc_cert_verify_signature_cached(cert, issuer, cache, reason);
 	if (err != VEUICC_OK || !policy)
 		return err;
 	if (policy->same_curve && cert->pubkey.curve != issuer->curve)
@@ -463,4 +500,17 @@ int veuicc_cert_key_id(const veuicc_cert_pubkey *pk, uint8_t out[VEUICC_CERT_KEY
 	if (mbedtls_sha1_ret(pk->point, sizeof pk->point, out) != 0)
 		return VEUICC_ERR_CRYPTO;
 	return VEUICC_OK;
+}
+
+uint32_t veuicc_cert_utc_day(int64_t utc)
+{
+	/* POSIX gmtime_r: proleptic Gregorian calendar, UTC */
+	time_t t = (time_t)utc;
+	struct tm tm;
+	if ((int64_t)t != utc || !gmtime_r(&t, &tm))
+		return 0;
+	long y = (long)tm.tm_year + 1900;
+	if (y < 1 || y > 9999)
+		return 0;
+	return (uint32_t)(y * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
 }

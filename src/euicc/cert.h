@@ -169,6 +169,17 @@ int veuicc_cert_parse(const uint8_t *buf, size_t len, unsigned flags, veuicc_cer
 int veuicc_cert_verify_signature(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
                                  veuicc_cert_reason *reason);
 
+/** Opaque per-card cache of loaded curve groups (euicc/ec_cache.h). */
+typedef struct veuicc_ec_cache veuicc_ec_cache;
+
+/**
+ * veuicc_cert_verify_signature() in the group \p cache keeps for the
+ * issuer's curve (the precomputed multiples of G are reused; DL6). A NULL
+ * cache, or one that cannot load the curve, loads a group for this call.
+ */
+int veuicc_cert_verify_signature_cached(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                                        veuicc_ec_cache *cache, veuicc_cert_reason *reason);
+
 /**
  * Check the validity dates against \p today (YYYYMMDD, e.g. 20261125).
  * \p today 0 means "the card has no clock": nothing is checked (SGP.02
@@ -196,6 +207,11 @@ typedef struct veuicc_cert_policy {
 int veuicc_cert_check(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
                       const veuicc_cert_policy *policy, veuicc_cert_reason *reason);
 
+/** veuicc_cert_check() verifying in the groups of \p cache (may be NULL). */
+int veuicc_cert_check_cached(const veuicc_cert *cert, const veuicc_cert_pubkey *issuer,
+                             const veuicc_cert_policy *policy, veuicc_ec_cache *cache,
+                             veuicc_cert_reason *reason);
+
 /** A static English description of \p reason (never NULL). */
 const char *veuicc_cert_reason_str(veuicc_cert_reason reason);
 
@@ -209,6 +225,13 @@ const char *veuicc_cert_reason_str(veuicc_cert_reason reason);
  * \returns VEUICC_OK, VEUICC_ERR_INVALID_ARG or VEUICC_ERR_CRYPTO
  */
 int veuicc_cert_key_id(const veuicc_cert_pubkey *pk, uint8_t out[VEUICC_CERT_KEY_ID_LEN]);
+
+/**
+ * The UTC calendar day of \p utc (seconds since 1970-01-01 00:00 UTC,
+ * proleptic Gregorian calendar) as YYYYMMDD, the form veuicc_cert_check_dates()
+ * compares with 5F25/5F24. Years outside 1..9999 give 0 ("no clock").
+ */
+uint32_t veuicc_cert_utc_day(int64_t utc);
 
 /** Parse a BCD YYYYMMDD date (4 bytes); returns false if not a plausible date. */
 bool veuicc_cert_parse_date(const uint8_t bcd[4], uint32_t *out);

@@ -412,6 +412,13 @@ const veuicc_cert_pubkey *veuicc_ecasd_find_ci_key(const veuicc_ecasd *ecasd, co
 int veuicc_ecasd_check_cert(const veuicc_ecasd *ecasd, const veuicc_cert *cert,
                             const veuicc_cert_policy *policy, veuicc_cert_reason *reason)
 {
+	return veuicc_ecasd_check_cert_cached(ecasd, cert, policy, NULL, reason);
+}
+
+int veuicc_ecasd_check_cert_cached(const veuicc_ecasd *ecasd, const veuicc_cert *cert,
+                                   const veuicc_cert_policy *policy, veuicc_ec_cache *cache,
+                                   veuicc_cert_reason *reason)
+{
 	if (!ecasd || !cert || !policy)
 		return VEUICC_ERR_INVALID_ARG;
 	if (cert->aki) {
@@ -419,13 +426,13 @@ int veuicc_ecasd_check_cert(const veuicc_ecasd *ecasd, const veuicc_cert *cert,
 		    veuicc_ecasd_find_ci_key(ecasd, cert->aki, cert->aki_len);
 		if (!ci)
 			return VEUICC_ERR_NOT_FOUND;
-		return veuicc_cert_check(cert, ci, policy, reason);
+		return veuicc_cert_check_cached(cert, ci, policy, cache, reason);
 	}
 	int rc = VEUICC_ERR_NOT_FOUND;
 	for (size_t i = 0; i < ecasd->ci_count; i++) {
 		if (ecasd->ci[i].curve != cert->pubkey.curve)
 			continue;
-		rc = veuicc_cert_check(cert, &ecasd->ci[i], policy, reason);
+		rc = veuicc_cert_check_cached(cert, &ecasd->ci[i], policy, cache, reason);
 		if (rc == VEUICC_OK)
 			break;
 	}

@@ -154,6 +154,12 @@ const veuicc_cert_pubkey *veuicc_ecasd_find_ci_key(const veuicc_ecasd *ecasd, co
 int veuicc_ecasd_check_cert(const veuicc_ecasd *ecasd, const veuicc_cert *cert,
                             const veuicc_cert_policy *policy, veuicc_cert_reason *reason);
 
+/** veuicc_ecasd_check_cert() verifying in the curve groups of \p cache
+ *  (the card's, euicc/ec_cache.h; NULL: none). */
+int veuicc_ecasd_check_cert_cached(const veuicc_ecasd *ecasd, const veuicc_cert *cert,
+                                   const veuicc_cert_policy *policy, veuicc_ec_cache *cache,
+                                   veuicc_cert_reason *reason);
+
 /**
  * ECKA-DH with the ECASD's private key (BSI TR-03111 §4.3.1, SGP.02 §3.1.2
  * Scenario#3; digest §4.1): \p shs = x-coordinate of SK.ECASD.ECKA · \p peer.

@@ -24,6 +24,7 @@
 #include <mbedtls/sha256.h>
 
 #include "apdu/sw.h"
+#include "euicc/ec_cache.h"
 #include "euicc/ecasd.h"
 #include "euicc/euicc.h"
 #include "tlv/tlv.h"
@@ -447,6 +448,15 @@ veuicc_scp03_keyset *veuicc_isdp_keyset(veuicc_card *card, const uint8_t *aid, s
 
 /* ---- 3A01: CERT.DP.ECDSA ------------------------------------------------------ */
 
+/* The card's curve groups, kept between signatures (DL6); NULL when out of
+ * memory (then each verification loads its own group). */
+static veuicc_ec_cache *ec_cache(veuicc_card *card)
+{
+	if (!card->ec)
+		card->ec = veuicc_ec_cache_new();
+	return card->ec;
+}
+
 /* veuicc_cert reason -> status word (decision K7). */
 static uint16_t cert_sw(int rc, veuicc_cert_reason why)
 {
@@ -476,11 +486,11 @@ static uint16_t do_cert(veuicc_card *card, struct veuicc_keyest *k, const veuicc
 	veuicc_cert_policy pol = {
 	    .key_usage = VEUICC_CERT_KU_VERIFICATION, /* C6 */
 	    .role = t->role, /* C8 01 01 SM-DP, 02 SM-SR (SGP.02 Table 77 via Njiwa) */
-	    .today = 0,      /* no clock (EC12, digest §8 item 16) */
+	    .today = veuicc_card_today(card), /* 0: no clock (EC12, digest §8 item 16; DL1) */
 	    .same_curve = true,
 	};
 	veuicc_cert_reason why = VEUICC_CERT_OK;
-	int rc = veuicc_ecasd_check_cert(ecasd, &cert, &pol, &why);
+	int rc = veuicc_ecasd_check_cert_cached(ecasd, &cert, &pol, ec_cache(card), &why);
 	if (rc)
 		return cert_sw(rc, why);
 	uint8_t rc_bytes[VEUICC_KEYEST_RC_LEN];
@@ -533,7 +543,8 @@ static int aes_cmac(const uint8_t key[16], const uint8_t *m, size_t n, uint8_t o
 /* Verify the 3A02 signature over 3A02 ‖ 7F49 ‖ 00 85 L RC (digest §4.1, §9
  * [I]) with \p pk, through the certificate code's ECDSA-SHA256 verifier. */
 static int verify_params(const veuicc_keyest_params *p, const uint8_t *rc,
-                         const veuicc_cert_pubkey *pk, bool allow_der, veuicc_cert_reason *why)
+                         const veuicc_cert_pubkey *pk, bool allow_der, veuicc_ec_cache *cache,
+                         veuicc_cert_reason *why)
 {
 	static const size_t rcl = VEUICC_KEYEST_RC_LEN;
 	size_t n = p->dgi_len + p->epk_tlv_len + 3 + rcl;
@@ -554,7 +565,7 @@ static int verify_params(const veuicc_keyest_params *p, const uint8_t *rc,
 	c.sig = p->sig;
 	c.sig_len = p->sig_len;
 	c.sig_der = p->sig_len != VEUICC_CERT_RAW_SIG_LEN && allow_der;
-	int rc2 = veuicc_cert_verify_signature(&c, pk, why);
+	int rc2 = veuicc_cert_verify_signature_cached(&c, pk, cache, why);
 	free(buf);
 	return rc2;
 }
@@ -589,7 +600,7 @@ static uint16_t do_params(veuicc_card *card, struct veuicc_keyest *k, const veui
 	const bool eph = (k->opts & VEUICC_KEYEST_OPT_EPHEMERAL_SIG) != 0;
 	veuicc_cert_reason why = VEUICC_CERT_OK;
 	int v = verify_params(&p, rc, eph ? &p.epk : &pk_dp,
-	                      (k->opts & VEUICC_KEYEST_OPT_DER_SIG) != 0, &why);
+	                      (k->opts & VEUICC_KEYEST_OPT_DER_SIG) != 0, ec_cache(card), &why);
 	if (v == VEUICC_ERR_NO_MEMORY)
 		return VEUICC_SW_NOT_ENOUGH_MEMORY;
 	if (v)

@@ -4,6 +4,7 @@
  * \brief `veuicc apdu FILE`: run an APDU script (docs/apdu-script.md)
  *        against a fresh card and report the first unexpected response.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,9 @@ static void usage(FILE *f)
 	      "                       default 0, so that every run is the same)\n"
 	      "  --test-mode          the ISD-R and ISD-Ps also take plain ES5/ES8 commands\n"
 	      "                       (no SCP80/SCP03 protection; see docs/scp03.md)\n"
+	      "  --clock UTC|now      give the card a clock: seconds since 1970-01-01 UTC, or\n"
+	      "                       the host's time; certificate dates are then checked\n"
+	      "                       (default: no clock, see docs/keyest.md)\n"
 	      "  -h, --help           show this help\n"
 	      "\n"
 	      "exit status: 0 every response as expected, 1 a response differed or the\n"
@@ -289,7 +293,7 @@ out:
 int veuicc_cli_apdu(int argc, char **argv)
 {
 	const char *file = NULL, *eid = NULL, *seed = NULL, *proto_s = NULL;
-	const char *profile = NULL, *card_file = NULL;
+	const char *profile = NULL, *card_file = NULL, *clock_s = NULL;
 	int trace = 0, test_mode = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -306,7 +310,8 @@ int veuicc_cli_apdu(int argc, char **argv)
 		         (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
 		         (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
 		         (m = veuicc_cli_opt(argc, argv, &i, "--profile", &profile)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--card", &card_file)) != 0) {
+		         (m = veuicc_cli_opt(argc, argv, &i, "--card", &card_file)) != 0 ||
+		         (m = veuicc_cli_opt(argc, argv, &i, "--clock", &clock_s)) != 0) {
 			if (m < 0)
 				return VEUICC_CLI_EXIT_USAGE;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -344,6 +349,13 @@ int veuicc_cli_apdu(int argc, char **argv)
 		fprintf(stderr, "veuicc apdu: --seed takes a number or 'random', not '%s'\n", seed);
 		return VEUICC_CLI_EXIT_USAGE;
 	}
+	uint64_t clock_v = 0;
+	if (clock_s && strcmp(clock_s, "now") != 0 &&
+	    (veuicc_cli_parse_u64(clock_s, &clock_v) || clock_v == 0 || clock_v > INT64_MAX)) {
+		fprintf(stderr, "veuicc apdu: --clock takes seconds since 1970 (UTC) or 'now', not '%s'\n",
+		        clock_s);
+		return VEUICC_CLI_EXIT_USAGE;
+	}
 
 	char *text = NULL;
 	size_t len = 0;
@@ -372,6 +384,8 @@ int veuicc_cli_apdu(int argc, char **argv)
 	cfg.rng_deterministic = !seed_random;
 	cfg.rng_seed = seed ? seed_v : s.has_seed ? s.seed : 0;
 	cfg.test_mode = test_mode;
+	if (clock_s)
+		cfg.clock_utc = clock_v ? (int64_t)clock_v : VEUICC_CLOCK_HOST;
 	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file);
 	veuicc_script_free(&s);
 	return status;
