@@ -23,7 +23,8 @@ uint16_t veuicc_isdp_put_key(veuicc_card *card, veuicc_gp_entry *e, const veuicc
 
 /**
  * GET DATA to the ISD-P \p e (GP CS v2.3 §11.3): P1-P2 00E0, the key
- * information template of its key sets (E0 { C0 04 id KVN type length }*).
+ * information template of its key sets (E0 { C0 04 id KVN type length }*);
+ * 0066 its card data (gp/card_data.c).
  * \returns 9000; 6700 (command data); 6A88 (another tag)
  */
 uint16_t veuicc_isdp_get_data(const veuicc_gp_entry *e, const veuicc_capdu *cmd, veuicc_rsp *rsp);
