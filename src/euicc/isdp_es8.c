@@ -20,7 +20,9 @@
 
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
+#include "euicc/isdp_ident.h"
 #include "euicc/notif.h"
+#include "gp/card_data.h"
 #include "gp/putkey.h"
 #include "tlv/tlv.h"
 
@@ -73,12 +75,19 @@ uint16_t veuicc_isdp_put_key(veuicc_card *card, veuicc_gp_entry *e, const veuicc
 
 #define TAG_KEY_INFO 0x00E0
 #define TAG_KEY_DATA 0xC0
+#define TAG_SIN      0x0042 /* SD Provider Identification Number (DGI 0070) */
+#define TAG_SDIN     0x0045 /* SD Image Number (DGI 0070) */
 
 uint16_t veuicc_isdp_get_data(const veuicc_gp_entry *e, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	if (cmd->lc)
 		return VEUICC_SW_WRONG_LENGTH; /* case 2 */
-	if (((uint16_t)(cmd->p1 << 8) | cmd->p2) != TAG_KEY_INFO)
+	uint16_t tag = (uint16_t)(cmd->p1 << 8 | cmd->p2);
+	if (tag == VEUICC_GP_TAG_CARD_DATA)
+		return veuicc_gp_card_data(false, rsp); /* its SCP: SCP03 (decision G5) */
+	if (tag == TAG_SIN || tag == TAG_SDIN)
+		return veuicc_isdp_get_ident(e, tag, rsp); /* DGI 0070 values (G11) */
+	if (tag != TAG_KEY_INFO)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
 	uint8_t buf[2 + VEUICC_ISDP_KEYSETS_MAX * 3 * 6];
 	size_t n = 2;
@@ -188,6 +197,8 @@ uint16_t veuicc_isdp_store_dgi(veuicc_card *card, veuicc_gp_entry *e, const uint
 	}
 	if (l != len - p)
 		return VEUICC_SW_WRONG_DATA;
+	if (dgi == VEUICC_DGI_SD_IDENT)
+		return veuicc_isdp_store_ident(e, data + p, l); /* isdp_ident.c */
 	if (dgi != DGI_CONN_PARAMS)
 		return VEUICC_SW_REF_DATA_NOT_FOUND; /* DGI not supported */
 	return update_conn(e, data + p, l);
@@ -233,14 +244,14 @@ uint16_t veuicc_isdr_master_delete(veuicc_card *card, const veuicc_capdu *cmd, v
 {
 	/* 4F L AID, [B6 L {...}], 9E L token, nothing after */
 	veuicc_tlv_reader rd;
-	veuicc_tlv aid, t, token;
+	veuicc_tlv aid, t, token, crt = {0};
 	veuicc_tlv_reader_init(&rd, cmd->data, cmd->lc, 0);
 	if (veuicc_tlv_next(&rd, &aid) != 1 || aid.tag != TAG_AID || aid.len < 5 || aid.len > 16)
 		return VEUICC_SW_WRONG_DATA;
 	int rc = veuicc_tlv_next(&rd, &t);
 	if (rc == 1 && t.tag == TAG_TOKEN_CRT) {
 		/* its content (42, 45, 5F20, 93 ...) is authenticated by the
-		 * token; veuicc only checks it is well-formed */
+		 * token, then compared with the DGI 0070 values (isdp_ident.c) */
 		veuicc_tlv_reader in;
 		veuicc_tlv s;
 		int rc2;
@@ -249,6 +260,7 @@ uint16_t veuicc_isdr_master_delete(veuicc_card *card, const veuicc_capdu *cmd, v
 			;
 		if (rc2 < 0)
 			return VEUICC_SW_WRONG_DATA;
+		crt = t;
 		rc = veuicc_tlv_next(&rd, &t);
 	}
 	if (rc != 1 || t.tag != TAG_TOKEN || t.len == 0)
@@ -284,6 +296,10 @@ uint16_t veuicc_isdr_master_delete(veuicc_card *card, const veuicc_capdu *cmd, v
 	          ct_equal(mac, token.value, TOKEN_LEN);
 	mbedtls_platform_zeroize(mac, sizeof(mac));
 	if (!ok)
+		return VEUICC_SW_SECURITY_STATUS;
+	/* the CRT names the SD the token was issued for: its 42/45/5F20 must be
+	 * those DGI 0070 gave the ISD-P, where given (decision G10) */
+	if (crt.tag == TAG_TOKEN_CRT && !veuicc_isdp_crt_matches(e, crt.value, crt.len))
 		return VEUICC_SW_SECURITY_STATUS;
 	/* POL1 is overridden (digest §3.6, §7 item 9); never the enabled
 	 * profile or the Fall-Back Profile (digest §3.6, §2.2 [S]); the

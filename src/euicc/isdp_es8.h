@@ -23,15 +23,17 @@ uint16_t veuicc_isdp_put_key(veuicc_card *card, veuicc_gp_entry *e, const veuicc
 
 /**
  * GET DATA to the ISD-P \p e (GP CS v2.3 §11.3): P1-P2 00E0, the key
- * information template of its key sets (E0 { C0 04 id KVN type length }*).
- * \returns 9000; 6700 (command data); 6A88 (another tag)
+ * information template of its key sets (E0 { C0 04 id KVN type length }*);
+ * 0066 its card data (gp/card_data.c); 0042 / 0045 the DGI 0070 values.
+ * \returns 9000; 6700 (command data); 6A88 (another tag, or 42/45 not given)
  */
 uint16_t veuicc_isdp_get_data(const veuicc_gp_entry *e, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 
 /**
  * A STORE DATA sequence in DGI format to the ISD-P \p e, once complete
  * (\p data / \p len the joined blocks): exactly one DGI; 3A07
- * UpdateConnectivityParameters stores its value with the ISD-P.
+ * UpdateConnectivityParameters stores its value with the ISD-P; 0070 its SD
+ * identification data (isdp_ident.h).
  * \returns 9000; 6A80 (bad DGI or TLV coding); 6A84 (too long to keep);
  *          6A88 (another DGI)
  */
@@ -45,7 +47,7 @@ uint16_t veuicc_isdp_store_dgi(veuicc_card *card, veuicc_gp_entry *e, const uint
  * \returns 9000 (the ISD-P is deleted, "00" in \p rsp); 6A80 (coding);
  *          6A88 (no such ISD-P); 6985 (ISD-R/ECASD, no token key, ENABLED,
  *          Fall-Back, Emergency or Test Profile); 6982 (the token does not
- *          verify)
+ *          verify, or the CRT's 42/45/5F20 differ from the DGI 0070 values)
  */
 uint16_t veuicc_isdr_master_delete(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 

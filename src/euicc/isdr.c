@@ -15,6 +15,7 @@
  *   DeleteProfile         DELETE 80 E4 00 00|40|80 { 4F AID }
  *   MasterDelete          DELETE { 4F AID, [B6 CRT], 9E token } (isdp_es8.c)
  *   capability audit      GET STATUS 80 F2 40|80 02|03, GET DATA 80 CA FF 21
+ *   GET DATA 00E0 (keys), 0066 (card data, gp/card_data.c), 9F7F (CPLC)
  * The secure channels (SCP80/SCP81) that carry them in the field come later;
  * this plain path has no test switch: it is the card's APDU interface.
  */
@@ -22,10 +23,12 @@
 
 #include "apdu/sw.h"
 #include "euicc/euicc.h"
+#include "euicc/ecasd.h"
 #include "euicc/keyest.h"
 #include "euicc/isdp_es8.h"
 #include "euicc/notif.h"
 #include "euicc/smsr_change.h"
+#include "gp/card_data.h"
 #include "gp/fci.h"
 #include "gp/getstatus.h"
 #include "gp/isdr_keys.h"
@@ -668,9 +671,18 @@ static uint16_t get_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp 
 	/* GP CS v2.3 §11.3: case 2, P1-P2 the tag */
 	if (cmd->lc)
 		return VEUICC_SW_WRONG_LENGTH;
-	if (((uint16_t)(cmd->p1 << 8) | cmd->p2) == TAG_KEY_INFO)
+	uint16_t tag = (uint16_t)(cmd->p1 << 8 | cmd->p2);
+	if (tag == TAG_KEY_INFO)
 		return veuicc_isdr_key_info(card, rsp);
-	if (((uint16_t)(cmd->p1 << 8) | cmd->p2) != TAG_EXT_CARD_RES)
+	if (tag == VEUICC_GP_TAG_CARD_DATA)
+		return veuicc_gp_card_data(true, rsp); /* gp/card_data.c, decision G1 */
+	if (tag == VEUICC_GP_TAG_CPLC) {
+		/* the card's one CPLC, as the ECASD reports it (decision G7) */
+		const veuicc_ecasd *ecasd = veuicc_ecasd_of(card);
+		return ecasd ? veuicc_ecasd_get_data(ecasd, cmd, rsp)
+		             : VEUICC_SW_REF_DATA_NOT_FOUND;
+	}
+	if (tag != TAG_EXT_CARD_RES)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
 	size_t apps = card->registry.count;
 	uint8_t nvm[4], vm[4];

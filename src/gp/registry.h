@@ -45,6 +45,15 @@ typedef enum veuicc_gp_kind {
 #define VEUICC_CONN_PARAMS_MAX 128
 /** Key sets one ISD-P holds (SCP03 set(s), the token key). */
 #define VEUICC_ISDP_KEYSETS_MAX 4
+/** Longest SD identification value (DGI 0070: 42, 45, 5F20) an ISD-P keeps. */
+#define VEUICC_SD_IDENT_MAX 16
+/** Index of a DGI 0070 value in veuicc_gp_entry.sd_ident (GP CS v2.3 §11.11). */
+enum {
+	VEUICC_SD_IDENT_SIN = 0,  /**< 42: Security Domain Provider Identification Number */
+	VEUICC_SD_IDENT_SDIN = 1, /**< 45: Security Domain Image Number */
+	VEUICC_SD_IDENT_APID = 2, /**< 5F20: Application Provider Identifier */
+	VEUICC_SD_IDENT_COUNT = 3
+};
 
 /** One pending notification (SGP.02 §3.15, §4.1.1.11; digest §5.2). */
 typedef struct veuicc_gp_notif {
@@ -107,6 +116,10 @@ typedef struct veuicc_gp_entry {
 	uint16_t conn_len;                    /**< ISD-P: their length, 0: never set */
 	veuicc_keyset keys[VEUICC_ISDP_KEYSETS_MAX]; /**< ISD-P: its key sets (secrets) */
 	size_t nkeys;                                /**< ISD-P: how many */
+	/* ---- SD identification personalised by DGI 0070 (SGP.02 §3.10 token
+	 * key provisioning; docs/euicc.md "Master Delete"). Plain, persistent. ---- */
+	uint8_t sd_ident[VEUICC_SD_IDENT_COUNT][VEUICC_SD_IDENT_MAX]; /**< ISD-P: 42, 45, 5F20 */
+	uint8_t sd_ident_len[VEUICC_SD_IDENT_COUNT]; /**< ISD-P: their lengths, 0: not given */
 } veuicc_gp_entry;
 
 /** The registry: entries in creation order (the GET STATUS order). */

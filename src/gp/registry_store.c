@@ -16,6 +16,9 @@
  *   12 connectivity parameters (3A07 value, absent: never set)
  *   13 one ISD-P key set, repeated: type (1) | KVN (1) | KIc algo (1) |
  *      KID algo (1) | 3 x { length (1) | key }
+ *   14 SD identification (DGI 0070, absent: none given): the stored values
+ *      as BER-TLVs 42 L SIN | 45 L SDIN | 5F20 L application provider id,
+ *      each only when given (euicc/isdp_ident.c)
  * A reader skips tags it does not know; a field added to veuicc_gp_entry
  * gets the next free tag.
  */
@@ -26,6 +29,8 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "apdu/sw.h"
+#include "euicc/isdp_ident.h"
 #include "veuicc/veuicc.h"
 
 #define REC_VERSION 0x01
@@ -48,7 +53,8 @@
 #define F_TEST      0x11
 #define F_CONN      0x12
 #define F_KEYSET    0x13
-#define F_LAST      F_KEYSET
+#define F_IDENT     0x14
+#define F_LAST      F_IDENT
 #define FL_TEST     0x01
 #define FL_TST_PRV  0x02
 #define FL_EM_PREV  0x01
@@ -57,9 +63,10 @@
 #define ATTR_EM     0x02
 #define SD_KEYS_MAX (2 + 8 + 3 * VEUICC_SCP03_KEY_MAX)
 #define KEYSET_REC  (4 + 3 * 33)
+#define IDENT_REC   (VEUICC_SD_IDENT_COUNT * (3 + VEUICC_SD_IDENT_MAX))
 #define ENTRY_MAX                                                                                  \
 	(128 + VEUICC_NOTIF_MAX * 25 + VEUICC_SMSR_ADDR_MAX + 2 + SD_KEYS_MAX + 2 + 3 +            \
-	 VEUICC_CONN_PARAMS_MAX + 2 + VEUICC_ISDP_KEYSETS_MAX * (KEYSET_REC + 2))
+	 VEUICC_CONN_PARAMS_MAX + 2 + VEUICC_ISDP_KEYSETS_MAX * (KEYSET_REC + 2) + IDENT_REC + 2)
 
 static size_t put_field(uint8_t *p, uint8_t tag, const uint8_t *v, size_t n)
 {
@@ -157,6 +164,23 @@ static size_t encode_entry(const veuicc_gp_entry *e, uint64_t ref, uint8_t *p)
 		n += put_field(p + n, F_KEYSET, b, m);
 		mbedtls_platform_zeroize(b, sizeof(b));
 	}
+	/* SD identification (DGI 0070) */
+	uint8_t id[IDENT_REC];
+	size_t m = 0;
+	for (int i = 0; i < VEUICC_SD_IDENT_COUNT; i++) {
+		size_t l = e->sd_ident_len[i];
+		uint32_t tag = veuicc_sd_ident_tag(i);
+		if (!l || l > VEUICC_SD_IDENT_MAX)
+			continue;
+		if (tag > 0xFF)
+			id[m++] = (uint8_t)(tag >> 8);
+		id[m++] = (uint8_t)tag;
+		id[m++] = (uint8_t)l;
+		memcpy(id + m, e->sd_ident[i], l);
+		m += l;
+	}
+	if (m)
+		n += put_field(p + n, F_IDENT, id, m);
 	return n;
 }
 
@@ -345,6 +369,10 @@ static int decode_entry(const uint8_t *p, size_t len, veuicc_gp_entry *e,
 				return VEUICC_ERR_MALFORMED;
 			break;
 		}
+		case F_IDENT:
+			if (!n || veuicc_isdp_store_ident(e, v, n) != VEUICC_SW_OK)
+				return VEUICC_ERR_MALFORMED;
+			break;
 		default: break; /* a later field: skipped */
 		}
 	}

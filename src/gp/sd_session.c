@@ -25,6 +25,8 @@
 #define INS_PUT_KEY               0xD8
 #define INS_STORE_DATA            0xE2
 #define TAG_KEY_INFO              0x00E0 /* GET DATA key information template */
+#define TAG_CARD_DATA             0x0066 /* GET DATA card recognition data */
+#define TAG_CPLC                  0x9F7F /* GET DATA CPLC (the ISD-R) */
 #define P1_LAST_BLOCK             0x80
 #define P1_STRUCT_MASK            0x18
 #define P1_STRUCT_DGI             0x08
@@ -279,14 +281,17 @@ static size_t encode(const veuicc_capdu *c, uint8_t *out)
 /* ---- policy ---------------------------------------------------------------- */
 
 /* Commands a protected domain answers without secure messaging (S3-3):
- * GET DATA of the key information template (read before a session is
- * opened, GP CS v2.3 §11.3.3.1, §7.x), and PUT KEY of an ISD-P's first key
+ * GET DATA of the key information template, of the card recognition data
+ * and (ISD-R) of the CPLC (read before a session is opened, GP CS v2.3
+ * §11.3.3.1, §H.2; decisions G6, G7), and PUT KEY of an ISD-P's first key
  * set (DEK-wrapped, checked by its KCVs: S3-4). SELECT, MANAGE CHANNEL and
  * GET RESPONSE never reach a domain (apdu/engine.c). */
 static bool open_plain(const veuicc_card *card, const veuicc_sd_target *t, const veuicc_capdu *c)
 {
-	if (c->ins == INS_GET_DATA && ((uint16_t)(c->p1 << 8) | c->p2) == TAG_KEY_INFO)
-		return true;
+	uint16_t tag = (uint16_t)(c->p1 << 8 | c->p2);
+	if (c->ins == INS_GET_DATA &&
+	    (tag == TAG_KEY_INFO || tag == TAG_CARD_DATA || (t->isdr && tag == TAG_CPLC)))
+		return true; /* read before a session (S3-3, G6, G7) */
 	if (t->isdr)
 		return false;
 	if (c->ins == INS_PUT_KEY)

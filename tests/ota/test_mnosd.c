@@ -189,7 +189,9 @@ static void test_policy(void **state)
 	th_xfer(card, SEL_NR, "9000");
 	th_xfer(card, "80CA00E000", "E024" TS48_KEYS "9000");
 	th_xfer(card, PUT_KEY_30 "00", "6982");
-	th_xfer(card, "80CA006600", "6982");
+	th_xfer(card, "80CA004500", "6982");
+	/* card recognition data is open plain (G6) but not held by a profile SD */
+	th_xfer(card, "80CA006600", "6A88");
 	th_xfer(card, "80E400000100", "6982");
 	th_xfer(card, GS_ALL, "6982");
 	th_xfer(card, "80500000081122334455667788 00", "6A88"); /* no SCP03 key set */

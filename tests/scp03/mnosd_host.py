@@ -78,7 +78,9 @@ def main():
            "dek": bytes(rng.getrandbits(8) for _ in range(16))}
     pk, pk_rsp = put_key_apdu(KEYS30["dek"], 0x31, [new["enc"], new["mac"], new["dek"]])
     check("plain PUT KEY", sw(card.tx(pk)), "6982")
-    check("plain GET DATA 0066", sw(card.tx(bytes.fromhex("80CA006600"))), "6982")
+    check("plain GET DATA 0045", sw(card.tx(bytes.fromhex("80CA004500"))), "6982")
+    # card recognition data is open plain (G6), not held by a profile SD
+    check("plain GET DATA 0066", sw(card.tx(bytes.fromhex("80CA006600"))), "6A88")
     check("SM without session", sw(card.tx(bytes.fromhex("84CA00E008") + bytes(8))), "6982")
 
     # sessions at 01, 03, 33: the counter of KVN 30 goes 1, 2, 3
