@@ -90,6 +90,22 @@ timeout $T "$PCSC_CLIENT" wait-state "$READER" present 10 || fail "second card i
 [ "$(timeout $T "$PCSC_CLIENT" eid "$READER")" = "$EID_B" ] || fail "EID B"
 pass "a second card (EID $EID_B) takes its place"
 
+# SGP.02's whole story through vpcd (issue 9 item 4): a card file made from the
+# shipped factory configuration, driven by `veuicc sm run` as a PC/SC client.
+stop_vicc
+timeout $T "$PCSC_CLIENT" wait-state "$READER" absent 10 || fail "second card gone"
+ROOT=$(cd "$HERE/../.." && pwd)
+"$VEUICC_CLI" vpcd --port "$PORT" --factory "$ROOT/factory/default.json" \
+	--card "$PCSCD_DIR/sm.db" --wait 10 </dev/null >"$PCSCD_DIR/vicc3.log" 2>&1 &
+VICC_PID=$!
+timeout $T "$PCSC_CLIENT" wait-state "$READER" present 10 || fail "the factory card in vpcd"
+out=$(timeout 120 "$VEUICC_CLI" sm --reader "$READER" --factory "$ROOT/factory/default.json" \
+	--state "$PCSCD_DIR/sm.state" run 2>&1) ||
+	{ echo "$out" | sed 's/^/# /'; fail "veuicc sm run through vpcd"; }
+grep -qF "all 10 step(s) succeeded" <<<"$out" || fail "every step through vpcd"
+grep -qF "AUTHENTICATE ok" <<<"$out" || fail "the modem on the new profile through vpcd"
+pass "veuicc sm run through vpcd: CreateISDP, key establishment, SCP03t download, enable, REFRESH, modem"
+
 # pcscd going away closes the connection: veuicc vpcd ends with status 0.
 pcscd_stop
 rc=0
@@ -99,7 +115,7 @@ rc=0
 wait "$VICC_PID" || rc=$?
 VICC_PID=
 [ "$rc" -eq 0 ] || fail "veuicc vpcd exit status $rc"
-grep -q "connection closed" "$PCSCD_DIR/vicc2.log" || fail "veuicc vpcd logged the close"
+grep -q "connection closed" "$PCSCD_DIR/vicc3.log" || fail "veuicc vpcd logged the close"
 pass "veuicc vpcd ends with status 0 when pcscd stops"
 
 # The vpcd session's trace decodes too.

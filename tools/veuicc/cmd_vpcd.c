@@ -39,6 +39,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: veuicc vpcd [--host H] [--port P] [--eid EID] [--seed N] [--atr HEX]\n"
+	      "                   [--factory FILE] [--card FILE] [--test-mode]\n"
 	      "                   [--protocol T=0|T=1] [--trace FILE.pcap] [--wait SECONDS] [-v]\n"
 	      "\n"
 	      "Connect a fresh card to vsmartcard's vpcd driver running in pcscd, and serve\n"
@@ -48,6 +49,11 @@ static void usage(FILE *f)
 	      "  --eid EID       the card's EID (default: the SGP.26 test EID)\n"
 	      "  --seed N        deterministic card RNG (tests)\n"
 	      "  --atr HEX       ATR instead of the default one\n"
+	      "  --factory FILE  personalise the card from this factory configuration\n"
+	      "                  (docs/factory.md: EID, ISD-R keys, ECASD, profiles)\n"
+	      "  --card FILE     serve the card file FILE (every change is saved; created\n"
+	      "                  from --factory when it does not exist)\n"
+	      "  --test-mode     accept plain ES5/ES8 APDUs (docs/scp03.md, Policy)\n"
 	      "  --protocol P    protocol the card uses after each reset (default T=1).\n"
 	      "                  vpcd does not pass the PTS on to the card; in T=1 the card\n"
 	      "                  serves T=1 clients and T=0-style commands (61xx) alike\n"
@@ -267,7 +273,8 @@ int veuicc_cli_vpcd(int argc, char **argv)
 {
 	const char *host = "localhost", *port = VPCD_DEFAULT_PORT, *eid = NULL, *seed = NULL;
 	const char *atr = NULL, *proto = "T=1", *trace = NULL, *wait = "10";
-	int verbose = 0;
+	const char *factory = NULL, *card_path = NULL;
+	int verbose = 0, test_mode = 0;
 	for (int i = 1; i < argc; i++) {
 		int r;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -278,11 +285,17 @@ int veuicc_cli_vpcd(int argc, char **argv)
 			verbose = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--test-mode") == 0) {
+			test_mode = 1;
+			continue;
+		}
 		if ((r = veuicc_cli_opt(argc, argv, &i, "--host", &host)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--port", &port)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--atr", &atr)) ||
+		    (r = veuicc_cli_opt(argc, argv, &i, "--factory", &factory)) ||
+		    (r = veuicc_cli_opt(argc, argv, &i, "--card", &card_path)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--trace", &trace)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--wait", &wait))) {
@@ -298,6 +311,8 @@ int veuicc_cli_vpcd(int argc, char **argv)
 	veuicc_config cfg;
 	veuicc_config_init(&cfg);
 	cfg.eid = eid;
+	cfg.factory = factory;
+	cfg.test_mode = test_mode;
 	uint8_t atr_buf[VEUICC_ATR_MAX];
 	uint64_t seed_v = 0, wait_v = 0;
 	if (atr != NULL) {
@@ -321,7 +336,8 @@ int veuicc_cli_vpcd(int argc, char **argv)
 		fprintf(stderr, "veuicc vpcd: bad --protocol or --wait\n");
 		return VEUICC_CLI_EXIT_USAGE;
 	}
-	int rc = veuicc_card_new(&cfg, &s.card);
+	int rc = card_path ? veuicc_card_open(card_path, &cfg, &s.card)
+	                   : veuicc_card_new(&cfg, &s.card);
 	if (rc != VEUICC_OK) {
 		fprintf(stderr, "veuicc vpcd: cannot create the card: %s\n", veuicc_strerror(rc));
 		return VEUICC_CLI_EXIT_USAGE;
