@@ -34,6 +34,7 @@
 #include "gp/isdr_keys.h"
 #include "gp/sd_session.h"
 #include "gp/setstatus.h"
+#include "tlv/dgi.h"
 #include "tlv/tlv.h"
 
 #define INS_INSTALL    0xE6
@@ -303,31 +304,6 @@ static uint16_t update_smsr_addr(veuicc_card *card, const uint8_t *v, size_t len
 	return VEUICC_SW_OK;
 }
 
-/* DGI coding (GP CS v2.3 §11.11.2.2 / Amd A): 2-byte tag, length 1 byte
- * (00-FE) or FF + 2 bytes. */
-static int dgi_next(const uint8_t *b, size_t len, size_t *pos, uint16_t *tag, const uint8_t **v,
-                    size_t *vlen)
-{
-	size_t p = *pos;
-	if (len - p < 3)
-		return -1;
-	*tag = (uint16_t)(b[p] << 8 | b[p + 1]);
-	size_t l = b[p + 2];
-	p += 3;
-	if (l == 0xFF) {
-		if (len - p < 2)
-			return -1;
-		l = (size_t)b[p] << 8 | b[p + 1];
-		p += 2;
-	}
-	if (l > len - p)
-		return -1;
-	*v = b + p;
-	*vlen = l;
-	*pos = p + l;
-	return 0;
-}
-
 static uint16_t store_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	if ((cmd->p1 & (P1_ENC_MASK | P1_RFU_MASK)) || (cmd->p1 & P1_STRUCT_MASK) != P1_STRUCT_DGI)
@@ -341,7 +317,7 @@ static uint16_t store_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rs
 	uint16_t dgi;
 	const uint8_t *v;
 	size_t vlen, pos = 0;
-	if (dgi_next(e->rx.buf, e->rx.len, &pos, &dgi, &v, &vlen) || pos != e->rx.len) {
+	if (veuicc_dgi_next(e->rx.buf, e->rx.len, &pos, &dgi, &v, &vlen) || pos != e->rx.len) {
 		veuicc_gp_rx_reset(&e->rx);
 		return VEUICC_SW_WRONG_DATA;
 	}

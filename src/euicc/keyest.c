@@ -27,6 +27,7 @@
 #include "euicc/ec_cache.h"
 #include "euicc/ecasd.h"
 #include "euicc/euicc.h"
+#include "tlv/dgi.h"
 #include "tlv/tlv.h"
 
 /* STORE DATA P1 (GP CS v2.3 §11.11.2.1) */
@@ -110,30 +111,6 @@ int veuicc_keyest_set_options(veuicc_card *card, unsigned opts)
 
 /* ---- parsing ----------------------------------------------------------------- */
 
-/* One DGI (GP CS v2.3 §11.11.2.2): 2-byte tag, length 00-FE or FF + 2 bytes. */
-static int dgi_next(const uint8_t *b, size_t len, size_t *pos, uint16_t *tag, const uint8_t **v,
-                    size_t *vlen)
-{
-	size_t p = *pos;
-	if (len - p < 3)
-		return -1;
-	*tag = (uint16_t)(b[p] << 8 | b[p + 1]);
-	size_t l = b[p + 2];
-	p += 3;
-	if (l == 0xFF) {
-		if (len - p < 2)
-			return -1;
-		l = (size_t)b[p] << 8 | b[p + 1];
-		p += 2;
-	}
-	if (l > len - p)
-		return -1;
-	*v = b + p;
-	*vlen = l;
-	*pos = p + l;
-	return 0;
-}
-
 int veuicc_keyest_parse_cert(const uint8_t *buf, size_t len, unsigned cert_flags, veuicc_cert *cert)
 {
 	if (!buf || !cert)
@@ -141,7 +118,7 @@ int veuicc_keyest_parse_cert(const uint8_t *buf, size_t len, unsigned cert_flags
 	uint16_t tag;
 	const uint8_t *v;
 	size_t vlen, pos = 0;
-	if (dgi_next(buf, len, &pos, &tag, &v, &vlen) || pos != len ||
+	if (veuicc_dgi_next(buf, len, &pos, &tag, &v, &vlen) || pos != len ||
 	    tag != VEUICC_KEYEST_DGI_CERT)
 		return VEUICC_ERR_MALFORMED;
 	return veuicc_cert_parse(v, vlen, cert_flags, cert, NULL);
@@ -301,7 +278,7 @@ int veuicc_keyest_parse_params(const uint8_t *buf, size_t len, uint8_t curve,
 	uint16_t tag;
 	const uint8_t *v;
 	size_t vlen, pos = 0;
-	if (dgi_next(buf, len, &pos, &tag, &v, &vlen) || tag != VEUICC_KEYEST_DGI_PARAMS)
+	if (veuicc_dgi_next(buf, len, &pos, &tag, &v, &vlen) || tag != VEUICC_KEYEST_DGI_PARAMS)
 		return VEUICC_ERR_MALFORMED;
 	out->dgi = buf;
 	out->dgi_len = pos;

@@ -13,6 +13,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "core/bytes.h"
 #include "gp/fci.h"
 #include "gp/putkey.h"
 #include "gp/sd_session.h"
@@ -585,49 +586,6 @@ void veuicc_mnosd_profile_changed(veuicc_card *card)
 
 /* ---- card file ------------------------------------------------------------------ */
 
-typedef struct wbuf {
-	uint8_t *b;
-	size_t len, cap;
-	int err;
-} wbuf;
-
-static void put(wbuf *w, const void *p, size_t n)
-{
-	if (w->err || !n)
-		return;
-	if (w->len + n > w->cap) {
-		size_t c = w->cap ? w->cap : 256;
-		while (c < w->len + n)
-			c *= 2;
-		uint8_t *b = malloc(c);
-		if (!b) {
-			w->err = VEUICC_ERR_NO_MEMORY;
-			return;
-		}
-		if (w->len)
-			memcpy(b, w->b, w->len);
-		if (w->b)
-			mbedtls_platform_zeroize(w->b, w->cap);
-		free(w->b);
-		w->b = b;
-		w->cap = c;
-	}
-	memcpy(w->b + w->len, p, n);
-	w->len += n;
-}
-
-static void put_u8(wbuf *w, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-	put(w, &b, 1);
-}
-
-static void put_be(wbuf *w, uint32_t v, int n)
-{
-	while (n--)
-		put_u8(w, (v >> (8 * n)) & 0xFF);
-}
-
 /* Record: version, then per SD with state: index, counters (KVN, 3-byte
  * value), and its whole key list if PUT KEY changed it. */
 int veuicc_mnosd_save(const veuicc_profile_slot *slot, uint8_t **out, size_t *len)
@@ -637,39 +595,39 @@ int veuicc_mnosd_save(const veuicc_profile_slot *slot, uint8_t **out, size_t *le
 	const struct veuicc_mnosd *m = slot->mnosd;
 	if (!m || !slot->gp)
 		return VEUICC_OK;
-	wbuf w = {0};
-	put_u8(&w, REC_VERSION);
+	veuicc_wbuf w = {0};
+	veuicc_wbuf_u8(&w, REC_VERSION);
 	bool any = false;
 	for (size_t d = 0; d < slot->gp->nsd && d < VEUICC_SAIP_SD_MAX; d++) {
 		const mnosd_dom *dom = &m->d[d];
 		if (!dom->nctr && !dom->keys_changed)
 			continue;
 		any = true;
-		put_u8(&w, (unsigned)d);
-		put_u8(&w, dom->nctr);
+		veuicc_wbuf_u8(&w, (unsigned)d);
+		veuicc_wbuf_u8(&w, dom->nctr);
 		for (size_t i = 0; i < dom->nctr; i++) {
-			put_u8(&w, dom->ctr[i].kvn);
-			put_be(&w, dom->ctr[i].seq, 3);
+			veuicc_wbuf_u8(&w, dom->ctr[i].kvn);
+			veuicc_wbuf_be(&w, dom->ctr[i].seq, 3);
 		}
-		put_u8(&w, dom->keys_changed);
+		veuicc_wbuf_u8(&w, dom->keys_changed);
 		if (!dom->keys_changed)
 			continue;
 		const veuicc_saip_gp_sd *sd = &slot->gp->sd[d];
-		put_u8(&w, (unsigned)sd->nkeys);
+		veuicc_wbuf_u8(&w, (unsigned)sd->nkeys);
 		for (size_t i = 0; i < sd->nkeys; i++) {
 			const veuicc_saip_gp_key *k = &sd->keys[i];
-			put_u8(&w, k->usage);
-			put_u8(&w, k->access);
-			put_u8(&w, k->id);
-			put_u8(&w, k->version);
-			put_u8(&w, k->counter_len);
-			put(&w, k->counter, k->counter_len);
-			put_u8(&w, (unsigned)k->ncomp);
+			veuicc_wbuf_u8(&w, k->usage);
+			veuicc_wbuf_u8(&w, k->access);
+			veuicc_wbuf_u8(&w, k->id);
+			veuicc_wbuf_u8(&w, k->version);
+			veuicc_wbuf_u8(&w, k->counter_len);
+			veuicc_wbuf_put(&w, k->counter, k->counter_len);
+			veuicc_wbuf_u8(&w, (unsigned)k->ncomp);
 			for (size_t c = 0; c < k->ncomp; c++) {
-				put_u8(&w, k->comp[c].type);
-				put_u8(&w, k->comp[c].len);
-				put(&w, k->comp[c].data, k->comp[c].len);
-				put_be(&w, k->comp[c].mac_length, 4);
+				veuicc_wbuf_u8(&w, k->comp[c].type);
+				veuicc_wbuf_u8(&w, k->comp[c].len);
+				veuicc_wbuf_put(&w, k->comp[c].data, k->comp[c].len);
+				veuicc_wbuf_be(&w, k->comp[c].mac_length, 4);
 			}
 		}
 	}
@@ -684,31 +642,6 @@ int veuicc_mnosd_save(const veuicc_profile_slot *slot, uint8_t **out, size_t *le
 	return VEUICC_OK;
 }
 
-typedef struct rbuf {
-	const uint8_t *b;
-	size_t len, pos;
-	bool err;
-} rbuf;
-
-static unsigned get_u8(rbuf *r)
-{
-	if (r->pos >= r->len) {
-		r->err = true;
-		return 0;
-	}
-	return r->b[r->pos++];
-}
-
-static void get(rbuf *r, uint8_t *p, size_t n, size_t max)
-{
-	if (n > max || r->len - r->pos < n) {
-		r->err = true;
-		return;
-	}
-	memcpy(p, r->b + r->pos, n);
-	r->pos += n;
-}
-
 int veuicc_mnosd_load(veuicc_profile_slot *slot, const uint8_t *in, size_t len)
 {
 	if (!slot->gp)
@@ -719,51 +652,52 @@ int veuicc_mnosd_load(veuicc_profile_slot *slot, const uint8_t *in, size_t len)
 		free(work);
 		return VEUICC_ERR_NO_MEMORY;
 	}
-	rbuf r = {in, len, 0, false};
-	if (get_u8(&r) != REC_VERSION)
+	veuicc_rbuf r = {in, len, 0, false};
+	if (veuicc_rbuf_u8(&r) != REC_VERSION)
 		r.err = true;
 	while (!r.err && r.pos < r.len) {
-		size_t d = get_u8(&r);
+		size_t d = veuicc_rbuf_u8(&r);
 		if (d >= slot->gp->nsd || d >= VEUICC_SAIP_SD_MAX) {
 			r.err = true;
 			break;
 		}
 		mnosd_dom *dom = &m->d[d];
-		dom->nctr = (uint8_t)get_u8(&r);
+		dom->nctr = (uint8_t)veuicc_rbuf_u8(&r);
 		if (dom->nctr > CTR_MAX)
 			r.err = true;
 		for (size_t i = 0; i < dom->nctr && !r.err; i++) {
-			dom->ctr[i].kvn = (uint8_t)get_u8(&r);
-			uint32_t v = get_u8(&r) << 16;
-			v |= get_u8(&r) << 8;
-			v |= get_u8(&r);
+			dom->ctr[i].kvn = (uint8_t)veuicc_rbuf_u8(&r);
+			uint32_t v = veuicc_rbuf_u8(&r) << 16;
+			v |= veuicc_rbuf_u8(&r) << 8;
+			v |= veuicc_rbuf_u8(&r);
 			dom->ctr[i].seq = v;
 		}
-		dom->keys_changed = get_u8(&r) != 0;
+		dom->keys_changed = veuicc_rbuf_u8(&r) != 0;
 		if (!dom->keys_changed || r.err)
 			continue;
 		memset(work, 0, sizeof(*work));
-		work->nkeys = get_u8(&r);
+		work->nkeys = veuicc_rbuf_u8(&r);
 		if (work->nkeys > VEUICC_SAIP_SD_KEYS_MAX)
 			r.err = true;
 		for (size_t i = 0; i < work->nkeys && !r.err; i++) {
 			veuicc_saip_gp_key *k = &work->keys[i];
-			k->usage = (uint8_t)get_u8(&r);
-			k->access = (uint8_t)get_u8(&r);
-			k->id = (uint8_t)get_u8(&r);
-			k->version = (uint8_t)get_u8(&r);
-			k->counter_len = (uint8_t)get_u8(&r);
-			get(&r, k->counter, k->counter_len, sizeof(k->counter));
-			k->ncomp = get_u8(&r);
+			k->usage = (uint8_t)veuicc_rbuf_u8(&r);
+			k->access = (uint8_t)veuicc_rbuf_u8(&r);
+			k->id = (uint8_t)veuicc_rbuf_u8(&r);
+			k->version = (uint8_t)veuicc_rbuf_u8(&r);
+			k->counter_len = (uint8_t)veuicc_rbuf_u8(&r);
+			veuicc_rbuf_get(&r, k->counter, k->counter_len, sizeof(k->counter));
+			k->ncomp = veuicc_rbuf_u8(&r);
 			if (k->ncomp > VEUICC_SAIP_KEY_COMPONENTS_MAX)
 				r.err = true;
 			for (size_t c = 0; c < k->ncomp && !r.err; c++) {
-				k->comp[c].type = (uint8_t)get_u8(&r);
-				k->comp[c].len = (uint8_t)get_u8(&r);
-				get(&r, k->comp[c].data, k->comp[c].len, VEUICC_SAIP_KEY_MAX);
+				k->comp[c].type = (uint8_t)veuicc_rbuf_u8(&r);
+				k->comp[c].len = (uint8_t)veuicc_rbuf_u8(&r);
+				veuicc_rbuf_get(&r, k->comp[c].data, k->comp[c].len,
+				                VEUICC_SAIP_KEY_MAX);
 				uint32_t ml = 0;
 				for (int b = 0; b < 4; b++)
-					ml = ml << 8 | get_u8(&r);
+					ml = ml << 8 | veuicc_rbuf_u8(&r);
 				k->comp[c].mac_length = ml;
 			}
 		}

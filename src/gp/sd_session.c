@@ -12,6 +12,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "core/bytes.h"
 #include "core/factory.h"
 #include "euicc/euicc.h"
 #include "gp/putkey.h"
@@ -759,53 +760,16 @@ uint16_t veuicc_sd_isdp_put_key(veuicc_card *card, const uint8_t *aid, size_t ai
 }
 
 /* ---- card file ---------------------------------------------------------------- */
-typedef struct wbuf {
-	uint8_t *b;
-	size_t len, cap;
-	int err;
-} wbuf;
-
-static void put(wbuf *w, const void *p, size_t n)
+static void save_keys(veuicc_wbuf *w, const sd_keys *k)
 {
-	if (w->err)
-		return;
-	if (w->len + n > w->cap) {
-		size_t c = w->cap ? w->cap : 256;
-		while (c < w->len + n)
-			c *= 2;
-		uint8_t *b = malloc(c);
-		if (!b) {
-			w->err = VEUICC_ERR_NO_MEMORY;
-			return;
-		}
-		if (w->len)
-			memcpy(b, w->b, w->len);
-		if (w->b)
-			mbedtls_platform_zeroize(w->b, w->cap);
-		free(w->b);
-		w->b = b;
-		w->cap = c;
-	}
-	memcpy(w->b + w->len, p, n);
-	w->len += n;
-}
-
-static void put_u8(wbuf *w, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-	put(w, &b, 1);
-}
-
-static void save_keys(wbuf *w, const sd_keys *k)
-{
-	put_u8(w, k->aid_len);
-	put(w, k->aid, k->aid_len);
-	put_u8(w, k->nctr);
+	veuicc_wbuf_u8(w, k->aid_len);
+	veuicc_wbuf_put(w, k->aid, k->aid_len);
+	veuicc_wbuf_u8(w, k->nctr);
 	for (size_t i = 0; i < k->nctr; i++) {
-		put_u8(w, k->ctr[i].kvn);
-		put_u8(w, k->ctr[i].seq >> 16);
-		put_u8(w, k->ctr[i].seq >> 8);
-		put_u8(w, k->ctr[i].seq);
+		veuicc_wbuf_u8(w, k->ctr[i].kvn);
+		veuicc_wbuf_u8(w, k->ctr[i].seq >> 16);
+		veuicc_wbuf_u8(w, k->ctr[i].seq >> 8);
+		veuicc_wbuf_u8(w, k->ctr[i].seq);
 	}
 }
 
@@ -816,11 +780,11 @@ int veuicc_sd_state_save(const veuicc_card *card, uint8_t **out, size_t *len)
 	const struct veuicc_sd *sd = card->sd;
 	if (!sd || (!sd->isdr.nctr && !sd->nisdp))
 		return VEUICC_OK;
-	wbuf w = {0};
-	put_u8(&w, STATE_VERSION);
+	veuicc_wbuf w = {0};
+	veuicc_wbuf_u8(&w, STATE_VERSION);
 	save_keys(&w, &sd->isdr);
-	put_u8(&w, (unsigned)(sd->nisdp >> 8));
-	put_u8(&w, (unsigned)sd->nisdp);
+	veuicc_wbuf_u8(&w, (unsigned)(sd->nisdp >> 8));
+	veuicc_wbuf_u8(&w, (unsigned)sd->nisdp);
 	for (size_t i = 0; i < sd->nisdp; i++)
 		save_keys(&w, &sd->isdp[i]);
 	if (w.err) {
@@ -834,44 +798,19 @@ int veuicc_sd_state_save(const veuicc_card *card, uint8_t **out, size_t *len)
 	return VEUICC_OK;
 }
 
-typedef struct rbuf {
-	const uint8_t *b;
-	size_t len, pos;
-	int err;
-} rbuf;
-
-static unsigned get_u8(rbuf *r)
-{
-	if (r->pos >= r->len) {
-		r->err = 1;
-		return 0;
-	}
-	return r->b[r->pos++];
-}
-
-static void get(rbuf *r, void *p, size_t n, size_t max)
-{
-	if (n > max || r->len - r->pos < n) {
-		r->err = 1;
-		return;
-	}
-	memcpy(p, r->b + r->pos, n);
-	r->pos += n;
-}
-
-static void load_keys(rbuf *r, sd_keys *k)
+static void load_keys(veuicc_rbuf *r, sd_keys *k)
 {
 	memset(k, 0, sizeof(*k));
-	k->aid_len = (uint8_t)get_u8(r);
-	get(r, k->aid, k->aid_len, sizeof(k->aid));
-	k->nctr = (uint8_t)get_u8(r);
+	k->aid_len = (uint8_t)veuicc_rbuf_u8(r);
+	veuicc_rbuf_get(r, k->aid, k->aid_len, sizeof(k->aid));
+	k->nctr = (uint8_t)veuicc_rbuf_u8(r);
 	if (k->nctr > CTR_MAX)
 		r->err = 1;
 	for (size_t i = 0; i < k->nctr && !r->err; i++) {
-		k->ctr[i].kvn = (uint8_t)get_u8(r);
-		uint32_t v = get_u8(r) << 16;
-		v |= get_u8(r) << 8;
-		v |= get_u8(r);
+		k->ctr[i].kvn = (uint8_t)veuicc_rbuf_u8(r);
+		uint32_t v = veuicc_rbuf_u8(r) << 16;
+		v |= veuicc_rbuf_u8(r) << 8;
+		v |= veuicc_rbuf_u8(r);
 		k->ctr[i].seq = v;
 	}
 }
@@ -881,12 +820,12 @@ int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len)
 	struct veuicc_sd *sd = sd_of(card);
 	if (!sd)
 		return VEUICC_ERR_NO_MEMORY;
-	rbuf r = {in, len, 0, 0};
-	if (get_u8(&r) != STATE_VERSION)
+	veuicc_rbuf r = {in, len, 0, 0};
+	if (veuicc_rbuf_u8(&r) != STATE_VERSION)
 		return VEUICC_ERR_MALFORMED;
 	load_keys(&r, &sd->isdr);
-	size_t n = get_u8(&r) << 8;
-	n |= get_u8(&r);
+	size_t n = veuicc_rbuf_u8(&r) << 8;
+	n |= veuicc_rbuf_u8(&r);
 	for (size_t i = 0; i < n && !r.err; i++) {
 		sd_keys tmp;
 		load_keys(&r, &tmp);
