@@ -19,6 +19,9 @@ minted PKI of tests/data/cert/minted/<curve>), on a fresh card file:
   state (the factory's SM-SR1 keys) it fails: no PoR;
 - `--new-kvn 5 --keep-old`: three steps, the card keeps KVN 01, 30 and 05,
   both the old and the new keys are answered;
+- P-256: afterwards SM-SR2 runs the card with its keys (address, CreateISDP,
+  key establishment, download, enable); the notification comes by SMS under
+  the new key set and is confirmed;
 - `run --smsr-change` on brainpoolP256r1: the whole chain, then the change.
 
 Negative: an SM-DP certificate and key as SM-SR2: exit 1, 6A80 named with
@@ -170,6 +173,29 @@ def change(env):
     p = env.sm("audit", state=env.db + ".old")
     check(tag + ": audit under SM-SR1's keys: exit 1, no PoR (%d)" % p.returncode,
           p.returncode == 1 and "no PoR" in p.stdout and "KVN 01 unknown" in p.stdout)
+    if env.curve == "nist":
+        manage_after(env)
+
+
+def manage_after(env):
+    """SM-SR2 runs the card with its own keys: SCP80 scripts, ES8 through them,
+    the notification comes by SMS under the new key set and is confirmed."""
+    tag = env.curve + "/after the change"
+    aid = "A0000005591010FFFFFFFF8900001200"
+    prof = os.path.join(env.repo, "tests/data/saip/profiles",
+                        "TS48_V6.0_eSIM_GTP_SAIP2.3_NoBERTLV.der")
+    for args in (("smsr-address", "+4479000002"), ("create-isdp", aid),
+                 ("establish-keys", aid), ("download", prof, aid), ("enable", aid)):
+        p = env.sm(*args)
+        check(tag + ": %s exits 0 (%d)" % (args[0], p.returncode), p.returncode == 0)
+    p = env.sm("notifications")
+    check(tag + ": the notification arrives under SM-SR2's keys and is confirmed",
+          p.returncode == 0 and "sequence 1, ISD-P " + aid in p.stdout and
+          "1 notification(s) confirmed" in p.stdout)
+    st = env.status()
+    check(tag + ": the new profile enabled, nothing pending",
+          [x["state"] for x in st["isdps"] if x["aid"] == aid] == ["enabled"] and
+          st["notifications"] == [])
 
 
 def keep_old(env):
