@@ -1384,4 +1384,5 @@ void veuicc_sm_free(veuicc_sm *sm)
 	mbedtls_platform_zeroize(sm->enc, sizeof(sm->enc));
 	mbedtls_platform_zeroize(sm->mac, sizeof(sm->mac));
 	mbedtls_platform_zeroize(sm->dek, sizeof(sm->dek));
+	mbedtls_platform_zeroize(sm->smsr_dek, sizeof(sm->smsr_dek));
 }
