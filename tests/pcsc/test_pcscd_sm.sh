@@ -4,7 +4,8 @@
 # private pcscd and the veuicc driver: SM-SR address, CreateISDP,
 # EstablishISDPKeySet, SCP03t download of a TS.48 profile, EnableProfile,
 # REFRESH (the terminal resets the card through pcscd), modem, notification
-# confirmation; then the card file holds the enabled profile.
+# confirmation; then the SM-SR change; the card file holds the enabled profile
+# and only SM-SR2's key set.
 #
 # env: VEUICC_IFD (driver .so), PCSC_CLIENT, VEUICC_CLI
 set -euo pipefail
@@ -40,7 +41,19 @@ out=$(timeout $T "$VEUICC_CLI" sm --reader "SM" --factory "$F" --state "$PCSCD_D
 	fail "audit with the saved counter"
 grep -qF "${P}00001100  life cycle 3F (ENABLED)" <<<"$out" || fail "audit lists the enabled ISD-P"
 pass "a second run continues the SCP80 counter from the state file; the ISD-P is ENABLED"
+
+out=$(timeout $T "$VEUICC_CLI" sm --reader "SM" --factory "$F" --state "$PCSCD_DIR/sm.state" \
+	--pki "$ROOT/tests/data/cert/minted/nist" smsr-change 2>&1) ||
+	{ echo "$out" | sed 's/^/# /'; fail "veuicc sm smsr-change through pcscd"; }
+grep -qF "all 5 step(s) succeeded" <<<"$out" && grep -qF "no PoR: the card discards packets under SM-SR1's keys" <<<"$out" ||
+	{ echo "$out" | sed 's/^/# /'; fail "smsr-change steps"; }
+out=$(timeout $T "$VEUICC_CLI" sm --reader "SM" --factory "$F" --state "$PCSCD_DIR/sm.state" audit) ||
+	fail "audit under SM-SR2's keys"
+pass "SM-SR change through pcscd (EstablishISDRKeySet, FinaliseISDRHandover, old keys refused); audit under the new keys"
 pcscd_stop
 "$VEUICC_CLI" card status --card "$CARD" --json | grep -qF '"aid": "'${P}'00001100", "state": "enabled"' ||
 	fail "the card file keeps the enabled profile"
 pass "the card file keeps the profile downloaded through pcscd"
+"$VEUICC_CLI" card status --card "$CARD" --json | grep -qF '"keysets": [{"type": "scp80", "kvn": 2,' ||
+	fail "the card file keeps only SM-SR2's key set"
+pass "the card file keeps only SM-SR2's key set"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/aes.h>
 #include <mbedtls/platform_util.h>
 
 #include "cli.h"
@@ -118,7 +119,38 @@ static void attributes(const veuicc_isdp_info *in, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
-/* `veuicc card status`: no key values are printed, only what they are. */
+/* Key check values of an AES key set (GP CS v2.3.1 Amd D §7.1.1.5 / the PUT
+ * KEY KCV: the first 3 bytes of AES(key, 16 x 01)), "null" for other keys:
+ * an oracle can compare the keys it derived without the card revealing
+ * them. */
+static void print_kcvs(const veuicc_keyset *k)
+{
+	int aes = k->type == VEUICC_KEYSET_SCP03 ||
+	          (k->type == VEUICC_KEYSET_SCP80 && (k->kic_algo & 0x03) == 0x02 &&
+	           (k->kid_algo & 0x03) == 0x02);
+	const uint8_t *keys[3] = {k->key1, k->key2, k->key3};
+	const size_t lens[3] = {k->key1_len, k->key2_len, k->key3_len};
+	printf(", \"kcv\": [");
+	for (int i = 0; i < 3; i++) {
+		uint8_t in[16], out[16];
+		memset(in, 0x01, sizeof(in));
+		mbedtls_aes_context a;
+		mbedtls_aes_init(&a);
+		int ok = aes && (lens[i] == 16 || lens[i] == 24 || lens[i] == 32) &&
+		         mbedtls_aes_setkey_enc(&a, keys[i], (unsigned)(lens[i] * 8)) == 0 &&
+		         mbedtls_aes_crypt_ecb(&a, MBEDTLS_AES_ENCRYPT, in, out) == 0;
+		mbedtls_aes_free(&a);
+		if (ok)
+			printf("%s\"%02X%02X%02X\"", i ? ", " : "", out[0], out[1], out[2]);
+		else
+			printf("%snull", i ? ", " : "");
+		mbedtls_platform_zeroize(out, sizeof(out));
+	}
+	printf("]");
+}
+
+/* `veuicc card status`: no key values are printed, only what they are (and
+ * their check values in --json). */
 static int status_cmd(veuicc_card *card, int json)
 {
 	char eid[33], aid[33], tarhex[7] = "";
@@ -137,8 +169,10 @@ static int status_cmd(veuicc_card *card, int json)
 		for (size_t i = 0; i < nk; i++) {
 			veuicc_keyset k;
 			veuicc_card_keyset(card, i, &k);
-			printf("%s{\"type\": \"%s\", \"kvn\": %u}", i ? ", " : "",
+			printf("%s{\"type\": \"%s\", \"kvn\": %u", i ? ", " : "",
 			       keyset_name(k.type), k.kvn);
+			print_kcvs(&k);
+			printf("}");
 			mbedtls_platform_zeroize(&k, sizeof(k));
 		}
 		printf("]}, \"isdps\": [");

@@ -53,6 +53,14 @@ static void usage(FILE *f)
 	      "  download FILE [AID]      ES8 DownloadAndInstallation of a SAIP package (DER;\n"
 	      "                           :default is the built-in TS.48 V7 profile) in SCP03t\n"
 	      "  enable AID | disable AID | delete AID | set-fallback AID   ES5 functions\n"
+	      "  smsr-change              SGP.02 SM-SR change: SM-SR2 (DIR/smsr.7f21 and\n"
+	      "                           DIR/smsr.pem of --pki) gets a new SCP80 key set of\n"
+	      "                           the ISD-R through the ECASD (EstablishISDRKeySet,\n"
+	      "                           relayed under the current keys), receipt checked;\n"
+	      "                           the state file switches to the new keys; audit\n"
+	      "                           under them; FinaliseISDRHandover deletes the other\n"
+	      "                           key sets; a packet under the old keys must get no\n"
+	      "                           PoR\n"
 	      "  notifications            restart the terminal session, receive the pending\n"
 	      "                           notifications by SMS and confirm them (DGI 3A08);\n"
 	      "                           the card sends them once smsr-address has run\n"
@@ -69,11 +77,18 @@ static void usage(FILE *f)
 	      "  --factory FILE     the card's factory configuration: the ISD-R's SCP80 keys\n"
 	      "                     and TAR (default factory/default.json)\n"
 	      "  --pki DIR          the SM-DP: DIR/smdp.7f21 (or .hex) and DIR/smdp.pem (else\n"
-	      "                     DIR/../../keys/SK_S_SM_DPauth_ECDSA_NIST|BRP.pem); default\n"
+	      "                     DIR/../../keys/SK_S_SM_DPauth_ECDSA_NIST|BRP.pem); the new\n"
+	      "                     SM-SR of smsr-change: DIR/smsr.7f21 and DIR/smsr.pem (else\n"
+	      "                     .../SK_S_SM_DPpb_ECDSA_NIST|BRP.pem); default\n"
 	      "                     factory/pki/nist or factory/pki/brp after the ECASD's curve\n"
+	      "  --new-kvn N        smsr-change: KVN of the new SCP80 set, 1..15 (default the\n"
+	      "                     first one the ISD-R does not use)\n"
+	      "  --keep-old         smsr-change: no FinaliseISDRHandover, the old key sets stay\n"
+	      "  --smsr-change      run: end with smsr-change\n"
 	      "  --state FILE       the simulator's memory between runs: SCP80 counter, ISD-P\n"
-	      "                     keys (default FILE.sm next to --card, else veuicc-sm.state;\n"
-	      "                     mode 0600, holds secrets)\n"
+	      "                     keys, SM-SR keys after smsr-change (default FILE.sm\n"
+	      "                     next to --card, else veuicc-sm.state; mode 0600, holds\n"
+	      "                     secrets)\n"
 	      "  --iccid N          personalise the package with ICCID N before the download\n"
 	      "  --pin DIGITS       PIN1 of the profile for the modem part (default 0000)\n"
 	      "  --segment N        SCP03t plaintext bytes per segment (default 640; smaller\n"
@@ -102,8 +117,8 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 
 struct opts {
 	const char *card, *reader, *factory, *pki, *state, *iccid, *pin, *segment, *corrupt,
-	    *transcript, *protocol;
-	int json, trace;
+	    *transcript, *protocol, *new_kvn;
+	int json, trace, keep_old, smsr_change, new_kvn_v;
 	const char *verb;
 	const char *args[2];
 	size_t nargs;
@@ -224,6 +239,16 @@ static int load_state(veuicc_sm *sm, const char *path)
 		char why[64];
 		if (sscanf(line, "counter %llu", &c) == 1) {
 			sm->counter = c;
+		} else if (sscanf(line, "smsr %x %63s %63s %63s", &kvn, enc, mac, dek) == 4) {
+			/* after smsr-change: SM-SR2's SCP80 keys replace the factory's */
+			uint8_t k[48];
+			if (kvn < 1 || kvn > 15 ||
+			    veuicc_cli_ota_unhex(enc, k, 16, &n, why, sizeof(why)) ||
+			    veuicc_cli_ota_unhex(mac, k + 16, 16, &n, why, sizeof(why)) ||
+			    veuicc_cli_ota_unhex(dek, k + 32, 16, &n, why, sizeof(why)))
+				continue;
+			veuicc_sm_smsr_keys(sm, (uint8_t)kvn, k);
+			mbedtls_platform_zeroize(k, sizeof(k));
 		} else if (sscanf(line, "isdp %63s %x %63s %63s %63s", aid, &kvn, enc, mac, dek) ==
 		           5) {
 			if (veuicc_sm_parse_aid(aid, sm->aid, &sm->aid_len) ||
@@ -252,6 +277,15 @@ static int save_state(const veuicc_sm *sm, const char *path)
 		return -1;
 	fprintf(f, "# veuicc sm state (docs/sm.md): TEST KEYS\ncounter %llu\n",
 	        (unsigned long long)sm->counter);
+	if (sm->smsr_changed) {
+		fprintf(f, "smsr %02X ", sm->ota.ks.kvn);
+		hexs(f, sm->ota.ks.kic, 16);
+		fputc(' ', f);
+		hexs(f, sm->ota.ks.kid, 16);
+		fputc(' ', f);
+		hexs(f, sm->smsr_dek, 16);
+		fputc('\n', f);
+	}
 	if (sm->have_keys) {
 		fputs("isdp ", f);
 		hexs(f, sm->aid, sm->aid_len);
@@ -307,6 +341,12 @@ static int step_aid(veuicc_sm *sm, const char *name,
 	return veuicc_sm_end(sm, fn(sm, aid, len));
 }
 
+/* smsr-change (also the end of run --smsr-change): --new-kvn, --keep-old */
+static int smsr_change(veuicc_sm *sm, const struct opts *o)
+{
+	return veuicc_sm_smsr_change(sm, o->new_kvn_v, o->keep_old);
+}
+
 static int run_verb(veuicc_sm *sm, const struct opts *o)
 {
 	uint8_t aid[16];
@@ -316,7 +356,8 @@ static int run_verb(veuicc_sm *sm, const struct opts *o)
 	const char *aid_arg = NULL;
 	if (!strcmp(v, "download"))
 		aid_arg = o->nargs > 1 ? o->args[1] : NULL;
-	else if (strcmp(v, "run") != 0 && strcmp(v, "smsr-address") != 0)
+	else if (strcmp(v, "run") != 0 && strcmp(v, "smsr-address") != 0 &&
+	         strcmp(v, "smsr-change") != 0)
 		aid_arg = o->nargs ? o->args[0] : NULL;
 	if (aid_arg && veuicc_sm_parse_aid(aid_arg, aid, &aid_len))
 		return usage_error("'%s' is not an AID (10 to 32 hex digits)", aid_arg);
@@ -355,6 +396,8 @@ static int run_verb(veuicc_sm *sm, const struct opts *o)
 			        "on the next command\n");
 		return veuicc_sm_end(sm, rc);
 	}
+	if (!strcmp(v, "smsr-change"))
+		return smsr_change(sm, o);
 	if (!strcmp(v, "notifications")) {
 		veuicc_sm_begin(sm, "terminal session (reset, TERMINAL PROFILE, SMS)");
 		rc = veuicc_sm_terminal_start(sm);
@@ -395,7 +438,7 @@ static int run_verb(veuicc_sm *sm, const struct opts *o)
 		}
 		rc = veuicc_sm_run(sm, aid, aid_len, der, len, o->pin ? o->pin : "0000");
 		free(der);
-		return rc;
+		return rc == 0 && o->smsr_change ? smsr_change(sm, o) : rc;
 	}
 	return usage_error("unknown verb '%s'", v);
 }
@@ -417,6 +460,14 @@ int veuicc_cli_sm(int argc, char **argv)
 			o.trace = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--keep-old")) {
+			o.keep_old = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--smsr-change")) {
+			o.smsr_change = 1;
+			continue;
+		}
 		const struct {
 			const char *name;
 			const char **v;
@@ -432,6 +483,7 @@ int veuicc_cli_sm(int argc, char **argv)
 		    {"--corrupt-segment", &o.corrupt},
 		    {"--transcript", &o.transcript},
 		    {"--protocol", &o.protocol},
+		    {"--new-kvn", &o.new_kvn},
 		};
 		int m = 0;
 		for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]) && m == 0; k++)
@@ -453,6 +505,11 @@ int veuicc_cli_sm(int argc, char **argv)
 		return usage_error("no verb");
 	if (!!o.card + !!o.reader != 1)
 		return usage_error("choose one of --card FILE and --reader NAME");
+	uint64_t kvn = 0;
+	if (o.new_kvn && (veuicc_cli_parse_u64(o.new_kvn, &kvn) || kvn < 1 || kvn > 15))
+		return usage_error("--new-kvn: an SCP80 key set number 1..15 (the simulator "
+		                   "speaks SCP80)");
+	o.new_kvn_v = (int)kvn;
 	veuicc_protocol proto = VEUICC_PROTO_T0;
 	if (o.protocol && veuicc_cli_parse_protocol(o.protocol, &proto))
 		return usage_error("--protocol takes T=0 or T=1");
@@ -489,7 +546,7 @@ int veuicc_cli_sm(int argc, char **argv)
 	else if (o.card)
 		snprintf(state, sizeof(state), "%s.sm", o.card);
 	else
-		snprintf(state, sizeof(state), "veuicc-sm->state");
+		snprintf(state, sizeof(state), "veuicc-sm.state");
 	if (load_state(sm, state)) {
 		veuicc_sm_free(sm);
 		free(sm);

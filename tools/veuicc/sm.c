@@ -52,8 +52,7 @@ static const uint8_t aid_ecasd[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0x
 #define IEI_RPI        0x71 /* TS 31.115 §4: response packet */
 #define IEI_CPI        0x70 /* command packet */
 #define SCRIPT_MAX     2048
-#define APDUS_MAX      16
-#define RAPDU_BUF      4096
+#define APDUS_MAX      VEUICC_SM_SCRIPT_APDUS
 #define SEG_DEFAULT    640 /* SCP03t plaintext per segment (one concatenated SMS) */
 #define STORE_BLOCK    240 /* STORE DATA block of an SCP03t TLV */
 
@@ -410,19 +409,14 @@ int veuicc_sm_terminal_start(veuicc_sm *sm)
 
 /* ---- ES5: SCP80 scripts to the ISD-R ----------------------------------------- */
 
-struct rapdus {
-	size_t n;
-	size_t off[APDUS_MAX], len[APDUS_MAX]; /* data ‖ SW */
-	uint8_t buf[RAPDU_BUF];
-};
-
-static uint16_t rsw(const struct rapdus *r, size_t i)
+static uint16_t rsw(const veuicc_sm_rapdus *r, size_t i)
 {
 	const uint8_t *p = r->buf + r->off[i] + r->len[i] - 2;
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static int parse_por(veuicc_sm *sm, const uint8_t *por, size_t len, size_t want, struct rapdus *out)
+static int parse_por(veuicc_sm *sm, const uint8_t *por, size_t len, size_t want,
+                     veuicc_sm_rapdus *out)
 {
 	uint8_t work[VEUICC_CLI_OTA_POR_MAX];
 	const uint8_t *d = NULL;
@@ -470,7 +464,7 @@ static int parse_por(veuicc_sm *sm, const uint8_t *por, size_t len, size_t want,
  * packet (next counter) → SMS-PP download ENVELOPEs → PoR. \returns 0, -1,
  * -2 when the packet needs more SMS than the card assembles. */
 static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
-               struct rapdus *out)
+               veuicc_sm_rapdus *out)
 {
 	static const size_t max_sms = VEUICC_SM_MAX_SMS;
 	uint8_t script[SCRIPT_MAX], pkt[VEUICC_CLI_OTA_PKT_MAX];
@@ -478,6 +472,7 @@ static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n
 	size_t sn = 0, pn = 0, ne = 0;
 	if (veuicc_cli_ota_script(1, apdus, lens, n, script, sizeof(script), &sn))
 		return -2;
+	sm->no_por = 0;
 	uint64_t c = sm->counter + 1;
 	for (int i = 4; i >= 0; i--, c >>= 8)
 		sm->ota.h.cntr[i] = (uint8_t)c;
@@ -510,14 +505,24 @@ static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n
 		if (sw != 0x9000)
 			return fail(sm, "ENVELOPE %zu of %zu answered %04X", i + 1, ne, sw);
 	}
-	if (!por_len)
-		return fail(sm, "no PoR: the card discarded the command packet (counter %llu)",
-		            (unsigned long long)sm->counter);
+	if (!por_len) {
+		sm->no_por = 1;
+		return fail(sm,
+		            "no PoR: the card discarded the command packet (KVN %02X unknown to "
+		            "the card, or counter %llu not higher)",
+		            sm->ota.ks.kvn, (unsigned long long)sm->counter);
+	}
 	return parse_por(sm, por, por_len, n, out);
 }
 
+int veuicc_sm_es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
+                  veuicc_sm_rapdus *out)
+{
+	return es5(sm, apdus, lens, n, out);
+}
+
 /* A script of hex C-APDUs (for the simple ES5 functions). */
-static int es5_hex(veuicc_sm *sm, const char *const *cmds, size_t n, struct rapdus *out)
+static int es5_hex(veuicc_sm *sm, const char *const *cmds, size_t n, veuicc_sm_rapdus *out)
 {
 	uint8_t buf[1024];
 	size_t lens[APDUS_MAX], used = 0;
@@ -547,7 +552,7 @@ int veuicc_sm_set_smsr_address(veuicc_sm *sm)
 	snprintf(cmd, sizeof(cmd), "80E28800%02zX 3A07%02zX A3%02zX 81%02zX%s", n + 7, n + 4, n + 2,
 	         n, a);
 	const char *cmds[] = {cmd};
-	struct rapdus r;
+	veuicc_sm_rapdus r;
 	if (es5_hex(sm, cmds, 1, &r))
 		return -1;
 	detail(sm, "the card sends its notifications to the SM-SR's number by SMS");
@@ -558,7 +563,7 @@ int veuicc_sm_audit(veuicc_sm *sm)
 {
 	/* GP CS §11.4: GET STATUS of the ISD-Ps (P1 40), tags 4F, 9F70, 53 */
 	const char *cmds[] = {"80F24002 02 4F00 00"};
-	struct rapdus r;
+	veuicc_sm_rapdus r;
 	if (es5_hex(sm, cmds, 1, &r))
 		return -1;
 	const uint8_t *d = r.buf + r.off[0];
@@ -617,7 +622,7 @@ int veuicc_sm_create_isdp(veuicc_sm *sm, const uint8_t *aid, size_t aid_len)
 	k += sizeof(tail);
 	c[4] = (uint8_t)(k - 5);
 	c[k++] = 0x00;
-	struct rapdus r;
+	veuicc_sm_rapdus r;
 	int rc = es5(sm, c, &k, 1, &r);
 	if (rc == -2)
 		return fail(sm, "internal: CreateISDP does not fit");
@@ -722,7 +727,7 @@ int veuicc_sm_establish_keys(veuicc_sm *sm, const uint8_t *aid, size_t aid_len)
 		            sm->have_ecasd - 1, veuicc_sm_dp_curve(sm->dp));
 	uint8_t apdus[2 * 300];
 	size_t lens[2], k;
-	struct rapdus r;
+	veuicc_sm_rapdus r;
 
 	/* 1: INSTALL [for personalization] + STORE DATA 3A01 { CERT.DP.ECDSA } */
 	size_t cl = 0;
@@ -906,7 +911,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 		return fail(sm, "no random");
 	uint8_t apdus[SCRIPT_MAX];
 	size_t lens[APDUS_MAX], used = 0, n = 0;
-	struct rapdus r;
+	veuicc_sm_rapdus r;
 	int rc = -1;
 
 	/* 84 { KVN ‖ key id ‖ host challenge } (SGP.02 §4.1.3.3) */
@@ -1042,7 +1047,7 @@ int veuicc_sm_profile_op(veuicc_sm *sm, const char *op, const uint8_t *aid, size
 	else
 		snprintf(cmd, sizeof(cmd), "80E40000%02zX 4F%02zX%s 00", aid_len + 2, aid_len, a);
 	const char *cmds[] = {cmd};
-	struct rapdus r;
+	veuicc_sm_rapdus r;
 	if (es5_hex(sm, cmds, 1, &r))
 		return -1;
 	detail(sm, "ISD-P %s: %s done", a, op);
@@ -1056,7 +1061,7 @@ int veuicc_sm_confirm_notifications(veuicc_sm *sm)
 		char cmd[64];
 		snprintf(cmd, sizeof(cmd), "80E28900 07 3A08 04 4E02%04X 00", sm->notifs[0].seq);
 		const char *cmds[] = {cmd};
-		struct rapdus r;
+		veuicc_sm_rapdus r;
 		if (es5_hex(sm, cmds, 1, &r))
 			return -1;
 		say(sm, "notification %u confirmed", sm->notifs[0].seq);
@@ -1383,4 +1388,5 @@ void veuicc_sm_free(veuicc_sm *sm)
 	mbedtls_platform_zeroize(sm->enc, sizeof(sm->enc));
 	mbedtls_platform_zeroize(sm->mac, sizeof(sm->mac));
 	mbedtls_platform_zeroize(sm->dek, sizeof(sm->dek));
+	mbedtls_platform_zeroize(sm->smsr_dek, sizeof(sm->smsr_dek));
 }

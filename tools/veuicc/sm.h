@@ -25,6 +25,17 @@
 #define VEUICC_SM_MAX_STEPS  64
 #define VEUICC_SM_MAX_NOTIFS 16
 
+/** Most C-APDUs in one ES5 script. */
+#define VEUICC_SM_SCRIPT_APDUS 16
+
+/** The R-APDUs of one ES5 script's PoR: R-APDU i (data ‖ SW) is
+ *  buf[off[i] .. off[i] + len[i]). */
+typedef struct veuicc_sm_rapdus {
+	size_t n;
+	size_t off[VEUICC_SM_SCRIPT_APDUS], len[VEUICC_SM_SCRIPT_APDUS];
+	uint8_t buf[4096];
+} veuicc_sm_rapdus;
+
 /** One step as reported (text and --json). */
 typedef struct veuicc_sm_step {
 	char function[64];
@@ -86,6 +97,9 @@ typedef struct veuicc_sm {
 	const char *pki_dir; /**< --pki (NULL: factory/pki/<curve of the ECASD>) */
 	void (*on_step)(void *arg, const char *function); /**< announces a step (NULL: print) */
 	void *on_step_arg;
+	int no_por;           /**< the last ES5 packet got no PoR (the card discarded it) */
+	int smsr_changed;     /**< the SM-SR keys are SM-SR2's, not the factory's (state file) */
+	uint8_t smsr_dek[16]; /**< DEK of SM-SR2's SCP80 set (key 3, kept for PUT KEY) */
 } veuicc_sm;
 
 /**
@@ -133,6 +147,22 @@ int veuicc_sm_confirm_notifications(veuicc_sm *sm);
  */
 int veuicc_sm_modem(veuicc_sm *sm, const uint8_t *der, size_t len, const char *pin);
 
+/**
+ * The SM-SR change (SGP.02 §3.8) as five reported steps: GET DATA E0 under
+ * the current keys (the new KVN: \p new_kvn, or 0 for the first free SCP80
+ * KVN 01..0F); EstablishISDRKeySet of SM-SR2 (smsr.7f21 / smsr.pem of
+ * sm->pki_dir or factory/pki/<curve>) relayed under SM-SR1's keys, receipt
+ * checked, the simulator's SM-SR keys become the new set (counter 0,
+ * sm->smsr_changed); an audit under them; unless \p keep_old,
+ * FinaliseISDRHandover deleting every other ISD-R key set and a packet under
+ * the old keys that must get no PoR. sm_smsr.c. \returns 0 or -1
+ */
+int veuicc_sm_smsr_change(veuicc_sm *sm, int new_kvn, int keep_old);
+
+/** Take \p keys (KIc ‖ KID ‖ DEK, AES-128) as the SM-SR's SCP80 key set
+ *  \p kvn (SPI unchanged); sets sm->smsr_changed. */
+void veuicc_sm_smsr_keys(veuicc_sm *sm, uint8_t kvn, const uint8_t keys[48]);
+
 /** Load the SM-DP identity (sm->pki_dir or the default for the ECASD's curve) once. */
 int veuicc_sm_need_pki(veuicc_sm *sm);
 
@@ -147,6 +177,16 @@ int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8
 
 /** \p rel ("factory/pki/nist") here, else in the source tree of this build. */
 const char *veuicc_sm_source_path(const char *rel, char *buf, size_t cap);
+
+/**
+ * One ES5 script: the C-APDUs (\p lens[i] bytes each, back to back in
+ * \p apdus) in an SCP80 command packet with the next counter, SMS-PP
+ * ENVELOPEs, PoR checked (every R-APDU 90xx/91xx/61xx/62xx/63xx).
+ * \returns 0, -1 (sm->error; sm->no_por when the card sent no PoR), -2 when
+ * the packet needs more SMS than the card assembles
+ */
+int veuicc_sm_es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
+                  veuicc_sm_rapdus *out);
 
 /** Start / end a reported step (timing, counts); end returns \p rc. */
 void veuicc_sm_begin(veuicc_sm *sm, const char *function);
