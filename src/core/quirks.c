@@ -30,6 +30,10 @@ static const uint8_t ta1_ok[] = {0x11, 0x13, 0x18, 0x94, 0x95, 0x96, 0x97};
 
 /* the historical bytes of the default ATR (apdu/atr.c) */
 static const uint8_t hist[] = {0x80, 0x31, 0xE0, 0x73, 0xFE, 0x21, 0xDF, 0x83, 0x00, 0x90, 0x00};
+/* card capabilities, third byte (ISO 7816-4 §8.1.1.2.7): b7 extended Lc/Le,
+ * which a T=0-only card cannot carry (decision Q2) */
+#define HIST_CAPS3       6
+#define HIST_CAPS3_EXTLC 0x40
 
 int veuicc_quirks_touch_atr(const veuicc_quirks *q)
 {
@@ -60,6 +64,8 @@ size_t veuicc_quirks_atr(const veuicc_quirks *q, uint8_t *buf)
 	buf[n++] = ATR_TD_T15_TA;
 	buf[n++] = (uint8_t)(ATR_CLOCK_NO_PREF | (q->atr_classes ? q->atr_classes : ATR_CLASS_ALL));
 	memcpy(buf + n, hist, sizeof(hist));
+	if (q->atr_protocols == VEUICC_QUIRK_PROTO_T0)
+		buf[n + HIST_CAPS3] &= (uint8_t)~HIST_CAPS3_EXTLC;
 	n += sizeof(hist);
 	/* ISO 7816-3 §8.2.5: TCK present (T=15 is indicated), XOR of T0..TCK is 0 */
 	uint8_t tck = 0;

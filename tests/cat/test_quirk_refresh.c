@@ -13,8 +13,8 @@
 /* TERMINAL PROFILE: REFRESH (byte 3 b8); the same with byte 34 b6
  * ("eUICC Profile State Change" mode) */
 #define TP_REFRESH "80100000 04 02008000"
-#define TP_EUICC                                                                             \
-	"80100000 22 02008000"                                                               \
+#define TP_EUICC                                                                                   \
+	"80100000 22 02008000"                                                                     \
 	"0000000000000000000000000000000000000000000000000000000000 20"
 #define ENABLE11 "80E28800 15 3A0312 4F10" ISDP11
 #define ENABLE10 "80E28800 15 3A0312 4F10" ISDP10

@@ -115,6 +115,12 @@ def check_cli(cli):
             want = {"ta1": ta1, "fi": fi, "di": di, "protocols": protos, "first": first,
                     "classes": classes, "clock_stop": 3, "tck_ok": True}
             bad = {k: (d[k], v) for k, v in want.items() if d[k] != v}
+            # ISO 7816-4 §8.1.1.2: category 80, card capabilities 73 xx xx xx;
+            # its third byte's b7 (extended Lc/Le) only with T=1
+            h = d["hist"]
+            caps = h.find(b"\x73")
+            if h[:1] != b"\x80" or caps < 0 or bool(h[caps + 3] & 0x40) != (1 in protos):
+                bad["card capabilities"] = h.hex().upper()
             # the CLI's own description of the same ATR
             out = r.stdout
             plist = ", ".join(f"T={t}" for t in protos if t != 15)

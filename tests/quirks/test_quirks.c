@@ -168,10 +168,10 @@ static void test_atr(void **state)
 		unsigned prot;
 	} v[] = {
 	    {0, 0, 0, "3B9B968091FE1FC78031E073FE21DF830090000B", 0x8003},
-	    {0x95, 0, VEUICC_QUIRK_PROTO_T0, "3B9B95801FC78031E073FE21DF8300900067", 0x8001},
+	    {0x95, 0, VEUICC_QUIRK_PROTO_T0, "3B9B95801FC78031E073FE219F8300900027", 0x8001},
 	    {0x11, 4, VEUICC_QUIRK_PROTO_T1, "3B9B118191FE1FC48031E073FE21DF830090008E", 0x8002},
 	    {0x97, 3, 0, "3B9B978091FE1FC38031E073FE21DF830090000E", 0x8003},
-	    {0x94, 6, VEUICC_QUIRK_PROTO_T0, "3B9B94801FC68031E073FE21DF8300900067", 0x8001},
+	    {0x94, 6, VEUICC_QUIRK_PROTO_T0, "3B9B94801FC68031E073FE219F8300900027", 0x8001},
 	    {0x18, 1, 0, "3B9B188091FE1FC18031E073FE21DF8300900083", 0x8003},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -201,6 +201,9 @@ static void test_atr(void **state)
 		for (int t = 0; t <= 1; t++)
 			assert_int_equal(veuicc_set_protocol(card, (veuicc_protocol)t),
 			                 (w.prot >> t) & 1 ? VEUICC_OK : VEUICC_ERR_UNSUPPORTED);
+		/* card capabilities (historical byte 7): extended Lc/Le (b7) only
+		 * when T=1 is offered (ISO 7816-4 §8.1.1.2.7) */
+		assert_int_equal(atr[n - 1 - 11 + 6] & 0x40, (w.prot & 2) ? 0x40 : 0);
 		/* the card works in its protocol: SELECT ISD-R by AID */
 		assert_int_equal(veuicc_reset(card, VEUICC_RESET_WARM, NULL, NULL), VEUICC_OK);
 		th_xfer(card, "00A4040C10A0000005591010FFFFFFFF8900000100", "9000");

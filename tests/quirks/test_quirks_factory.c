@@ -73,7 +73,7 @@ static void test_factory_quirks(void **state)
 	cfg.factory = t.factory;
 	assert_int_equal(veuicc_card_new(&cfg, &card), VEUICC_OK);
 	atr_hex(card, hex);
-	assert_string_equal(hex, "3B9B95801FC78031E073FE21DF8300900067");
+	assert_string_equal(hex, "3B9B95801FC78031E073FE219F8300900027");
 	assert_int_equal(veuicc_card_get_quirks(card, &q), VEUICC_OK);
 	assert_int_equal(q.fcp_no_pin_status, 1);
 	veuicc_card_free(card);
