@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			veuicc_reset(card, VEUICC_RESET_WARM, NULL, NULL);
 		veuicc_set_protocol(card, (ctl & 1) ? VEUICC_PROTO_T1 : VEUICC_PROTO_T0);
 		size_t rl = 0;
-		if (veuicc_transmit(card, data + pos, len, r, sizeof(r), &rl) != VEUICC_OK || rl < 2)
+		if (veuicc_transmit(card, data + pos, len, r, sizeof(r), &rl) != VEUICC_OK ||
+		    rl < 2)
 			abort();
 		pos += len;
 	}
