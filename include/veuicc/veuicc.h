@@ -69,6 +69,77 @@ typedef enum veuicc_reset_kind {
 } veuicc_reset_kind;
 
 /**
+ * Behaviours in which real cards differ and terminals trip over
+ * (docs/quirks.md). All zero (the default): veuicc's standard behaviour.
+ * Parse them from text with veuicc_quirks_parse().
+ */
+typedef struct veuicc_quirks {
+	/** ATR (built only when veuicc_config.atr is NULL): TA1 byte (Fi/Di,
+	 *  ISO 7816-3 §8.3), 0: 96. One of 11, 13, 18, 94, 95, 96, 97. */
+	uint8_t atr_ta1;
+	/** ATR: supply classes in the first TA for T=15 (TS 102 221 §6.3.3),
+	 *  bit 0 class A (5 V), bit 1 B (3 V), bit 2 C (1.8 V); 0: A, B and C. */
+	uint8_t atr_classes;
+	/** ATR: protocols offered, VEUICC_QUIRK_PROTO_*; 0: T=0 and T=1. */
+	uint8_t atr_protocols;
+	/** Non-zero: no PIN status template (C6) in the FCP of DFs and ADFs
+	 *  (TS 102 221 §11.1.1.4.10 makes it mandatory; some cards omit it). */
+	uint8_t fcp_no_pin_status;
+	/** Non-zero: no proprietary information (A5) in any FCP. */
+	uint8_t fcp_no_proprietary;
+	/** Non-zero: no SFI object (88) in the FCP of EFs. */
+	uint8_t fcp_no_sfi;
+	/** Non-zero: the card does not support SFIs: READ/UPDATE BINARY with
+	 *  P1 b8 set and record commands with an SFI in P2 get 6A81. */
+	uint8_t sfi_unsupported;
+	/** Non-zero: the REFRESH after a profile switch always has qualifier
+	 *  refresh_qualifier, whatever the TERMINAL PROFILE says. */
+	uint8_t refresh_force;
+	/** The forced REFRESH qualifier (TS 102 223 §8.6): 00, 03, 04, 05,
+	 *  06 or 09. */
+	uint8_t refresh_qualifier;
+	/** T=0, case 2 with Le different from the data length:
+	 *  VEUICC_QUIRK_T0_CASE2_*; 0: 6Cxx. */
+	uint8_t t0_case2;
+	/** T=0, case 4: VEUICC_QUIRK_T0_CASE4_*; 0: 61xx, data kept for GET
+	 *  RESPONSE. */
+	uint8_t t0_case4;
+	/** T=0, Le = 00 with fewer than 256 bytes available (case 2 and GET
+	 *  RESPONSE): VEUICC_QUIRK_T0_LE00_*; 0: Le means 256, so 6Cxx. */
+	uint8_t t0_le00;
+} veuicc_quirks;
+
+/** veuicc_quirks.atr_protocols */
+#define VEUICC_QUIRK_PROTO_BOTH 0 /**< T=0 and T=1 (T=0 first) */
+#define VEUICC_QUIRK_PROTO_T0   1 /**< T=0 only */
+#define VEUICC_QUIRK_PROTO_T1   2 /**< T=1 only */
+/** veuicc_quirks.t0_case2 */
+#define VEUICC_QUIRK_T0_CASE2_6C 0 /**< 6Cxx, the command is to be repeated */
+#define VEUICC_QUIRK_T0_CASE2_61 1 /**< 61xx, data kept for GET RESPONSE */
+/** veuicc_quirks.t0_case4 */
+#define VEUICC_QUIRK_T0_CASE4_61   0 /**< 61xx, then GET RESPONSE */
+#define VEUICC_QUIRK_T0_CASE4_DATA 1 /**< the data at once, as an APDU-level reader gives it */
+/** veuicc_quirks.t0_le00 */
+#define VEUICC_QUIRK_T0_LE00_256   0 /**< Le 00 is 256: 6Cxx when fewer are available */
+#define VEUICC_QUIRK_T0_LE00_EXACT 1 /**< Le 00 takes what is available */
+
+/**
+ * Add the quirks named in \p spec to \p q: "NAME[=VALUE]" items separated by
+ * ',' or ';' (docs/quirks.md lists the names, e.g. "atr-ta1=95,t0-case4=data").
+ * \param[out] msg  the reason on failure, naming the item, or NULL
+ * \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG (unknown name or bad value;
+ *          \p q may then be partly changed)
+ */
+VEUICC_API int veuicc_quirks_parse(const char *spec, veuicc_quirks *q, char *msg, size_t msg_len);
+
+/**
+ * Write the quirks of \p q that differ from the default as a spec that
+ * veuicc_quirks_parse() reads back ("" for none).
+ * \returns VEUICC_OK or VEUICC_ERR_BUFFER_TOO_SMALL
+ */
+VEUICC_API int veuicc_quirks_format(const veuicc_quirks *q, char *buf, size_t cap);
+
+/**
  * Configuration of a new card. Initialise it with veuicc_config_init(), then
  * change what you need. Pointers are only read during veuicc_card_new().
  */
@@ -108,6 +179,9 @@ typedef struct veuicc_config {
 	 *  each check. The clock does not advance by itself; see
 	 *  veuicc_set_clock(). Not stored in card files. */
 	int64_t clock_utc;
+	/** Quirks (docs/quirks.md); all zero by default. The ATR quirks need
+	 *  atr NULL. Not stored in card files. */
+	veuicc_quirks quirks;
 } veuicc_config;
 
 /** veuicc_config.clock_utc: the card reads the host's clock. */
@@ -152,6 +226,19 @@ VEUICC_API int veuicc_power_off(veuicc_card *card);
  * \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG
  */
 VEUICC_API int veuicc_set_clock(veuicc_card *card, int64_t clock_utc);
+
+/**
+ * Change the card's quirks. The T=0, FCP, SFI and REFRESH quirks apply from
+ * the next command. The ATR quirks change the ATR veuicc_get_atr() reports
+ * at once and the terminal gets at the next reset (a card created with an
+ * explicit veuicc_config.atr keeps it and refuses them).
+ * \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG (a value out of range, or ATR
+ *          quirks on a card with an explicit ATR)
+ */
+VEUICC_API int veuicc_card_set_quirks(veuicc_card *card, const veuicc_quirks *q);
+
+/** The card's quirks into \p out. \returns VEUICC_OK or VEUICC_ERR_INVALID_ARG */
+VEUICC_API int veuicc_card_get_quirks(const veuicc_card *card, veuicc_quirks *out);
 
 /** Non-zero while the card is powered. */
 VEUICC_API int veuicc_is_powered(const veuicc_card *card);

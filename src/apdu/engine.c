@@ -218,6 +218,10 @@ static uint16_t sw_more(size_t remaining)
  *     (more than 256 bytes: 256 bytes and 61xx).
  * T=1 and extended commands (ISO 7816-4 §5.1.3): no Le → 61xx with the data
  * pending; up to Ne bytes are returned, the rest stays pending (61xx).
+ * T=0 quirks (docs/quirks.md, decisions Q4-Q6): t0_case4 "data" answers case 4
+ * as T=1 does (an APDU-level reader's own GET RESPONSE); t0_case2 "61xx"
+ * keeps the data for GET RESPONSE instead of 6Cxx; t0_le00 "exact" lets
+ * Le = 00 take the fewer than 256 bytes available.
  */
 static int deliver(veuicc_engine *e, out_t *o, const veuicc_capdu *c, size_t n, uint16_t sw)
 {
@@ -228,6 +232,8 @@ static int deliver(veuicc_engine *e, out_t *o, const veuicc_capdu *c, size_t n, 
 		return emit_sw(e, o, sw); /* an error discards the data */
 
 	bool t0 = e->proto == VEUICC_PROTO_T0 && !c->extended;
+	if (t0 && c->apdu_case == VEUICC_CASE_4 && e->t0_case4 == VEUICC_QUIRK_T0_CASE4_DATA)
+		t0 = false;
 	/* T=0 transports case 4 as case 3: its Le never reaches the card */
 	if (c->ne == 0 || (t0 && c->apdu_case == VEUICC_CASE_4)) {
 		set_pending(e, c->cl.channel, 0, n, sw);
@@ -240,8 +246,12 @@ static int deliver(veuicc_engine *e, out_t *o, const veuicc_capdu *c, size_t n, 
 			set_pending(e, c->cl.channel, 256, n - 256, sw);
 			return emit(e, o, e->rbuf, 256, sw_more(n - 256));
 		}
+		if (c->ne == 256 && n < 256 && e->t0_le00 == VEUICC_QUIRK_T0_LE00_EXACT)
+			return emit(e, o, e->rbuf, n, sw);
 		if (c->ne != n) {
 			set_pending(e, c->cl.channel, 0, n, sw);
+			if (e->t0_case2 == VEUICC_QUIRK_T0_CASE2_61)
+				return emit_sw(e, o, sw_more(n));
 			return emit_sw(e, o, (uint16_t)(VEUICC_SW_WRONG_LE | (n & 0xFF)));
 		}
 		return emit(e, o, e->rbuf, n, sw);
@@ -269,7 +279,8 @@ static int get_response(veuicc_engine *e, out_t *o, const veuicc_capdu *c)
 	size_t avail = e->pend_len;
 	size_t ne = c->ne ? c->ne : 256;
 	const uint8_t *p = e->rbuf + e->pend_off;
-	if (e->proto == VEUICC_PROTO_T0 && !c->extended && ne > avail) {
+	bool le00_exact = c->ne == 256 && e->t0_le00 == VEUICC_QUIRK_T0_LE00_EXACT;
+	if (e->proto == VEUICC_PROTO_T0 && !c->extended && ne > avail && !le00_exact) {
 		/* T=0: Le longer than what is left → 6Cxx, data still pending */
 		return emit_sw(e, o, (uint16_t)(VEUICC_SW_WRONG_LE | (avail & 0xFF)));
 	}

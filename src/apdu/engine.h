@@ -70,6 +70,9 @@ typedef struct veuicc_engine {
 	size_t chain_len, chain_cap;
 	bool chaining;
 	uint8_t chain_ins, chain_p1, chain_p2, chain_channel;
+
+	/* T=0 quirks (veuicc_quirks, docs/quirks.md); 0: standard. Survive reset. */
+	uint8_t t0_case2, t0_case4, t0_le00;
 } veuicc_engine;
 
 /** Initialise an engine (no allocation until the first command). */

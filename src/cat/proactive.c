@@ -132,6 +132,8 @@ static void queue_refresh(veuicc_card *card)
 	                                 VEUICC_CAT_TP_EUICC_REFRESH_BIT)
 	                   ? VEUICC_CAT_REFRESH_EUICC_CHANGE
 	                   : VEUICC_CAT_REFRESH_UICC_RESET;
+	if (card->quirks.refresh_force)
+		mode = card->quirks.refresh_qualifier; /* quirk Q4, docs/quirks.md */
 	(void)veuicc_cat_queue(card, VEUICC_CAT_CMD_REFRESH, mode, VEUICC_CAT_DEV_TERMINAL, NULL,
 	                       0);
 }

@@ -16,6 +16,7 @@
 #include "euicc/cert.h"
 #include "euicc/ec_cache.h"
 #include "core/factory.h"
+#include "core/quirks.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
 #include "euicc/notif.h"
@@ -119,7 +120,16 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 	                            card->eid);
 	if (rc)
 		goto fail;
+	veuicc_quirks q = {0};
+	if (cfg->factory && fc.id)
+		q = fc.id->quirks; /* the factory's, then the caller's (docs/quirks.md) */
+	veuicc_quirks_merge(&q, &cfg->quirks);
+	if (veuicc_quirks_check(&q) || (cfg->atr && veuicc_quirks_touch_atr(&q))) {
+		rc = VEUICC_ERR_INVALID_ARG;
+		goto fail;
+	}
 	if (cfg->atr) {
+		card->atr_custom = 1;
 		if (cfg->atr_len > VEUICC_ATR_MAX ||
 		    veuicc_atr_parse(cfg->atr, cfg->atr_len, &card->atr_info) != VEUICC_OK) {
 			rc = VEUICC_ERR_INVALID_ARG;
@@ -128,7 +138,7 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 		memcpy(card->atr, cfg->atr, cfg->atr_len);
 		card->atr_len = cfg->atr_len;
 	} else {
-		card->atr_len = veuicc_atr_default(card->atr);
+		card->atr_len = veuicc_quirks_atr(&q, card->atr);
 		if (veuicc_atr_parse(card->atr, card->atr_len, &card->atr_info)) {
 			rc = VEUICC_ERR_INTERNAL;
 			goto fail;
@@ -139,6 +149,8 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 		goto fail;
 	}
 
+	if ((rc = veuicc_card_set_quirks(card, &q)))
+		goto fail;
 	card->rng_deterministic = cfg->rng_deterministic != 0;
 	card->test_mode = cfg->test_mode != 0;
 	card->clock_utc = cfg->clock_utc;

@@ -39,6 +39,8 @@ struct veuicc_card {
 	struct veuicc_cat *cat;         /**< CAT / OTA state (cat/envelope.h), NULL: none yet */
 	struct veuicc_keyest *keyest;   /**< EstablishISDPKeySet state (euicc/keyest.h), NULL: none */
 	int test_mode;                  /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
+	veuicc_quirks quirks; /**< docs/quirks.md (core/quirks.c) */
+	int atr_custom;       /**< veuicc_config.atr given: ATR quirks refused */
 	int ota_secured;      /**< the command runs in the SCP80 OTA context (envelope.c) */
 	struct veuicc_sd *sd; /**< SCP03 sessions and counters (gp/sd_session.h) */
 

@@ -6,6 +6,7 @@
  * back; file references are only allowed in the configuration file.
  */
 #include "core/factory.h"
+#include "core/quirks.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -642,6 +643,9 @@ static int make_record(veuicc_factory *f)
 		json_object_set_new(root, "ci", ci);
 	else
 		json_decref(ci);
+	char qs[256];
+	if (veuicc_quirks_format(&f->quirks, qs, sizeof(qs)) == VEUICC_OK && qs[0])
+		json_object_set_new(root, "quirks", json_string(qs));
 	f->record = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(root);
 	if (!f->record)
@@ -755,10 +759,39 @@ static int parse_profiles(const ctx *x, json_t *a, veuicc_factory_config *c)
 	return VEUICC_OK;
 }
 
+/* $.quirks: one spec string "name=value,..." or an array of such strings
+ * (docs/quirks.md). */
+static int parse_quirks(const ctx *x, json_t *v, veuicc_factory *f)
+{
+	if (!v)
+		return VEUICC_OK;
+	char msg[200];
+	if (json_is_string(v)) {
+		if (veuicc_quirks_parse(json_string_value(v), &f->quirks, msg, sizeof(msg)))
+			return fail(x, VEUICC_ERR_MALFORMED, "$.quirks", "%s", msg);
+		return VEUICC_OK;
+	}
+	if (!json_is_array(v))
+		return fail(x, VEUICC_ERR_MALFORMED, "$.quirks",
+		            "must be a string or an array of strings");
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		char p[32];
+		snprintf(p, sizeof(p), "$.quirks[%zu]", i);
+		if (!json_is_string(e))
+			return fail(x, VEUICC_ERR_MALFORMED, p, "must be a string");
+		if (veuicc_quirks_parse(json_string_value(e), &f->quirks, msg, sizeof(msg)))
+			return fail(x, VEUICC_ERR_MALFORMED, p, "%s", msg);
+	}
+	return VEUICC_OK;
+}
+
 static int parse_root(const ctx *x, json_t *root, veuicc_factory_config *c, bool allow_profiles)
 {
-	static const char *const allowed[] = {"version", "eid",      "isdr",    "ecasd",
-	                                      "ci",      "profiles", "comment", NULL};
+	static const char *const allowed[] = {"version",  "eid",     "isdr",   "ecasd", "ci",
+	                                      "profiles", "comment", "quirks", NULL};
 	if (!json_is_object(root))
 		return fail(x, VEUICC_ERR_MALFORMED, "$", "must be an object");
 	int rc = check_keys(x, root, "$", allowed);
@@ -816,6 +849,8 @@ static int parse_root(const ctx *x, json_t *root, veuicc_factory_config *c, bool
 		return fail(x, VEUICC_ERR_MALFORMED, "$.ci",
 		            "the ECASD takes CI keys with its identity: give $.ecasd too");
 	if (ci && (rc = parse_ci(x, ci, f)))
+		return rc;
+	if ((rc = parse_quirks(x, json_object_get(root, "quirks"), f)))
 		return rc;
 	json_t *prof = json_object_get(root, "profiles");
 	if (prof && !allow_profiles)

@@ -45,7 +45,8 @@ typedef struct veuicc_factory {
 	size_t eum_cert_len;
 	veuicc_factory_ci ci[VEUICC_FACTORY_CI_MAX];
 	size_t nci;
-	char *record; /**< the identity as canonical JSON: the card-file record */
+	veuicc_quirks quirks; /**< $.quirks (docs/quirks.md), kept in the record */
+	char *record;         /**< the identity as canonical JSON: the card-file record */
 	size_t record_len;
 } veuicc_factory;
 

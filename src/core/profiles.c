@@ -10,6 +10,7 @@
 #include "apdu/sw.h"
 #include "cat/proactive.h"
 #include "core/card.h"
+#include "core/quirks.h"
 #include "euicc/euicc.h"
 #include "gp/mnosd.h"
 #include "saip/install.h"
@@ -200,6 +201,7 @@ int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, s
 	}
 	s.info.files = res->files_created;
 	s.fs = fs;
+	fs->quirks = veuicc_quirks_fs_flags(&card->quirks);
 	/* the package is kept for the card file (docs/store.md "Card state") */
 	s.der = malloc(len);
 	if (!s.der) {

@@ -30,6 +30,7 @@
 #include "core/card.h"
 #include "cat/envelope.h"
 #include "core/factory.h"
+#include "core/quirks.h"
 #include "euicc/euicc.h"
 #include "gp/mnosd.h"
 #include "gp/registry_store.h"
@@ -735,6 +736,11 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 		veuicc_store_free_value(v, len);
 		if (!rc)
 			rc = veuicc_factory_set_ecasd(card, card->factory);
+		if (!rc) { /* the factory's quirks, then the caller's (docs/quirks.md) */
+			veuicc_quirks q = card->factory->quirks;
+			veuicc_quirks_merge(&q, &card->quirks);
+			rc = veuicc_card_set_quirks(card, &q);
+		}
 		if (rc)
 			return rc == VEUICC_ERR_NO_MEMORY ? rc : VEUICC_ERR_MALFORMED;
 		/* SCP80 counters of the ISD-R key sets */

@@ -19,6 +19,7 @@ enum devkey {
 	KEY_STATE = 1u << 6,
 	KEY_PROFILE = 1u << 7,
 	KEY_TESTMODE = 1u << 8,
+	KEY_QUIRK = 1u << 9,
 };
 
 static const struct {
@@ -28,6 +29,7 @@ static const struct {
     {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},
     {"atr", KEY_ATR},     {"trace", KEY_TRACE},     {"present", KEY_PRESENT},
     {"state", KEY_STATE}, {"profile", KEY_PROFILE}, {"testmode", KEY_TESTMODE},
+    {"quirk", KEY_QUIRK},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
@@ -149,7 +151,7 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 	}
 	if (bit == 0)
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "unknown key '%.*s'", (int)kn, k);
-	if (*seen & bit)
+	if ((*seen & bit) && bit != KEY_QUIRK) /* quirk= may be repeated */
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "key '%.*s' given twice", (int)kn,
 		            k);
 	*seen |= bit;
@@ -177,6 +179,17 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 			return VEUICC_OK;
 		}
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "testmode= takes 0 or 1");
+	case KEY_QUIRK: {
+		/* quirk=NAME[=VALUE] (docs/quirks.md); ',' ends the item */
+		char item[96], why[200];
+		if (vn >= sizeof(item))
+			return fail(err, err_len, VEUICC_ERR_MALFORMED, "quirk= value too long");
+		memcpy(item, v, vn);
+		item[vn] = '\0';
+		if (veuicc_quirks_parse(item, &cfg->quirks, why, sizeof(why)))
+			return fail(err, err_len, VEUICC_ERR_MALFORMED, "quirk=: %s", why);
+		return VEUICC_OK;
+	}
 	}
 	return fail(err, err_len, VEUICC_ERR_INTERNAL, "unhandled key");
 }
@@ -235,6 +248,10 @@ int veuicc_pcsc_devname_parse(const char *devname, veuicc_pcsc_devcfg *cfg, char
 			break;
 		p = end + 1;
 	}
+	if (cfg->atr_len &&
+	    (cfg->quirks.atr_ta1 || cfg->quirks.atr_classes || cfg->quirks.atr_protocols))
+		return fail(err, err_len, VEUICC_ERR_MALFORMED,
+		            "atr= and the ATR quirks (quirk=atr-...) exclude each other");
 	return VEUICC_OK;
 }
 
@@ -252,4 +269,5 @@ void veuicc_pcsc_devcfg_to_config(const veuicc_pcsc_devcfg *dc, veuicc_config *o
 		out->rng_seed = dc->seed;
 	}
 	out->test_mode = dc->test_mode;
+	out->quirks = dc->quirks;
 }

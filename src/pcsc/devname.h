@@ -25,6 +25,8 @@
  *                  opens (with state=: only if that card has no such profile)
  *   testmode=0|1   test mode (veuicc_config.test_mode): the ISD-R and ISD-Ps
  *                  also take plain ES5/ES8 APDUs (default 0)
+ *   quirk=NAME[=VALUE]  a card quirk (veuicc_quirks, docs/quirks.md); the
+ *                  one key that may be repeated, e.g. quirk=atr-ta1=95,quirk=fcp-no-pin-status
  *
  * pcsc-lite's reader.conf parser accepts '=' and ',' only in a quoted value
  * and passes the quotes on: one enclosing pair of quotes is dropped, so the
@@ -63,6 +65,7 @@ typedef struct veuicc_pcsc_devcfg {
 	char state[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
 	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
 	int test_mode;                          /**< testmode=1 (default 0) */
+	veuicc_quirks quirks;                   /**< quirk= items, all zero by default */
 } veuicc_pcsc_devcfg;
 
 /**

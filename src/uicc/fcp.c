@@ -3,6 +3,7 @@
  * FCP template of a file, ETSI TS 102 221 §11.1.1.3 (Tables 11.3 and 11.4:
  * order of the objects) and §11.1.1.4 (their coding).
  */
+#include "core/quirks.h"
 #include "tlv/tlv.h"
 #include "uicc/fs.h"
 
@@ -83,8 +84,8 @@ static void put_pin_status(veuicc_tlv_writer *w, const veuicc_fs_node *dir, veui
 	veuicc_tlv_end(w);
 }
 
-static int fcp_build(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *buf, size_t cap,
-                     size_t *len)
+static int fcp_build(const veuicc_fs_node *n, veuicc_pin_table *pins, unsigned quirks, uint8_t *buf,
+                     size_t cap, size_t *len)
 {
 	veuicc_tlv_writer w;
 	veuicc_tlv_writer_init(&w, buf, cap);
@@ -107,7 +108,7 @@ static int fcp_build(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *b
 	veuicc_tlv_put(&w, TAG_FID, fid, sizeof(fid));
 	if (n->type == VEUICC_FS_ADF)
 		veuicc_tlv_put(&w, TAG_DF_NAME, n->aid, n->aid_len);
-	if (n->prop_len)
+	if (n->prop_len && !(quirks & VEUICC_FSQ_NO_PROPRIETARY))
 		veuicc_tlv_put(&w, TAG_PROPRIETARY, n->prop, n->prop_len);
 	veuicc_tlv_put_u8(&w, TAG_LCSI, n->lcsi);
 	if (n->arr_rec) {
@@ -115,13 +116,17 @@ static int fcp_build(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *b
 		uint8_t arr[3] = {(uint8_t)(n->arr_fid >> 8), (uint8_t)n->arr_fid, n->arr_rec};
 		veuicc_tlv_put(&w, TAG_SEC_ATTR_REF, arr, sizeof(arr));
 	}
-	if (dir && pins && n->ps_len)
+	/* §11.1.1.4.10 makes C6 mandatory for DFs; quirk Q2 leaves it out */
+	if (dir && pins && n->ps_len && !(quirks & VEUICC_FSQ_NO_PIN_STATUS))
 		put_pin_status(&w, n, pins);
 	if (dir) {
 		put_size(&w, TAG_TOTAL_FILE_SIZE, total_size(n));
 	} else {
 		put_size(&w, TAG_FILE_SIZE, n->size);
-		if (n->sfi == VEUICC_FS_SFI_NONE) {
+		if (quirks & VEUICC_FSQ_NO_SFI_TAG) {
+			/* quirk Q3: 88 absent, which §11.1.1.4.8 reads as "SFI = the
+			 * five low bits of the FID" whatever the file's SFI is */
+		} else if (n->sfi == VEUICC_FS_SFI_NONE) {
 			veuicc_tlv_put(&w, TAG_SFI, NULL, 0);
 		} else if (n->sfi != VEUICC_FS_SFI_IMPLICIT) {
 			/* SFI in b8-b4 */
@@ -134,11 +139,17 @@ static int fcp_build(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *b
 
 int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len)
 {
-	return fcp_build(n, NULL, buf, cap, len);
+	return fcp_build(n, NULL, 0, buf, cap, len);
 }
 
 int veuicc_fs_fcp_pins(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *buf, size_t cap,
                        size_t *len)
 {
-	return fcp_build(n, pins, buf, cap, len);
+	return fcp_build(n, pins, 0, buf, cap, len);
+}
+
+int veuicc_fs_fcp_quirks(const veuicc_fs_node *n, veuicc_pin_table *pins, unsigned quirks,
+                         uint8_t *buf, size_t cap, size_t *len)
+{
+	return fcp_build(n, pins, quirks, buf, cap, len);
 }

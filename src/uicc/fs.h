@@ -168,6 +168,7 @@ typedef struct veuicc_fs {
 	veuicc_pin_table pins; /**< PINs and PUKs (pin.h); add with veuicc_pin_add() */
 	veuicc_fs_aka aka[VEUICC_FS_AKA_MAX];
 	veuicc_fs_suci suci; /**< set with veuicc_fs_set_suci() */
+	unsigned quirks;     /**< VEUICC_FSQ_* of core/quirks.h, 0: none */
 } veuicc_fs;
 
 /**
@@ -354,5 +355,13 @@ int veuicc_fs_fcp(const veuicc_fs_node *n, uint8_t *buf, size_t cap, size_t *len
  */
 int veuicc_fs_fcp_pins(const veuicc_fs_node *n, veuicc_pin_table *pins, uint8_t *buf, size_t cap,
                        size_t *len);
+
+/**
+ * veuicc_fs_fcp_pins() changed by the FCP quirks \p quirks (VEUICC_FSQ_* of
+ * core/quirks.h, docs/quirks.md): no C6, no A5, no 88.
+ * \returns VEUICC_OK, VEUICC_ERR_BUFFER_TOO_SMALL
+ */
+int veuicc_fs_fcp_quirks(const veuicc_fs_node *n, veuicc_pin_table *pins, unsigned quirks,
+                         uint8_t *buf, size_t cap, size_t *len);
 
 #endif /* VEUICC_UICC_FS_H */

@@ -20,6 +20,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "core/quirks.h"
 #include "uicc/arr.h"
 #include "uicc/authcmd.h"
 #include "uicc/pin.h"
@@ -228,7 +229,8 @@ static uint16_t put_fcp(uicc_app *a, const veuicc_fs_node *n, veuicc_rsp *rsp)
 {
 	uint8_t buf[VEUICC_FS_FCP_MAX];
 	size_t len;
-	if (veuicc_fs_fcp_pins(n, &a->fs->pins, buf, sizeof(buf), &len) != VEUICC_OK)
+	if (veuicc_fs_fcp_quirks(n, &a->fs->pins, a->fs->quirks, buf, sizeof(buf), &len) !=
+	    VEUICC_OK)
 		return VEUICC_SW_NO_DIAGNOSIS;
 	if (veuicc_rsp_put(rsp, buf, len) != VEUICC_OK)
 		return VEUICC_SW_MEMORY_FAILURE;
@@ -433,6 +435,8 @@ static uint16_t binary_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd,
 	veuicc_fs_node *n;
 	if (cmd->p1 & P1_SFI_FLAG) {
 		uint8_t sfi = cmd->p1 & SFI_MASK;
+		if (a->fs->quirks & VEUICC_FSQ_SFI_UNSUPP)
+			return VEUICC_SW_FUNC_NOT_SUPP; /* quirk Q3: ISO 7816-4 §5.6 6A81 */
 		if ((cmd->p1 & P1_SFI_RFU) || sfi == 0 || sfi == SFI_RFU)
 			return VEUICC_SW_WRONG_P1P2;
 		n = veuicc_fs_by_sfi(c->df, sfi);
@@ -505,6 +509,8 @@ static uint16_t record_target(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd,
 	veuicc_fs_node *n;
 	if (sfi == SFI_RFU)
 		return VEUICC_SW_WRONG_P1P2;
+	if (sfi && (a->fs->quirks & VEUICC_FSQ_SFI_UNSUPP))
+		return VEUICC_SW_FUNC_NOT_SUPP; /* quirk Q3 */
 	if (sfi) {
 		n = veuicc_fs_by_sfi(c->df, sfi);
 		if (!n)

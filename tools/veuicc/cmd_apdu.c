@@ -31,6 +31,8 @@ static void usage(FILE *f)
 	      "                       default 0, so that every run is the same)\n"
 	      "  --test-mode          the ISD-R and ISD-Ps also take plain ES5/ES8 commands\n"
 	      "                       (no SCP80/SCP03 protection; see docs/scp03.md)\n"
+	      "  --quirk NAME[=VALUE] a card quirk (repeatable; docs/quirks.md), e.g.\n"
+	      "                       atr-ta1=95, atr-protocols=t0, fcp-no-pin-status, refresh=04\n"
 	      "  --clock UTC|now      give the card a clock: seconds since 1970-01-01 UTC, or\n"
 	      "                       the host's time; certificate dates are then checked\n"
 	      "                       (default: no clock, see docs/keyest.md)\n"
@@ -295,6 +297,8 @@ int veuicc_cli_apdu(int argc, char **argv)
 	const char *file = NULL, *eid = NULL, *seed = NULL, *proto_s = NULL;
 	const char *profile = NULL, *card_file = NULL, *clock_s = NULL;
 	int trace = 0, test_mode = 0;
+	veuicc_quirks quirks = {0};
+	const char *quirk = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		int m;
@@ -306,12 +310,20 @@ int veuicc_cli_apdu(int argc, char **argv)
 			trace = 1;
 		else if ((m = veuicc_cli_opt(argc, argv, &i, "--test-mode", NULL)) != 0)
 			test_mode = 1;
-		else if ((m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--profile", &profile)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--card", &card_file)) != 0 ||
-		         (m = veuicc_cli_opt(argc, argv, &i, "--clock", &clock_s)) != 0) {
+		else if ((m = veuicc_cli_opt(argc, argv, &i, "--quirk", &quirk)) != 0) {
+			char why[200];
+			if (m < 0)
+				return VEUICC_CLI_EXIT_USAGE;
+			if (veuicc_quirks_parse(quirk, &quirks, why, sizeof(why))) {
+				fprintf(stderr, "veuicc apdu: --quirk: %s\n", why);
+				return VEUICC_CLI_EXIT_USAGE;
+			}
+		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0 ||
+		           (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
+		           (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
+		           (m = veuicc_cli_opt(argc, argv, &i, "--profile", &profile)) != 0 ||
+		           (m = veuicc_cli_opt(argc, argv, &i, "--card", &card_file)) != 0 ||
+		           (m = veuicc_cli_opt(argc, argv, &i, "--clock", &clock_s)) != 0) {
 			if (m < 0)
 				return VEUICC_CLI_EXIT_USAGE;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -384,6 +396,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 	cfg.rng_deterministic = !seed_random;
 	cfg.rng_seed = seed ? seed_v : s.has_seed ? s.seed : 0;
 	cfg.test_mode = test_mode;
+	cfg.quirks = quirks;
 	if (clock_s)
 		cfg.clock_utc = clock_v ? (int64_t)clock_v : VEUICC_CLOCK_HOST;
 	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file);

@@ -336,9 +336,11 @@ void veuicc_cli_print_atr(FILE *f, size_t indent, const uint8_t *a, size_t n)
 				/* ISO 7816-3 §8.3: clock stop (b8b7), classes (b6-b1) */
 				static const char *const stop[4] = {"not supported", "state L",
 				                                    "state H", "no preference"};
+				/* "classes" for more than one of A, B, C */
+				int many = ((ta & 1) + ((ta >> 1) & 1) + ((ta >> 2) & 1)) > 1;
 				put(&o3, "clock stop %s; class%s%s%s%s", stop[ta >> 6],
-				    (ta & 0x3F) > 1 ? "es" : "", (ta & 1) ? " A" : "",
-				    (ta & 2) ? " B" : "", (ta & 4) ? " C" : "");
+				    many ? "es" : "", (ta & 1) ? " A" : "", (ta & 2) ? " B" : "",
+				    (ta & 4) ? " C" : "");
 				first_ta_t15 = 0;
 			}
 		} else if (y & 1) {
