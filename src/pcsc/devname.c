@@ -19,6 +19,7 @@ enum devkey {
 	KEY_STATE = 1u << 6,
 	KEY_PROFILE = 1u << 7,
 	KEY_TESTMODE = 1u << 8,
+	KEY_FAULT = 1u << 9,
 };
 
 static const struct {
@@ -28,6 +29,7 @@ static const struct {
     {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},
     {"atr", KEY_ATR},     {"trace", KEY_TRACE},     {"present", KEY_PRESENT},
     {"state", KEY_STATE}, {"profile", KEY_PROFILE}, {"testmode", KEY_TESTMODE},
+    {"fault", KEY_FAULT},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
@@ -177,6 +179,16 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 			return VEUICC_OK;
 		}
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "testmode= takes 0 or 1");
+	case KEY_FAULT:
+		/* docs/testbench.md; the syntax is checked here, cut: against
+		 * state= once every key is read */
+		memcpy(cfg->fault, v, vn);
+		cfg->fault[vn] = '\0';
+		if (veuicc_fault_spec_check(cfg->fault) != VEUICC_OK)
+			return fail(err, err_len, VEUICC_ERR_MALFORMED,
+			            "fault= is not a fault spec (cut:N, sw:SW:HEX[:N], latency:MS, "
+			            "drop:N, ota:N[:OFF], joined by ';')");
+		return VEUICC_OK;
 	}
 	return fail(err, err_len, VEUICC_ERR_INTERNAL, "unhandled key");
 }
@@ -235,6 +247,11 @@ int veuicc_pcsc_devname_parse(const char *devname, veuicc_pcsc_devcfg *cfg, char
 			break;
 		p = end + 1;
 	}
+	if (cfg->fault[0] && !cfg->state[0] &&
+	    (!strncmp(cfg->fault, "cut:", 4) || strstr(cfg->fault, ";cut:")))
+		return fail(err, err_len, VEUICC_ERR_MALFORMED,
+		            "fault=cut: needs a card file (state=): a card in memory has no "
+		            "persistent write");
 	return VEUICC_OK;
 }
 

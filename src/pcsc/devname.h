@@ -25,6 +25,9 @@
  *                  opens (with state=: only if that card has no such profile)
  *   testmode=0|1   test mode (veuicc_config.test_mode): the ISD-R and ISD-Ps
  *                  also take plain ES5/ES8 APDUs (default 0)
+ *   fault=SPEC     test bench faults armed when the card is made
+ *                  (veuicc_card_fault(), items separated by ';'; cut: needs
+ *                  state=); latency:MS makes the driver wait before each APDU
  *
  * pcsc-lite's reader.conf parser accepts '=' and ',' only in a quoted value
  * and passes the quotes on: one enclosing pair of quotes is dropped, so the
@@ -63,6 +66,9 @@ typedef struct veuicc_pcsc_devcfg {
 	char state[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
 	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
 	int test_mode;                          /**< testmode=1 (default 0) */
+
+	/** fault= spec (docs/testbench.md), "" when not given */
+	char fault[VEUICC_PCSC_DEVNAME_MAX + 1];
 } veuicc_pcsc_devcfg;
 
 /**
