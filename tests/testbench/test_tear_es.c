@@ -5,9 +5,10 @@
  * configuration runs, in test mode (plain APDUs), PUT KEY (the ISD-P token
  * key), UpdateConnectivityParameters, UpdateSMSRAddressingParameters,
  * EnableProfile, SetFallBackAttribute, SetEmergencyProfileAttribute,
- * notification confirmation, DisableProfile, MasterDelete, CreateISDP, the
- * profile download (its last STORE DATA installs), EnableProfile,
- * DisableProfile, DeleteProfile — each command after a cold reset.
+ * notification confirmation, DisableProfile, MasterDelete, CreateISDP,
+ * EstablishISDPKeySet, the profile download (its last STORE DATA installs),
+ * EnableProfile, DisableProfile, DeleteProfile, SetEmergencyProfileAttribute,
+ * EstablishISDRKeySet, FinaliseISDRHandover — each after a cold reset.
  *
  * The reference run records, for every command (APDU or reset), the write
  * points it passed and the card file's records before and after it. Then for
@@ -229,16 +230,21 @@ static const uint8_t crt_whty[] = {0xA6, 0x15, 0x90, 0x02, 0x03, 0x09, 0x95, 0x0
 /* STORE DATA 3A01 { CERT.DP.ECDSA } then 3A02 { CRT } 7F49 { ePK } 5F37 { sig
  * over 3A02 || 7F49 || 0085 10 RC } to the ISD-P after INSTALL [for
  * personalization] (SGP.02 §4.1.3.1, GP Amd E scenario #3). */
-static void establish_keys(veuicc_card *card, const char *aid)
+static void establish(veuicc_card *card, const char *aid, const char *cert_name, const char *key,
+                      uint8_t kvn, const char *fn)
 {
 	static char hex[2 * 600 + 64];
 	static uint8_t r[600];
 	char apdu[128];
 	tx(card, SEL_ISDR, "9000", "select");
-	snprintf(apdu, sizeof(apdu), "80E62000 16 000010%s000000 00", aid);
-	tx(card, apdu, "009000", "INSTALL [for personalization]");
+	if (aid) { /* ES8 through the ISD-R; NULL: to the ISD-R itself */
+		snprintf(apdu, sizeof(apdu), "80E62000 16 000010%s000000 00", aid);
+		tx(card, apdu, "009000", "INSTALL [for personalization]");
+	}
 	size_t cn;
-	uint8_t *cert = th_load("VEUICC_TEST_DATA", "cert/minted/nist/smdp.7f21", &cn);
+	char cpath[64];
+	snprintf(cpath, sizeof(cpath), "cert/minted/nist/%s.7f21", cert_name);
+	uint8_t *cert = th_load("VEUICC_TEST_DATA", cpath, &cn);
 	assert_true(cn < 250);
 	int k = snprintf(hex, sizeof(hex), "80E20900 %02zX 3A01%02zX", cn + 3, cn);
 	th_hex(cert, cn, hex + k);
@@ -249,7 +255,9 @@ static void establish_keys(veuicc_card *card, const char *aid)
 	uint64_t w0;
 	note_start(card, &w0);
 	assert_int_equal(veuicc_transmit(card, c, cl, r, sizeof(r), &rl), VEUICC_OK);
-	note_end(card, w0, "EstablishISDPKeySet 3A01");
+	char what[64];
+	snprintf(what, sizeof(what), "%s 3A01", fn);
+	note_end(card, w0, what);
 	assert_int_equal(rl, 20);
 	assert_int_equal(r[0], 0x85);
 	uint8_t rc[16];
@@ -261,6 +269,7 @@ static void establish_keys(veuicc_card *card, const char *aid)
 	d[n++] = 0x02;
 	d[n++] = sizeof(crt_whty);
 	memcpy(d + n, crt_whty, sizeof(crt_whty));
+	d[n + 20] = kvn; /* 83 01 KVN */
 	n += sizeof(crt_whty);
 	mbedtls_ecp_keypair e;
 	mbedtls_ecp_keypair_init(&e);
@@ -284,7 +293,7 @@ static void establish_keys(veuicc_card *card, const char *aid)
 	memcpy(m + n, "\x00\x85\x10", 3);
 	memcpy(m + n + 3, rc, 16);
 	uint8_t sig[64];
-	sign("SK_S_SM_DPauth_ECDSA_NIST.pem", m, n + 19, sig);
+	sign(key, m, n + 19, sig);
 	memcpy(d + n, "\x5F\x37\x40", 3);
 	memcpy(d + n + 3, sig, 64);
 	n += 67;
@@ -294,7 +303,8 @@ static void establish_keys(veuicc_card *card, const char *aid)
 	cl = th_unhex(hex, c, sizeof(c));
 	note_start(card, &w0);
 	assert_int_equal(veuicc_transmit(card, c, cl, r, sizeof(r), &rl), VEUICC_OK);
-	note_end(card, w0, "EstablishISDPKeySet 3A02");
+	snprintf(what, sizeof(what), "%s 3A02", fn);
+	note_end(card, w0, what);
 	assert_int_equal(rl, 20); /* 86 10 receipt 9000 */
 	assert_int_equal(r[0], 0x86);
 	assert_int_equal(r[18] << 8 | r[19], 0x9000);
@@ -345,7 +355,8 @@ static void scenario(veuicc_card *card)
 	tx(card, "80E60C00 3F 10" ELF " 10" EM " 10" ISDP13 " 03 80C000 06 C90481028100 00 00",
 	   "00 9000", "CreateISDP");
 	reset(card);
-	establish_keys(card, ISDP13);
+	establish(card, ISDP13, "smdp", "SK_S_SM_DPauth_ECDSA_NIST.pem", 0x30,
+	          "EstablishISDPKeySet");
 	reset(card);
 	tx(card, "00A4040C10" ISDP13, "9000", "select");
 	download(card);
@@ -371,8 +382,12 @@ static void scenario(veuicc_card *card)
 	reset(card);
 	tx(card, SEL_ISDR, "9000", "select");
 	tx(card, "80E28800 15 3A0612 4F10" ISDP14, "9000", "SetEmergencyProfileAttribute");
-	/* the SM-SR change's last step: the old SCP80 and SCP81 key sets go
-	 * (digest §3.11) */
+	/* the SM-SR change (SGP.02 §3.8): the new SM-SR's key set (SCP80 KVN 02,
+	 * the WHTY CRT, signed with the SGP.26 key of the minted SM-SR
+	 * certificate, as tests/keyest/smsr_oracle.py), then the old SCP80 and
+	 * SCP81 key sets go (digest §3.11) */
+	reset(card);
+	establish(card, NULL, "smsr", "SK_S_SM_DPpb_ECDSA_NIST.pem", 0x02, "EstablishISDRKeySet");
 	reset(card);
 	tx(card, SEL_ISDR, "9000", "select");
 	tx(card, "80E400000A F203010103F203400102 00", "009000", "FinaliseISDRHandover");
