@@ -532,6 +532,78 @@ VEUICC_API int veuicc_card_isdr_tar(const veuicc_card *card, uint8_t tar[3]);
 VEUICC_API int veuicc_card_create(const char *card_path, const char *factory_path, char *msg,
                                   size_t msg_len);
 
+/* ---- test bench: snapshots and fault injection (docs/testbench.md) ---- */
+
+/**
+ * Save the whole persistent state of \p card (EID, factory identity, key
+ * sets and counters, GP registry, profiles with every file's contents, PINs,
+ * notifications) to a new card file \p path, written under a temporary name
+ * and renamed (an existing \p path is replaced atomically). Works for cards
+ * in memory and in files. Volatile state (power, selections, channels,
+ * sessions, the proactive queue) is not saved: a restored card is the card
+ * after a power cycle. The snapshot is itself a card file.
+ * \returns VEUICC_OK; VEUICC_ERR_IO (cannot write, or the card died at a
+ *          power cut); VEUICC_ERR_NO_MEMORY; VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_card_snapshot(veuicc_card *card, const char *path);
+
+/**
+ * A new card in memory with the state saved in the snapshot \p path (which
+ * is only read). \p cfg gives what card files do not keep (random seed,
+ * test mode, clock); its eid, if set, must be the snapshot's.
+ * \returns as veuicc_card_open(); VEUICC_ERR_NOT_FOUND (no such file);
+ *          VEUICC_ERR_MALFORMED (not a card snapshot)
+ */
+VEUICC_API int veuicc_card_restore(const char *path, const veuicc_config *cfg, veuicc_card **out);
+
+/**
+ * Replace the card file \p card_path (which must not be open) by the
+ * snapshot \p snapshot_path: the new file is written and checked under a
+ * temporary name and renamed over the old one, so a crash at any moment
+ * leaves either the old card file or the restored one.
+ * \returns VEUICC_OK; VEUICC_ERR_IO (the card file is in use, cannot
+ *          write); VEUICC_ERR_NOT_FOUND; VEUICC_ERR_MALFORMED
+ */
+VEUICC_API int veuicc_card_restore_file(const char *snapshot_path, const char *card_path);
+
+/** Receives one line (no newline) per injected fault; NULL sink: stderr. */
+typedef void (*veuicc_log_fn)(void *ctx, const char *line);
+
+/** Send the card's fault log lines to \p fn (NULL: stderr, the default). */
+VEUICC_API void veuicc_set_log(veuicc_card *card, veuicc_log_fn fn, void *ctx);
+
+/**
+ * Arm faults on \p card from a text \p spec: one or more items separated by
+ * ';' (docs/testbench.md):
+ *   cut:N              power cut at the Nth persistent write from now (card
+ *                      files only: VEUICC_ERR_UNSUPPORTED in memory)
+ *   sw:SW:MATCH[:N]    the Nth C-APDU (default 1st) starting with MATCH
+ *                      (hex, "xx" matches any byte) is answered SW (4 hex
+ *                      digits) without running it
+ *   latency:MS         the driver or CLI waits MS ms before each APDU
+ *   drop:N             the Nth proactive command queued is discarded
+ *   ota:N[:OFF]        byte OFF (default: the last) of the TPDU of the Nth
+ *                      SMS-PP ENVELOPE is inverted before it is processed
+ * Counting starts when the item is armed; every item fires once (latency:
+ * every APDU) and logs one line when it does.
+ * \returns VEUICC_OK; VEUICC_ERR_MALFORMED (bad spec, nothing armed);
+ *          VEUICC_ERR_UNSUPPORTED; VEUICC_ERR_NO_MEMORY; VEUICC_ERR_INVALID_ARG
+ */
+VEUICC_API int veuicc_card_fault(veuicc_card *card, const char *spec);
+
+/** Check the syntax of a fault \p spec without a card (reader configs).
+ *  \returns VEUICC_OK or VEUICC_ERR_MALFORMED */
+VEUICC_API int veuicc_fault_spec_check(const char *spec);
+
+/** Disarm every fault of \p card (latency too). */
+VEUICC_API void veuicc_card_fault_clear(veuicc_card *card);
+
+/**
+ * Milliseconds the driver or CLI should wait before passing the next APDU
+ * (latency:MS, 0: none). The library never sleeps. Logs one line when not 0.
+ */
+VEUICC_API unsigned veuicc_card_fault_latency(veuicc_card *card);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@
 #include "cat/cat_state.h"
 #include "cat/notify.h"
 #include "core/card.h"
+#include "core/fault.h"
 
 /* TS 102 221 §10.2 Table 10.5 */
 #define INS_TERMINAL_PROFILE  0x10
@@ -78,6 +79,8 @@ int veuicc_cat_queue(veuicc_card *card, uint8_t type, uint8_t qualifier, uint8_t
 	struct veuicc_cat *c = veuicc_cat_state(card);
 	if (!c || c->q_count >= VEUICC_CAT_QUEUE_MAX)
 		return VEUICC_ERR_NO_MEMORY;
+	if (card->fault && veuicc_fault_drop_proactive(card, type))
+		return VEUICC_OK; /* test bench: discarded as if never queued */
 	size_t content = 5 + 4 + len; /* command details, device identities, body */
 	size_t hdr = content < 0x80 ? 2 : 3;
 	if (hdr + content > VEUICC_CAT_PCMD_MAX)

@@ -17,6 +17,7 @@
 #include "euicc/ec_cache.h"
 #include "core/factory.h"
 #include "core/quirks.h"
+#include "core/fault.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
 #include "euicc/notif.h"
@@ -204,6 +205,7 @@ void veuicc_card_free(veuicc_card *card)
 	veuicc_keyest_free(card->keyest);
 	veuicc_ec_cache_free(card->ec);
 	veuicc_sd_free(card->sd);
+	veuicc_fault_free(card->fault);
 	mbedtls_ctr_drbg_free(&card->drbg);
 	mbedtls_platform_zeroize(card, sizeof(*card));
 	free(card);
@@ -316,8 +318,13 @@ int veuicc_transmit(veuicc_card *card, const uint8_t *capdu, size_t capdu_len, u
 		return VEUICC_ERR_IO;
 	if (!card->powered)
 		return VEUICC_ERR_NOT_POWERED;
+	uint8_t *faulty = NULL; /* test bench faults (core/fault.c) */
+	if (card->fault && veuicc_fault_before_apdu(card, &capdu, &capdu_len, &faulty, rapdu,
+	                                            rapdu_cap, rapdu_len))
+		return VEUICC_OK; /* answered with an injected status word, not run */
 	int rc =
 	    veuicc_engine_transmit(&card->engine, capdu, capdu_len, rapdu, rapdu_cap, rapdu_len);
+	free(faulty);
 	/* A persistent card saves what the command changed before it answers
 	 * (docs/store.md "Card state"). If that fails nothing of the command is
 	 * kept and the card answers 6581 and stops until reopened. */

@@ -48,6 +48,9 @@ struct veuicc_card {
 	int64_t clock_utc;          /**< veuicc_config.clock_utc: 0 no clock */
 	struct veuicc_ec_cache *ec; /**< loaded curve groups (euicc/ec_cache.h), NULL: none yet */
 
+	/* test bench fault injection (core/fault.h), NULL: none armed */
+	struct veuicc_fault *fault;
+
 	/* Random generator: CTR_DRBG (NIST SP 800-90A) seeded from the system or,
 	 * for reproducible tests, only from the configured seed. */
 	mbedtls_ctr_drbg_context drbg;
@@ -76,6 +79,19 @@ int veuicc_card_persist(veuicc_card *card);
 
 /** Free the committed-record list of a persistent card (card_free). */
 void veuicc_card_snap_free(struct veuicc_card_snap *s);
+
+/**
+ * Write every state record of \p card (docs/store.md "Card state") into the
+ * empty store \p st in one transaction: the card file of the card as it is
+ * now (snapshot.c). \returns VEUICC_OK or the store's error
+ */
+int veuicc_card_write_state(veuicc_card *card, struct veuicc_store *st);
+
+/**
+ * veuicc_card_open() on a store already open: the card takes \p st over
+ * (closes it on failure too).
+ */
+int veuicc_card_open_store(struct veuicc_store *st, const veuicc_config *cfg, veuicc_card **out);
 
 /** Convert 32 EID digits to 16 BCD bytes (first digit in the high nibble). */
 int veuicc_eid_from_digits(const char *digits, uint8_t out[VEUICC_EID_LEN]);

@@ -28,6 +28,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "core/card.h"
+#include "core/fault.h"
 #include "cat/envelope.h"
 #include "core/factory.h"
 #include "core/quirks.h"
@@ -602,6 +603,7 @@ int veuicc_card_persist(veuicc_card *card)
 	}
 	if (rc) {
 		veuicc_card_snap_free(now);
+		veuicc_fault_write_failed(card); /* logs an injected power cut */
 		card_die(card);
 		return VEUICC_ERR_IO;
 	}
@@ -883,6 +885,32 @@ int veuicc_card_open(const char *state_path, const veuicc_config *cfg, veuicc_ca
 	int rc = veuicc_store_open(state_path, 0, &st);
 	if (rc)
 		return rc;
+	return veuicc_card_open_store(st, cfg, out);
+}
+
+int veuicc_card_write_state(veuicc_card *card, veuicc_store *st)
+{
+	struct veuicc_card_snap *now = calloc(1, sizeof(*now));
+	if (!now)
+		return VEUICC_ERR_NO_MEMORY;
+	int rc = snap_build(card, now);
+	if (!rc)
+		rc = veuicc_store_begin(st);
+	for (size_t i = 0; !rc && i < now->n; i++)
+		rc = veuicc_store_put(st, now->r[i].ns, (const uint8_t *)now->r[i].key,
+		                      strlen(now->r[i].key), now->r[i].val, now->r[i].len);
+	if (!rc)
+		rc = veuicc_store_commit(st);
+	if (rc && veuicc_store_in_txn(st))
+		veuicc_store_rollback(st);
+	veuicc_card_snap_free(now); /* by_key records borrow and are not freed */
+	return rc;
+}
+
+int veuicc_card_open_store(veuicc_store *st, const veuicc_config *cfg, veuicc_card **out)
+{
+	*out = NULL;
+	int rc;
 	veuicc_config c;
 	if (cfg)
 		c = *cfg;

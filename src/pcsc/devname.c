@@ -20,6 +20,7 @@ enum devkey {
 	KEY_PROFILE = 1u << 7,
 	KEY_TESTMODE = 1u << 8,
 	KEY_QUIRK = 1u << 9,
+	KEY_FAULT = 1u << 10,
 };
 
 static const struct {
@@ -30,6 +31,7 @@ static const struct {
     {"atr", KEY_ATR},     {"trace", KEY_TRACE},     {"present", KEY_PRESENT},
     {"state", KEY_STATE}, {"profile", KEY_PROFILE}, {"testmode", KEY_TESTMODE},
     {"quirk", KEY_QUIRK},
+    {"fault", KEY_FAULT},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
@@ -190,6 +192,16 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 			return fail(err, err_len, VEUICC_ERR_MALFORMED, "quirk=: %s", why);
 		return VEUICC_OK;
 	}
+	case KEY_FAULT:
+		/* docs/testbench.md; the syntax is checked here, cut: against
+		 * state= once every key is read */
+		memcpy(cfg->fault, v, vn);
+		cfg->fault[vn] = '\0';
+		if (veuicc_fault_spec_check(cfg->fault) != VEUICC_OK)
+			return fail(err, err_len, VEUICC_ERR_MALFORMED,
+			            "fault= is not a fault spec (cut:N, sw:SW:HEX[:N], latency:MS, "
+			            "drop:N, ota:N[:OFF], joined by ';')");
+		return VEUICC_OK;
 	}
 	return fail(err, err_len, VEUICC_ERR_INTERNAL, "unhandled key");
 }
@@ -252,6 +264,11 @@ int veuicc_pcsc_devname_parse(const char *devname, veuicc_pcsc_devcfg *cfg, char
 	    (cfg->quirks.atr_ta1 || cfg->quirks.atr_classes || cfg->quirks.atr_protocols))
 		return fail(err, err_len, VEUICC_ERR_MALFORMED,
 		            "atr= and the ATR quirks (quirk=atr-...) exclude each other");
+	if (cfg->fault[0] && !cfg->state[0] &&
+	    (!strncmp(cfg->fault, "cut:", 4) || strstr(cfg->fault, ";cut:")))
+		return fail(err, err_len, VEUICC_ERR_MALFORMED,
+		            "fault=cut: needs a card file (state=): a card in memory has no "
+		            "persistent write");
 	return VEUICC_OK;
 }
 

@@ -27,6 +27,9 @@
  *                  also take plain ES5/ES8 APDUs (default 0)
  *   quirk=NAME[=VALUE]  a card quirk (veuicc_quirks, docs/quirks.md); the
  *                  one key that may be repeated, e.g. quirk=atr-ta1=95,quirk=fcp-no-pin-status
+ *   fault=SPEC     test bench faults armed when the card is made
+ *                  (veuicc_card_fault(), items separated by ';'; cut: needs
+ *                  state=); latency:MS makes the driver wait before each APDU
  *
  * pcsc-lite's reader.conf parser accepts '=' and ',' only in a quoted value
  * and passes the quotes on: one enclosing pair of quotes is dropped, so the
@@ -66,6 +69,9 @@ typedef struct veuicc_pcsc_devcfg {
 	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
 	int test_mode;                          /**< testmode=1 (default 0) */
 	veuicc_quirks quirks;                   /**< quirk= items, all zero by default */
+
+	/** fault= spec (docs/testbench.md), "" when not given */
+	char fault[VEUICC_PCSC_DEVNAME_MAX + 1];
 } veuicc_pcsc_devcfg;
 
 /**

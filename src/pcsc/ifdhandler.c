@@ -225,6 +225,13 @@ fail:
 	return VEUICC_ERR_MALFORMED;
 }
 
+/* fault log lines of a reader's card (docs/testbench.md) */
+static void fault_log(void *ctx, const char *line)
+{
+	const struct ifd_slot *s = ctx;
+	ifd_log(s->name, s->lun, LOG_INFO, "%s", line);
+}
+
 static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 {
 	veuicc_pcsc_devcfg dc;
@@ -262,6 +269,12 @@ static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 	veuicc_config cfg;
 	veuicc_pcsc_devcfg_to_config(&dc, &cfg);
 	rc = open_card(&dc, &cfg, s, Lun);
+	if (rc == VEUICC_OK && dc.fault[0]) {
+		veuicc_set_log(s->card, fault_log, s);
+		rc = veuicc_card_fault(s->card, dc.fault);
+		if (rc == VEUICC_OK)
+			ifd_log(s->name, Lun, LOG_INFO, "faults armed: %s", dc.fault);
+	}
 	RESPONSECODE ret = IFD_SUCCESS;
 	if (rc != VEUICC_OK) {
 		ifd_log(s->name, Lun, LOG_ERR, "cannot create the card: %s",
@@ -648,6 +661,14 @@ RESPONSECODE IFDHTransmitToICC(DWORD Lun, SCARD_IO_HEADER SendPci, PUCHAR TxBuff
 			ifd_log(s->name, Lun, LOG_DEBUG, "transmit: PCI says T=%lu",
 			        (unsigned long)SendPci.Protocol);
 		size_t n = 0;
+		/* test bench latency: the driver waits, the library never sleeps */
+		unsigned delay = veuicc_card_fault_latency(s->card);
+		if (delay) {
+			struct timespec ts = {(time_t)(delay / 1000),
+			                      (long)(delay % 1000) * 1000000L};
+			while (nanosleep(&ts, &ts) && errno == EINTR)
+				;
+		}
 		int rc = veuicc_transmit(s->card, TxBuffer, TxLength, RxBuffer, cap, &n);
 		if (rc == VEUICC_OK && n <= cap) {
 			*RxLength = n;

@@ -48,6 +48,10 @@ static const struct {
     {"veuicc:testmode=on", VEUICC_ERR_MALFORMED, "0 or 1"},
     {"veuicc:testmode=1,testmode=1", VEUICC_ERR_MALFORMED, "twice"},
     {"veuicc:profile=", VEUICC_ERR_MALFORMED, "empty value"},
+    {"veuicc:fault=bogus", VEUICC_ERR_MALFORMED, "not a fault spec"},
+    {"veuicc:fault=sw:6A82:00A4;drop:0", VEUICC_ERR_MALFORMED, "not a fault spec"},
+    {"veuicc:fault=latency:5;cut:3", VEUICC_ERR_MALFORMED, "needs a card file"},
+    {"veuicc:fault=cut:3", VEUICC_ERR_MALFORMED, "needs a card file"},
     {"\"veuicc:name=a", VEUICC_ERR_MALFORMED, "DEVICENAME must be"},
     {"\"veuicc:name=a'", VEUICC_ERR_MALFORMED, "DEVICENAME must be"},
 };
@@ -106,6 +110,14 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.present, 0);
 	assert_string_equal(cfg.state, "/tmp/c.db");
 	assert_string_equal(cfg.profile, "/tmp/p.der");
+	assert_string_equal(cfg.fault, "");
+	/* fault= (docs/testbench.md): cut: with state= */
+	assert_int_equal(veuicc_pcsc_devname_parse("veuicc:state=/tmp/c.db,fault=cut:3;"
+	                                           "sw:6A82:xxA4:2;latency:10;drop:1;ota:2:5",
+	                                           &cfg, err, sizeof(err)),
+	                 VEUICC_OK);
+	assert_string_equal(cfg.fault, "cut:3;sw:6A82:xxA4:2;latency:10;drop:1;ota:2:5");
+	assert_int_equal(veuicc_pcsc_devname_parse(s, &cfg, err, sizeof(err)), VEUICC_OK);
 
 	veuicc_config c;
 	veuicc_pcsc_devcfg_to_config(&cfg, &c);

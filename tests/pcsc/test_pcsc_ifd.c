@@ -282,6 +282,58 @@ static void test_debug_log(void **state)
 	assert_int_equal(IFDHCloseChannel(LUN_A), IFD_SUCCESS);
 }
 
+/* fault= (docs/testbench.md): the first SELECT is answered 6A82 without
+ * running, the driver waits latency:MS before every APDU, and each fault
+ * logs its line through the driver's log (stderr). */
+static void test_devname_faults(void **state)
+{
+	(void)state;
+	char logpath[64];
+	snprintf(logpath, sizeof(logpath), "/tmp/veuicc-ifd-fault-%ld.log", (long)getpid());
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *lf = freopen(logpath, "w", stderr);
+	assert_non_null(lf);
+	char dn[] = "veuicc:name=flt,fault=sw:6A82:00A4:1;latency:120";
+	assert_int_equal(IFDHCreateChannelByName(LUN_A, dn), IFD_SUCCESS);
+	UCHAR atr[MAX_ATR_SIZE];
+	DWORD atr_len;
+	assert_int_equal(power_up(LUN_A, atr, &atr_len), IFD_SUCCESS);
+	uint8_t r[300];
+	DWORD rn = sizeof(r);
+	double t0 = now_s();
+	assert_int_equal(xmit(LUN_A, select_isdr, sizeof(select_isdr), r, &rn), IFD_SUCCESS);
+	double t1 = now_s();
+	assert_int_equal(rn, 2);
+	assert_int_equal(r[0] << 8 | r[1], 0x6A82);
+	rn = sizeof(r);
+	assert_int_equal(xmit(LUN_A, select_isdr, sizeof(select_isdr), r, &rn), IFD_SUCCESS);
+	double t2 = now_s();
+	assert_int_equal(r[0], 0x61); /* T=0: the FCI waits for GET RESPONSE */
+	assert_int_equal(IFDHCloseChannel(LUN_A), IFD_SUCCESS);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_true(t1 - t0 >= 0.119);
+	assert_true(t2 - t1 >= 0.119);
+	FILE *f = fopen(logpath, "r");
+	assert_non_null(f);
+	char log[4096] = "";
+	size_t n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = '\0';
+	fclose(f);
+	unlink(logpath);
+	assert_non_null(strstr(log, "[flt] faults armed: sw:6A82:00A4:1;latency:120"));
+	assert_non_null(strstr(log, "[flt] veuicc fault: latency 120 ms before APDU 1\n"));
+	assert_non_null(strstr(
+	    log, "[flt] veuicc fault: APDU 1 (00 A4 04 00, match 1) answered 6A82, not run"));
+	assert_non_null(strstr(log, "[flt] veuicc fault: latency 120 ms before APDU 2\n"));
+	assert_null(strstr(log, "APDU 2 (")); /* fired once */
+	/* cut: needs a card file */
+	char bad[] = "veuicc:name=flt,fault=cut:1";
+	assert_int_equal(IFDHCreateChannelByName(LUN_A, bad), IFD_COMMUNICATION_ERROR);
+}
+
 static void test_bad_transmits(void **state)
 {
 	(void)state;
@@ -624,6 +676,7 @@ int main(void)
 	    cmocka_unit_test(test_trace_file),
 	    cmocka_unit_test(test_unwritable_trace),
 	    cmocka_unit_test(test_power_off_during_transmit),
+	    cmocka_unit_test(test_devname_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

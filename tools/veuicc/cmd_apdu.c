@@ -36,6 +36,9 @@ static void usage(FILE *f)
 	      "  --clock UTC|now      give the card a clock: seconds since 1970-01-01 UTC, or\n"
 	      "                       the host's time; certificate dates are then checked\n"
 	      "                       (default: no clock, see docs/keyest.md)\n"
+	      "  --fault SPEC         arm test bench faults (';'-separated; repeatable):\n"
+	      "                       cut:N, sw:SW:HEXPREFIX[:N], latency:MS, drop:N,\n"
+	      "                       ota:N[:OFF]; see docs/testbench.md\n"
 	      "  -h, --help           show this help\n"
 	      "\n"
 	      "exit status: 0 every response as expected, 1 a response differed or the\n"
@@ -247,7 +250,8 @@ static int run_step(struct run *rn, const veuicc_script_step *st)
 }
 
 static int run_script(const char *file, const veuicc_script *s, veuicc_config *cfg, int trace,
-                      veuicc_protocol proto, const char *profile, const char *card_file)
+                      veuicc_protocol proto, const char *profile, const char *card_file,
+                      char **faults, int n_faults)
 {
 	struct run rn = {.file = file, .s = s, .proto = proto};
 	int status = VEUICC_CLI_EXIT_MISMATCH;
@@ -261,6 +265,15 @@ static int run_script(const char *file, const veuicc_script *s, veuicc_config *c
 	if (profile && veuicc_cli_add_profile(rn.card, profile, 1)) {
 		veuicc_card_free(rn.card);
 		return VEUICC_CLI_EXIT_USAGE;
+	}
+	for (int i = 0; i < n_faults; i++) {
+		rc = veuicc_card_fault(rn.card, faults[i]);
+		if (rc) {
+			fprintf(stderr, "veuicc apdu: --fault %s: %s\n", faults[i],
+			        veuicc_strerror(rc));
+			veuicc_card_free(rn.card);
+			return VEUICC_CLI_EXIT_USAGE;
+		}
 	}
 	rn.bind = calloc(s->n_vars ? s->n_vars : 1, sizeof(int));
 	rn.cmd = malloc(VEUICC_CAPDU_MAX);
@@ -296,12 +309,14 @@ int veuicc_cli_apdu(int argc, char **argv)
 {
 	const char *file = NULL, *eid = NULL, *seed = NULL, *proto_s = NULL;
 	const char *profile = NULL, *card_file = NULL, *clock_s = NULL;
-	int trace = 0, test_mode = 0;
+	int trace = 0, test_mode = 0, n_faults = 0;
+	char *faults[16];
 	veuicc_quirks quirks = {0};
 	const char *quirk = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		int m;
+		const char *fault = NULL;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return VEUICC_CLI_EXIT_OK;
@@ -318,6 +333,14 @@ int veuicc_cli_apdu(int argc, char **argv)
 				fprintf(stderr, "veuicc apdu: --quirk: %s\n", why);
 				return VEUICC_CLI_EXIT_USAGE;
 			}
+		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--fault", &fault)) != 0) {
+			if (m < 0)
+				return VEUICC_CLI_EXIT_USAGE;
+			if (n_faults == (int)(sizeof(faults) / sizeof(faults[0]))) {
+				fprintf(stderr, "veuicc apdu: too many --fault options\n");
+				return VEUICC_CLI_EXIT_USAGE;
+			}
+			faults[n_faults++] = (char *)fault;
 		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0 ||
 		           (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
 		           (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
@@ -364,7 +387,8 @@ int veuicc_cli_apdu(int argc, char **argv)
 	uint64_t clock_v = 0;
 	if (clock_s && strcmp(clock_s, "now") != 0 &&
 	    (veuicc_cli_parse_u64(clock_s, &clock_v) || clock_v == 0 || clock_v > INT64_MAX)) {
-		fprintf(stderr, "veuicc apdu: --clock takes seconds since 1970 (UTC) or 'now', not '%s'\n",
+		fprintf(stderr,
+		        "veuicc apdu: --clock takes seconds since 1970 (UTC) or 'now', not '%s'\n",
 		        clock_s);
 		return VEUICC_CLI_EXIT_USAGE;
 	}
@@ -399,7 +423,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 	cfg.quirks = quirks;
 	if (clock_s)
 		cfg.clock_utc = clock_v ? (int64_t)clock_v : VEUICC_CLOCK_HOST;
-	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file);
+	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file, faults, n_faults);
 	veuicc_script_free(&s);
 	return status;
 }

@@ -18,6 +18,9 @@ static void usage(FILE *f)
 	      "       veuicc card [--card FILE] status [--json]\n"
 	      "       veuicc card [--card FILE] event "
 	      "attach-failed|emergency-on|emergency-off|test-on|test-off\n"
+	      "       veuicc card [--card FILE] snapshot OUT\n"
+	      "       veuicc card [--card FILE] restore SNAPSHOT\n"
+	      "  --fault SPEC  arm test bench faults before the verb runs (docs/testbench.md)\n"
 	      "\n"
 	      "A persistent card lives in FILE (default: $VEUICC_CARD, else\n"
 	      "$XDG_STATE_HOME/veuicc/card.db or ~/.local/state/veuicc/card.db); it is created\n"
@@ -35,7 +38,10 @@ static void usage(FILE *f)
 	      "            fall-back mechanism (the Fall-Back profile is enabled); emergency-on /\n"
 	      "            emergency-off enable or disable the Emergency Profile locally (each\n"
 	      "            queues its notification); test-on / test-off enable or disable the\n"
-	      "            Test Profile locally (SGP.02 v4 ESx, no notification)\n",
+	      "            Test Profile locally (SGP.02 v4 ESx, no notification)\n"
+	      "  snapshot  save the whole card (registry, profiles, files, keys, counters,\n"
+	      "            notifications) to OUT, itself a card file\n"
+	      "  restore   replace FILE atomically by SNAPSHOT (FILE must not be in use)\n",
 	      f);
 }
 
@@ -315,7 +321,7 @@ static int event(veuicc_card *card, const char *what)
 
 int veuicc_cli_card(int argc, char **argv)
 {
-	const char *file = NULL, *verb = NULL, *arg = NULL, *factory = NULL;
+	const char *file = NULL, *verb = NULL, *arg = NULL, *factory = NULL, *fault = NULL;
 	int json = 0, act = 0;
 	for (int i = 1; i < argc; i++) {
 		int m;
@@ -324,6 +330,9 @@ int veuicc_cli_card(int argc, char **argv)
 			return VEUICC_CLI_EXIT_OK;
 		}
 		if ((m = veuicc_cli_opt(argc, argv, &i, "--card", &file)) != 0) {
+			if (m < 0)
+				return VEUICC_CLI_EXIT_USAGE;
+		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--fault", &fault)) != 0) {
 			if (m < 0)
 				return VEUICC_CLI_EXIT_USAGE;
 		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--factory", &factory)) != 0) {
@@ -348,9 +357,11 @@ int veuicc_cli_card(int argc, char **argv)
 	}
 	int known =
 	    verb && (!strcmp(verb, "ls") || !strcmp(verb, "install") || !strcmp(verb, "activate") ||
-	             !strcmp(verb, "create") || !strcmp(verb, "status") || !strcmp(verb, "event"));
+	             !strcmp(verb, "create") || !strcmp(verb, "status") || !strcmp(verb, "event") ||
+	             !strcmp(verb, "snapshot") || !strcmp(verb, "restore"));
 	int takes_arg = known && (!strcmp(verb, "install") || !strcmp(verb, "activate") ||
-	                          !strcmp(verb, "event"));
+	                          !strcmp(verb, "event") || !strcmp(verb, "snapshot") ||
+	                          !strcmp(verb, "restore"));
 	if (!known || takes_arg != (arg != NULL) ||
 	    (!strcmp(verb, "create")) != (factory != NULL)) {
 		usage(stderr);
@@ -360,6 +371,16 @@ int veuicc_cli_card(int argc, char **argv)
 	const char *path = veuicc_cli_card_path(file, buf, sizeof(buf));
 	if (!strcmp(verb, "create"))
 		return create(path, factory);
+	if (!strcmp(verb, "restore")) {
+		int rrc = veuicc_card_restore_file(arg, path);
+		if (rrc) {
+			fprintf(stderr, "veuicc card: cannot restore %s from %s: %s\n", path, arg,
+			        veuicc_strerror(rrc));
+			return VEUICC_CLI_EXIT_MISMATCH;
+		}
+		printf("restored %s from %s\n", path, arg);
+		return VEUICC_CLI_EXIT_OK;
+	}
 	veuicc_card *card;
 	int rc = veuicc_card_open(path, NULL, &card);
 	if (rc) {
@@ -367,8 +388,22 @@ int veuicc_cli_card(int argc, char **argv)
 		        veuicc_strerror(rc));
 		return VEUICC_CLI_EXIT_USAGE;
 	}
+	if (fault && (rc = veuicc_card_fault(card, fault)) != VEUICC_OK) {
+		fprintf(stderr, "veuicc card: --fault %s: %s\n", fault, veuicc_strerror(rc));
+		veuicc_card_free(card);
+		return VEUICC_CLI_EXIT_USAGE;
+	}
 	int status = VEUICC_CLI_EXIT_OK;
-	if (!strcmp(verb, "ls")) {
+	if (!strcmp(verb, "snapshot")) {
+		rc = veuicc_card_snapshot(card, arg);
+		if (rc) {
+			fprintf(stderr, "veuicc card: cannot write the snapshot %s: %s\n", arg,
+			        veuicc_strerror(rc));
+			status = VEUICC_CLI_EXIT_MISMATCH;
+		} else {
+			printf("snapshot of %s written to %s\n", path, arg);
+		}
+	} else if (!strcmp(verb, "ls")) {
 		status = list(card, json);
 	} else if (!strcmp(verb, "status")) {
 		status = status_cmd(card, json);

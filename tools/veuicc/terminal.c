@@ -5,8 +5,10 @@
  *        tracing, and the T=0 habits of repeating after 6Cxx and fetching
  *        after 61xx (ETSI TS 102 221 §7.3.1.1, ISO/IEC 7816-3 §10.3.3).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -45,6 +47,13 @@ void veuicc_cli_term_free(veuicc_cli_term *t)
 int veuicc_cli_xfer(veuicc_cli_term *t, const char *label, const uint8_t *c, size_t cn, uint8_t *r,
                     size_t rcap, size_t *rn)
 {
+	unsigned delay =
+	    veuicc_card_fault_latency(t->card); /* test bench latency: the CLI sleeps */
+	if (delay) {
+		struct timespec ts = {(time_t)(delay / 1000), (long)(delay % 1000) * 1000000L};
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
 	int rc = veuicc_transmit(t->card, c, cn, r, rcap, rn);
 	t->exchanges++;
 	if (rc == VEUICC_OK && *rn < 2)
