@@ -48,8 +48,9 @@ typedef struct sd_keys {
 	uint8_t aid_len;
 	sd_ctr ctr[CTR_MAX];
 	uint8_t nctr;
-	/* volatile: the ISD-P's SCP03t session and the package it is receiving */
-	veuicc_scp03_ctx t;
+	/* volatile: the ISD-P's SCP03t session (allocated by its first SCP03t
+	 * command, NULL: none; MC2) and the package it is receiving */
+	veuicc_scp03_ctx *t;
 	uint8_t *pkg;
 	size_t pkg_len, pkg_cap;
 } sd_keys;
@@ -79,6 +80,17 @@ static void pkg_free(sd_keys *k)
 	}
 	k->pkg = NULL;
 	k->pkg_len = k->pkg_cap = 0;
+}
+
+/* End the SCP03t session of \p k: keys zeroised, context freed. */
+static void t_end(sd_keys *k)
+{
+	if (!k->t)
+		return;
+	veuicc_scp03_reset(k->t);
+	mbedtls_platform_zeroize(k->t, sizeof(*k->t));
+	free(k->t);
+	k->t = NULL;
 }
 
 /* End the session of channel \p c: keys zeroised, context freed (while
@@ -588,7 +600,7 @@ void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len)
 	for (size_t i = 0; i < sd->nisdp; i++) {
 		if (sd->isdp[i].aid_len != aid_len || memcmp(sd->isdp[i].aid, aid, aid_len))
 			continue;
-		veuicc_scp03_reset(&sd->isdp[i].t);
+		t_end(&sd->isdp[i]);
 		pkg_free(&sd->isdp[i]);
 		mbedtls_platform_zeroize(&sd->isdp[i], sizeof(sd->isdp[i]));
 		memmove(&sd->isdp[i], &sd->isdp[i + 1], (sd->nisdp - i - 1) * sizeof(sd->isdp[i]));
@@ -685,11 +697,16 @@ uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
 	sd_keys *k = sd ? keys_of(card, &t, true) : NULL;
 	if (!k)
 		return VEUICC_SW_MEMORY_FAILURE;
-	if (k->t.sd_aid_len == 0 && k->t.state == VEUICC_SCP03_IDLE) {
+	if (!k->t) {
 		veuicc_scp03_cfg cfg = {.sd_aid = aid, .sd_aid_len = aid_len};
 		kdd_of(card, cfg.kdd);
-		if (veuicc_scp03_init(&k->t, &cfg))
+		k->t = calloc(1, sizeof(*k->t));
+		if (!k->t)
+			return VEUICC_SW_MEMORY_FAILURE;
+		if (veuicc_scp03_init(k->t, &cfg)) {
+			t_end(k);
 			return VEUICC_SW_NO_DIAGNOSIS;
+		}
 	}
 	size_t cap = 2 * len + SCP03T_SLACK;
 	uint8_t *out = malloc(cap);
@@ -704,8 +721,9 @@ uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
 	veuicc_scp03t_sink sink = {t_segment, t_abort, &s};
 	sd->scratch_ctr = NULL;
 	size_t n = 0;
-	int rc = veuicc_scp03t_process(&k->t, lookup, &a, &sink, data, len, out, cap, &n);
-	veuicc_scp03_release(&k->t); /* k lives in an array that moves */
+	veuicc_scp03_ctx *ctx = k->t;
+	int rc = veuicc_scp03t_process(ctx, lookup, &a, &sink, data, len, out, cap, &n);
+	veuicc_scp03_release(ctx); /* prepared keys are not kept between commands */
 	if (sd->scratch_ctr)
 		sd->scratch_ctr->seq = sd->scratch.seq_counter;
 	mbedtls_platform_zeroize(&sd->scratch, sizeof(sd->scratch));
@@ -728,7 +746,7 @@ void veuicc_sd_power_cycle(veuicc_card *card)
 	if (!sd)
 		return;
 	for (size_t i = 0; i < sd->nisdp; i++) {
-		veuicc_scp03_reset(&sd->isdp[i].t);
+		t_end(&sd->isdp[i]);
 		pkg_free(&sd->isdp[i]);
 	}
 }
@@ -921,6 +939,7 @@ int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len)
 	rbuf r = {in, len, 0, 0};
 	if (get_u8(&r) != STATE_VERSION)
 		return VEUICC_ERR_MALFORMED;
+	t_end(&sd->isdr);
 	load_keys(&r, &sd->isdr);
 	size_t n = get_u8(&r) << 8;
 	n |= get_u8(&r);
@@ -929,6 +948,7 @@ int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len)
 		load_keys(&r, &tmp);
 		sd_keys *k = r.err ? NULL : isdp_keys(sd, tmp.aid, tmp.aid_len, true);
 		if (k) {
+			t_end(k);
 			pkg_free(k);
 			*k = tmp;
 		} else if (!r.err)
@@ -947,7 +967,7 @@ void veuicc_sd_free(struct veuicc_sd *sd)
 	for (size_t c = 0; c < VEUICC_MAX_CHANNELS; c++)
 		session_end(sd, c);
 	for (size_t i = 0; i < sd->nisdp; i++) {
-		veuicc_scp03_reset(&sd->isdp[i].t);
+		t_end(&sd->isdp[i]);
 		pkg_free(&sd->isdp[i]);
 	}
 	if (sd->isdp) {
