@@ -49,15 +49,21 @@ typedef struct sd_keys {
 	uint8_t aid_len;
 	sd_ctr ctr[CTR_MAX];
 	uint8_t nctr;
-	/* volatile: the ISD-P's SCP03t session and the package it is receiving */
-	veuicc_scp03_ctx t;
+	/* volatile: the ISD-P's SCP03t session (allocated by its first SCP03t
+	 * command, NULL: none; MC2) and the package it is receiving */
+	veuicc_scp03_ctx *t;
 	uint8_t *pkg;
 	size_t pkg_len, pkg_cap;
 } sd_keys;
 
 struct veuicc_sd {
-	veuicc_scp03_ctx s[VEUICC_MAX_CHANNELS]; /* APDU-mode session per channel */
-	sd_keys isdr;                            /* counters of the factory key sets */
+	/* APDU-mode session per channel, allocated by INITIALIZE UPDATE and
+	 * freed when it ends: NULL is no session, so an idle card does not
+	 * carry 20 contexts with their key schedules (docs/spec-decisions.md
+	 * MC2) */
+	veuicc_scp03_ctx *s[VEUICC_MAX_CHANNELS];
+	bool busy;    /* a session's command is being processed: end, do not free */
+	sd_keys isdr; /* counters of the factory key sets */
 	sd_keys *isdp;
 	size_t nisdp, cap;
 	veuicc_scp03_keyset scratch; /* the key set of the INITIALIZE UPDATE in progress */
@@ -75,6 +81,32 @@ static void pkg_free(sd_keys *k)
 	}
 	k->pkg = NULL;
 	k->pkg_len = k->pkg_cap = 0;
+}
+
+/* End the SCP03t session of \p k: keys zeroised, context freed. */
+static void t_end(sd_keys *k)
+{
+	if (!k->t)
+		return;
+	veuicc_scp03_reset(k->t);
+	mbedtls_platform_zeroize(k->t, sizeof(*k->t));
+	free(k->t);
+	k->t = NULL;
+}
+
+/* End the session of channel \p c: keys zeroised, context freed (while
+ * a command runs in a session only zeroised: veuicc_sd_process() still
+ * wraps its response and frees it afterwards). */
+static void session_end(struct veuicc_sd *sd, size_t c)
+{
+	if (!sd->s[c])
+		return;
+	veuicc_scp03_reset(sd->s[c]);
+	if (sd->busy)
+		return;
+	mbedtls_platform_zeroize(sd->s[c], sizeof(*sd->s[c]));
+	free(sd->s[c]);
+	sd->s[c] = NULL;
 }
 
 static struct veuicc_sd *sd_of(veuicc_card *card)
@@ -428,9 +460,9 @@ uint16_t veuicc_sd_process(veuicc_card *card, const veuicc_sd_target *t, const v
 	struct veuicc_sd *sd = sd_of(card);
 	if (!sd)
 		return VEUICC_SW_MEMORY_FAILURE;
-	veuicc_scp03_ctx *s = &sd->s[cmd->cl.channel];
-	if (s->state != VEUICC_SCP03_IDLE && !same_sd(s, t))
-		veuicc_scp03_reset(s);
+	uint8_t ch = cmd->cl.channel;
+	if (sd->s[ch] && sd->s[ch]->state != VEUICC_SCP03_IDLE && !same_sd(sd->s[ch], t))
+		session_end(sd, ch);
 
 	size_t cap = 4 + 3 + cmd->lc + 3;
 	uint8_t *raw = malloc(cap);
@@ -439,8 +471,18 @@ uint16_t veuicc_sd_process(veuicc_card *card, const veuicc_sd_target *t, const v
 	size_t raw_len = encode(cmd, raw);
 	uint16_t sw;
 	if (cmd->ins == INS_INITIALIZE_UPDATE && !cmd->cl.sm) {
-		sw = initialize_update(card, sd, s, t, raw, raw_len, rsp);
+		if (!sd->s[ch])
+			sd->s[ch] = calloc(1, sizeof(*sd->s[ch]));
+		sw = sd->s[ch] ? initialize_update(card, sd, sd->s[ch], t, raw, raw_len, rsp)
+		               : VEUICC_SW_MEMORY_FAILURE;
 		goto done;
+	}
+	/* no context: an idle one (state IDLE) answers as an ended session */
+	veuicc_scp03_ctx idle;
+	veuicc_scp03_ctx *s = sd->s[ch];
+	if (!s) {
+		memset(&idle, 0, sizeof(idle));
+		s = &idle;
 	}
 	if (cmd->ins == INS_EXTERNAL_AUTHENTICATE) {
 		if (veuicc_scp03_external_authenticate(s, raw, raw_len, &sw))
@@ -467,8 +509,11 @@ uint16_t veuicc_sd_process(veuicc_card *card, const veuicc_sd_target *t, const v
 			} else {
 				pc.cl.channel = cmd->cl.channel;
 				uint8_t need = level_needed(t, &pc);
+				bool was_busy = sd->busy;
+				sd->busy = true; /* fn may end sessions (key set removed) */
 				sw = (s->level & need) == need ? fn(arg, &pc, rsp)
 				                               : VEUICC_SW_SECURITY_STATUS;
+				sd->busy = was_busy;
 				if (pc.ins == INS_PUT_KEY)
 					after_put_key(card, t, rsp, sw);
 			}
@@ -493,6 +538,9 @@ uint16_t veuicc_sd_process(veuicc_card *card, const veuicc_sd_target *t, const v
 done:
 	mbedtls_platform_zeroize(raw, cap);
 	free(raw);
+	for (size_t c = 0; c < VEUICC_MAX_CHANNELS && !sd->busy; c++)
+		if (sd->s[c] && sd->s[c]->state == VEUICC_SCP03_IDLE)
+			session_end(sd, c); /* ended or never opened */
 	return sw;
 }
 
@@ -501,7 +549,7 @@ int veuicc_sd_session_kvn(const veuicc_card *card, uint8_t channel, const uint8_
 {
 	if (!card->sd || channel >= VEUICC_MAX_CHANNELS)
 		return -1;
-	const veuicc_scp03_ctx *s = &card->sd->s[channel];
+	const veuicc_scp03_ctx *s = card->sd->s[channel];
 	if (!veuicc_scp03_is_open(s) || s->sd_aid_len != aid_len || memcmp(s->sd_aid, aid, aid_len))
 		return -1;
 	return s->kvn;
@@ -510,7 +558,7 @@ int veuicc_sd_session_kvn(const veuicc_card *card, uint8_t channel, const uint8_
 void veuicc_sd_channel_reset(veuicc_card *card, uint8_t channel)
 {
 	if (card->sd && channel < VEUICC_MAX_CHANNELS)
-		veuicc_scp03_reset(&card->sd->s[channel]);
+		session_end(card->sd, channel);
 }
 
 void veuicc_sd_isdr_keyset_added(veuicc_card *card, uint8_t kvn, uint32_t seq)
@@ -527,10 +575,10 @@ void veuicc_sd_isdr_keyset_removed(veuicc_card *card, uint8_t kvn)
 	if (!sd)
 		return;
 	for (size_t c = 0; c < VEUICC_MAX_CHANNELS; c++)
-		if (veuicc_scp03_is_open(&sd->s[c]) && sd->s[c].kvn == kvn &&
-		    sd->s[c].sd_aid_len == sizeof(veuicc_aid_isdr) &&
-		    !memcmp(sd->s[c].sd_aid, veuicc_aid_isdr, sizeof(veuicc_aid_isdr)))
-			veuicc_scp03_reset(&sd->s[c]);
+		if (veuicc_scp03_is_open(sd->s[c]) && sd->s[c]->kvn == kvn &&
+		    sd->s[c]->sd_aid_len == sizeof(veuicc_aid_isdr) &&
+		    !memcmp(sd->s[c]->sd_aid, veuicc_aid_isdr, sizeof(veuicc_aid_isdr)))
+			session_end(sd, c);
 	sd_keys *k = &sd->isdr;
 	for (size_t i = 0; i < k->nctr; i++) {
 		if (k->ctr[i].kvn != kvn)
@@ -547,12 +595,13 @@ void veuicc_sd_forget(veuicc_card *card, const uint8_t *aid, size_t aid_len)
 	if (!sd)
 		return;
 	for (size_t c = 0; c < VEUICC_MAX_CHANNELS; c++)
-		if (sd->s[c].sd_aid_len == aid_len && !memcmp(sd->s[c].sd_aid, aid, aid_len))
-			veuicc_scp03_reset(&sd->s[c]);
+		if (sd->s[c] && sd->s[c]->sd_aid_len == aid_len &&
+		    !memcmp(sd->s[c]->sd_aid, aid, aid_len))
+			session_end(sd, c);
 	for (size_t i = 0; i < sd->nisdp; i++) {
 		if (sd->isdp[i].aid_len != aid_len || memcmp(sd->isdp[i].aid, aid, aid_len))
 			continue;
-		veuicc_scp03_reset(&sd->isdp[i].t);
+		t_end(&sd->isdp[i]);
 		pkg_free(&sd->isdp[i]);
 		mbedtls_platform_zeroize(&sd->isdp[i], sizeof(sd->isdp[i]));
 		memmove(&sd->isdp[i], &sd->isdp[i + 1], (sd->nisdp - i - 1) * sizeof(sd->isdp[i]));
@@ -649,11 +698,16 @@ uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
 	sd_keys *k = sd ? keys_of(card, &t, true) : NULL;
 	if (!k)
 		return VEUICC_SW_MEMORY_FAILURE;
-	if (k->t.sd_aid_len == 0 && k->t.state == VEUICC_SCP03_IDLE) {
+	if (!k->t) {
 		veuicc_scp03_cfg cfg = {.sd_aid = aid, .sd_aid_len = aid_len};
 		kdd_of(card, cfg.kdd);
-		if (veuicc_scp03_init(&k->t, &cfg))
+		k->t = calloc(1, sizeof(*k->t));
+		if (!k->t)
+			return VEUICC_SW_MEMORY_FAILURE;
+		if (veuicc_scp03_init(k->t, &cfg)) {
+			t_end(k);
 			return VEUICC_SW_NO_DIAGNOSIS;
+		}
 	}
 	size_t cap = 2 * len + SCP03T_SLACK;
 	uint8_t *out = malloc(cap);
@@ -668,8 +722,9 @@ uint16_t veuicc_sd_scp03t(veuicc_card *card, const uint8_t *aid, size_t aid_len,
 	veuicc_scp03t_sink sink = {t_segment, t_abort, &s};
 	sd->scratch_ctr = NULL;
 	size_t n = 0;
-	int rc = veuicc_scp03t_process(&k->t, lookup, &a, &sink, data, len, out, cap, &n);
-	veuicc_scp03_release(&k->t); /* k lives in an array that moves */
+	veuicc_scp03_ctx *ctx = k->t;
+	int rc = veuicc_scp03t_process(ctx, lookup, &a, &sink, data, len, out, cap, &n);
+	veuicc_scp03_release(ctx); /* prepared keys are not kept between commands */
 	if (sd->scratch_ctr)
 		sd->scratch_ctr->seq = sd->scratch.seq_counter;
 	mbedtls_platform_zeroize(&sd->scratch, sizeof(sd->scratch));
@@ -692,7 +747,7 @@ void veuicc_sd_power_cycle(veuicc_card *card)
 	if (!sd)
 		return;
 	for (size_t i = 0; i < sd->nisdp; i++) {
-		veuicc_scp03_reset(&sd->isdp[i].t);
+		t_end(&sd->isdp[i]);
 		pkg_free(&sd->isdp[i]);
 	}
 }
@@ -713,7 +768,7 @@ uint16_t veuicc_sd_isdp_put_key(veuicc_card *card, const uint8_t *aid, size_t ai
 	 * SCP03 key set, or for its first key set the ISD-R's (its associated
 	 * SD, S3-4) */
 	const veuicc_scp03_keyset *est = established(card, &t);
-	const veuicc_scp03_ctx *s = &sd->s[cmd->cl.channel];
+	const veuicc_scp03_ctx *s = sd->s[cmd->cl.channel];
 	const uint8_t *dk = NULL;
 	size_t dl = 0;
 	if (veuicc_scp03_is_open(s) && same_sd(s, &t)) {
@@ -823,6 +878,7 @@ int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len)
 	veuicc_rbuf r = {in, len, 0, 0};
 	if (veuicc_rbuf_u8(&r) != STATE_VERSION)
 		return VEUICC_ERR_MALFORMED;
+	t_end(&sd->isdr);
 	load_keys(&r, &sd->isdr);
 	size_t n = veuicc_rbuf_u8(&r) << 8;
 	n |= veuicc_rbuf_u8(&r);
@@ -831,6 +887,7 @@ int veuicc_sd_state_load(veuicc_card *card, const uint8_t *in, size_t len)
 		load_keys(&r, &tmp);
 		sd_keys *k = r.err ? NULL : isdp_keys(sd, tmp.aid, tmp.aid_len, true);
 		if (k) {
+			t_end(k);
 			pkg_free(k);
 			*k = tmp;
 		} else if (!r.err)
@@ -847,9 +904,9 @@ void veuicc_sd_free(struct veuicc_sd *sd)
 	if (!sd)
 		return;
 	for (size_t c = 0; c < VEUICC_MAX_CHANNELS; c++)
-		veuicc_scp03_reset(&sd->s[c]);
+		session_end(sd, c);
 	for (size_t i = 0; i < sd->nisdp; i++) {
-		veuicc_scp03_reset(&sd->isdp[i].t);
+		t_end(&sd->isdp[i]);
 		pkg_free(&sd->isdp[i]);
 	}
 	if (sd->isdp) {

@@ -63,6 +63,11 @@ struct ifd_slot {
 	int reported;        /* last presence reported to pcscd, -1 none */
 	int stop_polling;
 	int pollers; /* threads inside ifd_poll() */
+	/* pcscd's event thread of this reader: the one that calls ifd_poll()
+	 * and then IFDHICCPresence(). Only its presence checks consume a latched
+	 * removal (see IFDHICCPresence). */
+	pthread_t poller;
+	int poller_known;
 	uint8_t atr[VEUICC_ATR_MAX];
 	size_t atr_len; /* 0 while powered off */
 };
@@ -298,6 +303,7 @@ static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 	s->reported = -1;
 	s->stop_polling = 0;
 	s->pollers = 0;
+	s->poller_known = 0;
 	s->atr_len = 0;
 	s->used = 1;
 	char eid[33] = "";
@@ -386,6 +392,8 @@ static RESPONSECODE ifd_poll(DWORD Lun, int timeout)
 		until.tv_nsec -= 1000000000L;
 	}
 	s->pollers++;
+	s->poller = pthread_self();
+	s->poller_known = 1;
 	while (!presence_event(s)) {
 		if (pthread_cond_timedwait(&s->changed, &s->lock, &until) == ETIMEDOUT)
 			break;
@@ -774,7 +782,14 @@ RESPONSECODE IFDHICCPresence(DWORD Lun)
 	if (s == NULL)
 		return IFD_COMMUNICATION_ERROR;
 	RESPONSECODE ret;
-	if (s->removal_pending) {
+	/* pcscd also asks from client threads (IFDPowerICC checks presence
+	 * before every power action). Such a check sees a latched removal but
+	 * leaves it for the event thread: had it consumed it, pcscd would
+	 * never learn that the card lost power and would keep sending PTS and
+	 * APDUs to an unpowered card (docs/spec-decisions.md MC4). */
+	if (s->poller_known && !pthread_equal(pthread_self(), s->poller)) {
+		ret = s->present && !s->removal_pending ? IFD_ICC_PRESENT : IFD_ICC_NOT_PRESENT;
+	} else if (s->removal_pending) {
 		/* Report the latched removal once, even if the card is back. */
 		s->removal_pending = 0;
 		s->reported = 0;

@@ -518,6 +518,58 @@ static void test_polling(void **state)
 	assert_int_equal(poll(LUN_A, 10), IFD_COMMUNICATION_ERROR);
 }
 
+/* pcscd's event thread: the polling function, then a presence check. */
+struct event_step {
+	DWORD lun;
+	int timeout_ms;
+	RESPONSECODE presence;
+};
+
+static void *event_step_main(void *p)
+{
+	struct event_step *e = p;
+	RESPONSECODE (*poll)(DWORD, int) = poll_fn(e->lun);
+	poll(e->lun, e->timeout_ms);
+	e->presence = IFDHICCPresence(e->lun);
+	return NULL;
+}
+
+static RESPONSECODE event_step(DWORD lun, int timeout_ms)
+{
+	struct event_step e = {lun, timeout_ms, 0};
+	pthread_t th;
+	pthread_create(&th, NULL, event_step_main, &e);
+	pthread_join(th, NULL);
+	return e.presence;
+}
+
+/* A presence check from a client thread (pcscd's IFDPowerICC does one)
+ * between a quick remove+insert and the event thread's check must not
+ * consume the latched removal: the event thread still sees it, so pcscd
+ * learns that the card lost power (found by the pcscd_soak test). */
+static void test_removal_left_for_event_thread(void **state)
+{
+	(void)state;
+	char dn[] = "veuicc:name=evt";
+	DWORD got;
+	assert_int_equal(IFDHCreateChannelByName(LUN_A, dn), IFD_SUCCESS);
+	assert_int_equal(event_step(LUN_A, 0), IFD_ICC_PRESENT);
+	assert_int_equal(IFDHControl(LUN_A, VEUICC_IFD_CTL_REMOVE, NULL, 0, NULL, 0, &got),
+	                 IFD_SUCCESS);
+	assert_int_equal(IFDHControl(LUN_A, VEUICC_IFD_CTL_INSERT, NULL, 0, NULL, 0, &got),
+	                 IFD_SUCCESS);
+	/* client threads: absent while the removal is unreported, twice */
+	assert_int_equal(IFDHICCPresence(LUN_A), IFD_ICC_NOT_PRESENT);
+	assert_int_equal(IFDHICCPresence(LUN_A), IFD_ICC_NOT_PRESENT);
+	/* the event thread is woken at once and sees the removal, then the card */
+	double t = now_s();
+	assert_int_equal(event_step(LUN_A, 5000), IFD_ICC_NOT_PRESENT);
+	assert_int_equal(event_step(LUN_A, 5000), IFD_ICC_PRESENT);
+	assert_true(now_s() - t < 2.0);
+	assert_int_equal(IFDHICCPresence(LUN_A), IFD_ICC_PRESENT);
+	assert_int_equal(IFDHCloseChannel(LUN_A), IFD_SUCCESS);
+}
+
 static void test_two_readers_and_limit(void **state)
 {
 	(void)state;
@@ -672,6 +724,7 @@ int main(void)
 	    cmocka_unit_test(test_debug_log),
 	    cmocka_unit_test(test_presence_and_control),
 	    cmocka_unit_test(test_polling),
+	    cmocka_unit_test(test_removal_left_for_event_thread),
 	    cmocka_unit_test(test_two_readers_and_limit),
 	    cmocka_unit_test(test_trace_file),
 	    cmocka_unit_test(test_unwritable_trace),
