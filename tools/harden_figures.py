@@ -70,7 +70,7 @@ def coverage(path):
     pct = 100.0 * cov / tot if tot else 100.0
     print(f"{'src/ total':<18} {tot:>7} {cov:>7} {pct:>6.1f}")
     ok = pct >= COVERAGE_TARGET
-    print(f"line coverage of src/: {pct:.1f}% ({cov}/{tot} lines), target "
+    print(f"line coverage of src/: {pct:.2f}% ({cov}/{tot} lines), target "
           f"{COVERAGE_TARGET:.0f}%: {'PASS' if ok else 'FAIL'}")
     if not ok:
         # where tests would pay most: the files with the most uncovered lines
