@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * File attributes the SAIP installer refuses (docs/saip-install.md): the
+ * TS.48 V7 profile with one member of a fileDescriptor (TCA eUICC Profile
+ * Package §8.3.3 Fcp, coded as TS 102 221 §11.1.1.4) spoilt per case must
+ * not install: nothing is returned, the result names the PE, the file and
+ * the SAIP status (bad values, or feature not supported for the forms
+ * veuicc does not implement). The unspoilt profile installs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "saip/install.h"
+#include "saip/saip.h"
+
+#define PROFILE "saip/profiles/TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
+
+/* PE 1 is the mf PE; its member \p file (an array of File elements) gets
+ * \p key = \p value in its fileDescriptor. */
+struct edit {
+	const char *file;
+	const char *key;
+	const char *value;
+	veuicc_saip_status status;
+	int rc;
+	const char *why;
+};
+
+static const struct edit edits[] = {
+    /* TS 102 221 §11.1.1.4.9, Table 11.8: LCSI '02' is RFU */
+    {"ef-pl", "lcsi", "\"02\"", VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
+     "ef-pl: unsupported lcsi"},
+    /* §11.1.1.4.7: the referenced forms of 1 and 3 bytes only; SE-ID forms not */
+    {"ef-pl", "securityAttributesReferenced", "\"2F06\"", VEUICC_SAIP_STATUS_FEATURE_NOT_SUPPORTED,
+     VEUICC_ERR_UNSUPPORTED, "ef-pl: securityAttributesReferenced of 2 bytes not supported"},
+    /* §11.1.1.4.7.2: the EF.ARR of a reference cannot be the MF */
+    {"ef-pl", "securityAttributesReferenced", "\"3F0001\"", VEUICC_SAIP_STATUS_BAD_VALUES,
+     VEUICC_ERR_MALFORMED, "ef-pl: bad EF.ARR reference"},
+    /* §11.1.1.4.10: the PIN status template belongs to a DF or ADF */
+    {"ef-pl", "pinStatusTemplateDO", "\"010A0B\"", VEUICC_SAIP_STATUS_BAD_VALUES,
+     VEUICC_ERR_MALFORMED, "ef-pl: pinStatusTemplateDO on an EF"},
+    /* §11.1.1.4.3: EF structure bits '111' are none of transparent (001),
+     * linear fixed (010) or cyclic (110) */
+    {"ef-pl", "fileDescriptor", "\"4721\"", VEUICC_SAIP_STATUS_FEATURE_NOT_SUPPORTED,
+     VEUICC_ERR_UNSUPPORTED, "ef-pl: file descriptor byte 47 not supported"},
+};
+
+static char *profile_json(void)
+{
+	const char *d = getenv("VEUICC_TEST_DATA");
+	assert_non_null(d);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", d, PROFILE);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t buf[1 << 16];
+	size_t len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	veuicc_saip_profile *p = NULL;
+	assert_int_equal(veuicc_saip_decode(buf, len, &p, NULL), VEUICC_OK);
+	char *text = NULL;
+	assert_int_equal(veuicc_saip_to_json(p, &text), VEUICC_OK);
+	veuicc_saip_free(p);
+	return text;
+}
+
+static veuicc_saip_profile *spoilt(const char *text, const struct edit *ed)
+{
+	json_error_t je;
+	json_t *root = json_loads(text, 0, &je);
+	assert_non_null(root);
+	if (ed) {
+		json_t *mf = json_object_get(json_array_get(root, 1), "mf");
+		assert_non_null(mf);
+		json_t *file = json_object_get(mf, ed->file);
+		assert_true(json_is_array(file));
+		json_t *fd = json_object_get(json_array_get(file, 0), "fileDescriptor");
+		assert_non_null(fd);
+		json_t *v = json_loads(ed->value, JSON_DECODE_ANY, &je);
+		assert_non_null(v);
+		assert_int_equal(json_object_set_new(fd, ed->key, v), 0);
+	}
+	char *s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	veuicc_saip_profile *p = NULL;
+	veuicc_saip_error e;
+	if (veuicc_saip_from_json(s, strlen(s), &p, &e))
+		fail_msg("from_json: %s", e.msg);
+	free(s);
+	return p;
+}
+
+static void test_refused_attributes(void **state)
+{
+	(void)state;
+	char *text = profile_json();
+	static veuicc_saip_install_result res;
+	static veuicc_saip_gp_info gp;
+
+	/* the unspoilt profile installs */
+	veuicc_saip_profile *p = spoilt(text, NULL);
+	veuicc_fs *fs = NULL;
+	assert_int_equal(veuicc_saip_install(p, &fs, &gp, &res), VEUICC_OK);
+	assert_non_null(fs);
+	veuicc_fs_free(fs);
+	veuicc_saip_gp_info_clear(&gp);
+	veuicc_saip_free(p);
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		const struct edit *ed = &edits[i];
+		p = spoilt(text, ed);
+		fs = (veuicc_fs *)(uintptr_t)1;
+		int rc = veuicc_saip_install(p, &fs, &gp, &res);
+		if (rc != ed->rc || res.status != ed->status || !strstr(res.msg, ed->why))
+			fail_msg("case %zu (%s.%s = %s): rc %d status %d \"%s\"; want rc %d status "
+			         "%d \"%s\"",
+			         i, ed->file, ed->key, ed->value, rc, (int)res.status, res.msg,
+			         ed->rc, (int)ed->status, ed->why);
+		assert_null(fs);
+		assert_int_equal(res.pe_index, 1);
+		assert_int_equal(gp.nsd, 0);
+		veuicc_saip_free(p);
+	}
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_refused_attributes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
