@@ -60,6 +60,7 @@ struct ifd_slot {
 	int debug;
 	int present;         /* the card is in the reader */
 	int removal_pending; /* a removal IFDHICCPresence() has not reported yet */
+	int lost_power;      /* removed while powered, no power action since (MC6) */
 	int reported;        /* last presence reported to pcscd, -1 none */
 	int stop_polling;
 	int pollers; /* threads inside ifd_poll() */
@@ -550,6 +551,22 @@ RESPONSECODE IFDHSetProtocolParameters(DWORD Lun, DWORD Protocol, UCHAR Flags, U
 		ifd_log(s->name, Lun, LOG_ERR, "set protocol: no card");
 		ret = IFD_ICC_NOT_PRESENT;
 	} else {
+		/* pcscd sets the protocol only on a card it believes powered. A
+		 * remove + insert that pcscd's threads saw only in part (a client
+		 * thread's presence check before the event thread polled once)
+		 * leaves it believing so while the card lost power: power it up
+		 * again, as pcscd does on every insertion (decision MC6). */
+		if (s->lost_power && !veuicc_is_powered(s->card)) {
+			size_t n = 0;
+			s->lost_power = 0;
+			if (veuicc_reset(s->card, VEUICC_RESET_COLD, s->atr, &n) == VEUICC_OK &&
+			    n <= MAX_ATR_SIZE) {
+				s->atr_len = n;
+				ifd_log(s->name, Lun, LOG_INFO,
+				        "set protocol: the card had lost power (removed and "
+				        "inserted): powered up again");
+			}
+		}
 		int rc = veuicc_set_protocol(s->card, p);
 		if (rc == VEUICC_ERR_UNSUPPORTED) {
 			ifd_log(s->name, Lun, LOG_ERR, "the ATR does not offer T=%d", (int)p);
@@ -577,6 +594,7 @@ RESPONSECODE IFDHPowerICC(DWORD Lun, DWORD Action, PUCHAR Atr, PDWORD AtrLength)
 		*AtrLength = 0;
 	RESPONSECODE ret = IFD_SUCCESS;
 	int rc;
+	s->lost_power = 0; /* pcscd knows the power state again */
 	switch (Action) {
 	case IFD_POWER_DOWN:
 		s->atr_len = 0;
@@ -748,6 +766,7 @@ RESPONSECODE IFDHControl(DWORD Lun, DWORD dwControlCode, PUCHAR TxBuffer, DWORD 
 		if (s->present) {
 			s->present = 0;
 			s->removal_pending = 1;
+			s->lost_power = veuicc_is_powered(s->card);
 			s->atr_len = 0;
 			veuicc_power_off(s->card);
 			pthread_cond_broadcast(&s->changed);

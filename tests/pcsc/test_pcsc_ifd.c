@@ -570,6 +570,41 @@ static void test_removal_left_for_event_thread(void **state)
 	assert_int_equal(IFDHCloseChannel(LUN_A), IFD_SUCCESS);
 }
 
+/* MC6: a card removed while powered and put back before pcscd powered it
+ * again gets a PTS: it is powered up again and answers; a card that was
+ * never powered still refuses the PTS. */
+static void test_pts_after_unseen_reinsertion(void **state)
+{
+	(void)state;
+	char dn[] = "veuicc:name=mc6";
+	UCHAR atr[MAX_ATR_SIZE];
+	DWORD atr_len = sizeof(atr), got;
+	uint8_t r[300];
+	DWORD rn = sizeof(r);
+	assert_int_equal(IFDHCreateChannelByName(LUN_A, dn), IFD_SUCCESS);
+	assert_int_equal(IFDHSetProtocolParameters(LUN_A, SCARD_PROTOCOL_T1, 0, 0, 0, 0),
+	                 IFD_COMMUNICATION_ERROR); /* never powered */
+	assert_int_equal(power_up(LUN_A, atr, &atr_len), IFD_SUCCESS);
+	assert_int_equal(IFDHControl(LUN_A, VEUICC_IFD_CTL_REMOVE, NULL, 0, NULL, 0, &got),
+	                 IFD_SUCCESS);
+	assert_int_equal(IFDHControl(LUN_A, VEUICC_IFD_CTL_INSERT, NULL, 0, NULL, 0, &got),
+	                 IFD_SUCCESS);
+	assert_int_equal(IFDHSetProtocolParameters(LUN_A, SCARD_PROTOCOL_T1, 0, 0, 0, 0),
+	                 IFD_SUCCESS);
+	assert_int_equal(xmit(LUN_A, select_isdr, sizeof(select_isdr), r, &rn), IFD_SUCCESS);
+	assert_true(rn >= 2);
+	assert_true(r[rn - 2] == 0x90 || r[rn - 2] == 0x61); /* the ISD-R answers */
+	/* an explicit power down clears it: the next PTS is refused again */
+	assert_int_equal(IFDHPowerICC(LUN_A, IFD_POWER_DOWN, NULL, NULL), IFD_SUCCESS);
+	assert_int_equal(IFDHControl(LUN_A, VEUICC_IFD_CTL_REMOVE, NULL, 0, NULL, 0, &got),
+	                 IFD_SUCCESS);
+	assert_int_equal(IFDHControl(LUN_A, VEUICC_IFD_CTL_INSERT, NULL, 0, NULL, 0, &got),
+	                 IFD_SUCCESS);
+	assert_int_equal(IFDHSetProtocolParameters(LUN_A, SCARD_PROTOCOL_T1, 0, 0, 0, 0),
+	                 IFD_COMMUNICATION_ERROR);
+	assert_int_equal(IFDHCloseChannel(LUN_A), IFD_SUCCESS);
+}
+
 static void test_two_readers_and_limit(void **state)
 {
 	(void)state;
@@ -725,6 +760,7 @@ int main(void)
 	    cmocka_unit_test(test_presence_and_control),
 	    cmocka_unit_test(test_polling),
 	    cmocka_unit_test(test_removal_left_for_event_thread),
+	    cmocka_unit_test(test_pts_after_unseen_reinsertion),
 	    cmocka_unit_test(test_two_readers_and_limit),
 	    cmocka_unit_test(test_trace_file),
 	    cmocka_unit_test(test_unwritable_trace),
