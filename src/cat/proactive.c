@@ -80,7 +80,7 @@ int veuicc_cat_queue(veuicc_card *card, uint8_t type, uint8_t qualifier, uint8_t
 	if (!c || c->q_count >= VEUICC_CAT_QUEUE_MAX)
 		return VEUICC_ERR_NO_MEMORY;
 	if (card->fault && veuicc_fault_drop_proactive(card, type))
-		return VEUICC_OK; /* test bench: discarded as if never queued */
+		return VEUICC_OK;     /* test bench: discarded as if never queued */
 	size_t content = 5 + 4 + len; /* command details, device identities, body */
 	size_t hdr = content < 0x80 ? 2 : 3;
 	if (hdr + content > VEUICC_CAT_PCMD_MAX)

@@ -37,12 +37,12 @@ struct veuicc_card {
 	uint64_t next_seq;              /**< last profile reference handed out (profile slot seq) */
 	struct veuicc_factory *factory; /**< EUM personalisation (factory.h), NULL: none */
 	struct veuicc_cat *cat;         /**< CAT / OTA state (cat/envelope.h), NULL: none yet */
-	struct veuicc_keyest *keyest;   /**< EstablishISDPKeySet state (euicc/keyest.h), NULL: none */
-	int test_mode;                  /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
-	veuicc_quirks quirks; /**< docs/quirks.md (core/quirks.c) */
-	int atr_custom;       /**< veuicc_config.atr given: ATR quirks refused */
-	int ota_secured;      /**< the command runs in the SCP80 OTA context (envelope.c) */
-	struct veuicc_sd *sd; /**< SCP03 sessions and counters (gp/sd_session.h) */
+	struct veuicc_keyest *keyest; /**< EstablishISDPKeySet state (euicc/keyest.h), NULL: none */
+	int test_mode;                /**< veuicc_config.test_mode: plain ES5/ES8 accepted */
+	veuicc_quirks quirks;         /**< docs/quirks.md (core/quirks.c) */
+	int atr_custom;               /**< veuicc_config.atr given: ATR quirks refused */
+	int ota_secured;              /**< the command runs in the SCP80 OTA context (envelope.c) */
+	struct veuicc_sd *sd;         /**< SCP03 sessions and counters (gp/sd_session.h) */
 
 	/* card clock and curve groups (decisions DL1, DL6) */
 	int64_t clock_utc;          /**< veuicc_config.clock_utc: 0 no clock */

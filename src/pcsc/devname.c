@@ -30,8 +30,7 @@ static const struct {
     {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},
     {"atr", KEY_ATR},     {"trace", KEY_TRACE},     {"present", KEY_PRESENT},
     {"state", KEY_STATE}, {"profile", KEY_PROFILE}, {"testmode", KEY_TESTMODE},
-    {"quirk", KEY_QUIRK},
-    {"fault", KEY_FAULT},
+    {"quirk", KEY_QUIRK}, {"fault", KEY_FAULT},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)

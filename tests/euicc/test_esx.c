@@ -275,7 +275,7 @@ static void test_master_delete(void **state)
 	/* GET DATA key information: the SCP03 set and the token key */
 	th_xfer(card, "80CA00E000",
 	        "E018 C00401308810 C00402308810 C00403308810 C00401708810 9000");
-	th_xfer(card, "80CA9F7F00", "6A88"); /* CPLC: the ISD-R's (decision G7) */
+	th_xfer(card, "80CA9F7F00", "6A88");  /* CPLC: the ISD-R's (decision G7) */
 	th_xfer(card, PUT_TOKEN_KEY, "6A80"); /* KVN 70 exists */
 	th_xfer(card, "00A4040C10" ISDP10, "9000");
 	th_xfer(card, PUT_TOKEN_KEY, PUT_TOKEN_RSP);

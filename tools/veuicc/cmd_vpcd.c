@@ -336,8 +336,8 @@ int veuicc_cli_vpcd(int argc, char **argv)
 		fprintf(stderr, "veuicc vpcd: bad --protocol or --wait\n");
 		return VEUICC_CLI_EXIT_USAGE;
 	}
-	int rc = card_path ? veuicc_card_open(card_path, &cfg, &s.card)
-	                   : veuicc_card_new(&cfg, &s.card);
+	int rc =
+	    card_path ? veuicc_card_open(card_path, &cfg, &s.card) : veuicc_card_new(&cfg, &s.card);
 	if (rc != VEUICC_OK) {
 		fprintf(stderr, "veuicc vpcd: cannot create the card: %s\n", veuicc_strerror(rc));
 		return VEUICC_CLI_EXIT_USAGE;
