@@ -6,7 +6,7 @@
  * The codes are sent with SCardControl() on a connection opened with
  * SCARD_SHARE_DIRECT (no card needed). They follow pcsc-lite's
  * SCARD_CTL_CODE(code) = 0x42000000 + code convention (PCSC/reader.h);
- * the numbers 3700..3702 are veuicc's own, outside the PC/SC part 10 range.
+ * the numbers 3700..3703 are veuicc's own, outside the PC/SC part 10 range.
  */
 #ifndef VEUICC_PCSC_IFD_VEUICC_H
 #define VEUICC_PCSC_IFD_VEUICC_H
@@ -26,6 +26,17 @@
 #define VEUICC_IFD_CTL_STATUS (VEUICC_IFD_CTL_BASE + 3702u)
 /** Length of the VEUICC_IFD_CTL_STATUS answer. */
 #define VEUICC_IFD_STATUS_LEN (3 + 32)
+/**
+ * Report the slot's event counters since the driver loaded:
+ * VEUICC_IFD_COUNTERS_LEN bytes, the removals then the power-ups (cold or
+ * warm resets, whoever asked), each a 32-bit big-endian count. A client
+ * that reads them before and after a run of APDUs learns whether the card
+ * was cycled under it, even when pcscd's own checks missed it (decision
+ * MC7). Works on a shared connection as well as a direct one.
+ */
+#define VEUICC_IFD_CTL_COUNTERS (VEUICC_IFD_CTL_BASE + 3703u)
+/** Length of the VEUICC_IFD_CTL_COUNTERS answer. */
+#define VEUICC_IFD_COUNTERS_LEN 8
 
 /** PC/SC part 10 CM_IOCTL_GET_FEATURE_REQUEST: veuicc answers "no features". */
 #define VEUICC_IFD_CTL_GET_FEATURES (VEUICC_IFD_CTL_BASE + 3400u)

@@ -62,6 +62,8 @@ struct ifd_slot {
 	int removal_pending; /* a removal IFDHICCPresence() has not reported yet */
 	int lost_power;      /* removed while powered, no power action since (MC6) */
 	int reported;        /* last presence reported to pcscd, -1 none */
+	uint32_t removals;   /* VEUICC_IFD_CTL_COUNTERS */
+	uint32_t power_ups;
 	int stop_polling;
 	int pollers; /* threads inside ifd_poll() */
 	/* pcscd's event thread of this reader: the one that calls ifd_poll()
@@ -302,6 +304,8 @@ static RESPONSECODE create_channel(DWORD Lun, const char *devname)
 	s->present = dc.present;
 	s->removal_pending = 0;
 	s->reported = -1;
+	s->removals = 0;
+	s->power_ups = 0;
 	s->stop_polling = 0;
 	s->pollers = 0;
 	s->poller_known = 0;
@@ -562,6 +566,7 @@ RESPONSECODE IFDHSetProtocolParameters(DWORD Lun, DWORD Protocol, UCHAR Flags, U
 			if (veuicc_reset(s->card, VEUICC_RESET_COLD, s->atr, &n) == VEUICC_OK &&
 			    n <= MAX_ATR_SIZE) {
 				s->atr_len = n;
+				s->power_ups++;
 				ifd_log(s->name, Lun, LOG_INFO,
 				        "set protocol: the card had lost power (removed and "
 				        "inserted): powered up again");
@@ -632,6 +637,7 @@ RESPONSECODE IFDHPowerICC(DWORD Lun, DWORD Action, PUCHAR Atr, PDWORD AtrLength)
 			break;
 		}
 		s->atr_len = n;
+		s->power_ups++;
 		memcpy(Atr, s->atr, n);
 		*AtrLength = n;
 		if (s->debug) {
@@ -742,7 +748,23 @@ static RESPONSECODE control_status(struct ifd_slot *s, PUCHAR RxBuffer, DWORD Rx
 	return IFD_SUCCESS;
 }
 
-/** IFD API: the control codes of pcsc/ifd_veuicc.h (remove, insert, status) and
+static RESPONSECODE control_counters(struct ifd_slot *s, PUCHAR RxBuffer, DWORD RxLength,
+                                     LPDWORD pdwBytesReturned)
+{
+	if (RxBuffer == NULL || RxLength < VEUICC_IFD_COUNTERS_LEN) {
+		ifd_log(s->name, s->lun, LOG_ERR, "counters: answer buffer too small");
+		return IFD_ERROR_INSUFFICIENT_BUFFER;
+	}
+	const uint32_t v[2] = {s->removals, s->power_ups};
+	for (int i = 0; i < 2; i++)
+		for (int b = 0; b < 4; b++)
+			RxBuffer[4 * i + b] = (UCHAR)(v[i] >> (24 - 8 * b));
+	*pdwBytesReturned = VEUICC_IFD_COUNTERS_LEN;
+	return IFD_SUCCESS;
+}
+
+/** IFD API: the control codes of pcsc/ifd_veuicc.h (remove, insert, status,
+ * counters) and
  * an empty PC/SC part 10 feature list. */
 RESPONSECODE IFDHControl(DWORD Lun, DWORD dwControlCode, PUCHAR TxBuffer, DWORD TxLength,
                          PUCHAR RxBuffer, DWORD RxLength, LPDWORD pdwBytesReturned)
@@ -765,6 +787,7 @@ RESPONSECODE IFDHControl(DWORD Lun, DWORD dwControlCode, PUCHAR TxBuffer, DWORD 
 	case VEUICC_IFD_CTL_REMOVE:
 		if (s->present) {
 			s->present = 0;
+			s->removals++;
 			s->removal_pending = 1;
 			s->lost_power = veuicc_is_powered(s->card);
 			s->atr_len = 0;
@@ -782,6 +805,9 @@ RESPONSECODE IFDHControl(DWORD Lun, DWORD dwControlCode, PUCHAR TxBuffer, DWORD 
 		break;
 	case VEUICC_IFD_CTL_STATUS:
 		ret = control_status(s, RxBuffer, RxLength, pdwBytesReturned);
+		break;
+	case VEUICC_IFD_CTL_COUNTERS:
+		ret = control_counters(s, RxBuffer, RxLength, pdwBytesReturned);
 		break;
 	default:
 		ifd_log(s->name, Lun, LOG_ERR, "control code 0x%lx not supported",

@@ -462,6 +462,24 @@ static void test_presence_and_control(void **state)
 	assert_int_equal(IFDHICCPresence(LUN_B), IFD_ICC_NOT_PRESENT);
 	assert_int_equal(IFDHICCPresence(LUN_B), IFD_ICC_PRESENT);
 	assert_int_equal(IFDHICCPresence(LUN_B), IFD_ICC_PRESENT);
+
+	/* the counters: 2 removals, 1 power-up so far; a warm reset counts */
+	static const UCHAR counters_2_1[] = {0, 0, 0, 2, 0, 0, 0, 1};
+	static const UCHAR counters_2_3[] = {0, 0, 0, 2, 0, 0, 0, 3};
+	assert_int_equal(
+	    IFDHControl(LUN_B, VEUICC_IFD_CTL_COUNTERS, NULL, 0, buf, sizeof(buf), &got),
+	    IFD_SUCCESS);
+	assert_int_equal(got, VEUICC_IFD_COUNTERS_LEN);
+	assert_memory_equal(buf, counters_2_1, sizeof(counters_2_1));
+	assert_int_equal(power_up(LUN_B, atr, &atr_len), IFD_SUCCESS);
+	atr_len = sizeof(atr);
+	assert_int_equal(IFDHPowerICC(LUN_B, IFD_RESET, atr, &atr_len), IFD_SUCCESS);
+	assert_int_equal(
+	    IFDHControl(LUN_B, VEUICC_IFD_CTL_COUNTERS, NULL, 0, buf, sizeof(buf), &got),
+	    IFD_SUCCESS);
+	assert_memory_equal(buf, counters_2_3, sizeof(counters_2_3));
+	assert_int_equal(IFDHControl(LUN_B, VEUICC_IFD_CTL_COUNTERS, NULL, 0, buf, 7, &got),
+	                 IFD_ERROR_INSUFFICIENT_BUFFER);
 	assert_int_equal(IFDHCloseChannel(LUN_B), IFD_SUCCESS);
 }
 

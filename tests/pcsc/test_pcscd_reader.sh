@@ -45,6 +45,9 @@ timeout $T "$PCSC_CLIENT" events "veuicc A" || fail "removal/insertion events"
 timeout $T "$PCSC_CLIENT" stress "veuicc B" || fail "removals racing transmits"
 
 # The same events driven by the CLI.
+st=$(timeout $T "$VEUICC_CLI" reader status "veuicc A") || fail "veuicc reader status"
+removals0=$(sed -n 's/^removals: //p' <<<"$st")
+[ -n "$removals0" ] || fail "status shows the removal counter"
 timeout $T "$VEUICC_CLI" reader remove "veuicc A" || fail "veuicc reader remove"
 timeout $T "$PCSC_CLIENT" wait-state "veuicc A" absent 5 || fail "absent after 'veuicc reader remove'"
 st=$(timeout $T "$VEUICC_CLI" reader status "veuicc A") || fail "veuicc reader status"
@@ -54,6 +57,8 @@ timeout $T "$VEUICC_CLI" reader insert "veuicc A" || fail "veuicc reader insert"
 timeout $T "$PCSC_CLIENT" wait-state "veuicc A" present 5 || fail "present after 'veuicc reader insert'"
 st=$(timeout $T "$VEUICC_CLI" reader status "veuicc A")
 grep -q "eid: $EID_A" <<<"$st" || fail "status shows the EID"
+[ "$(sed -n 's/^removals: //p' <<<"$st")" -eq $((removals0 + 1)) ] ||
+	fail "the removal counter went from $removals0 up by one"
 list=$(timeout $T "$VEUICC_CLI" reader list)
 echo "$list" | sed 's/^/# /'
 grep -q "veuicc B" <<<"$list" || fail "veuicc reader list"

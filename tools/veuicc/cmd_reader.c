@@ -278,6 +278,19 @@ static int print_status(SCARDCONTEXT ctx, const char *reader)
 	}
 	printf("reader: %s\npresent: %s\npowered: %s\nprotocol: T=%d\neid: %.32s\n", reader,
 	       st[0] ? "yes" : "no", st[1] ? "yes" : "no", st[2], (const char *)st + 3);
+	/* event counters (decision MC7) */
+	uint8_t c[VEUICC_IFD_COUNTERS_LEN + 8];
+	n = sizeof(c);
+	rv = control(ctx, reader, VEUICC_IFD_CTL_COUNTERS, c, &n);
+	if (rv != SCARD_S_SUCCESS || n != VEUICC_IFD_COUNTERS_LEN) {
+		fprintf(stderr, "veuicc reader: no event counters from this driver\n");
+		return VEUICC_CLI_EXIT_MISMATCH;
+	}
+	unsigned long v[2];
+	for (int i = 0; i < 2; i++)
+		v[i] = (unsigned long)c[4 * i] << 24 | (unsigned long)c[4 * i + 1] << 16 |
+		       (unsigned long)c[4 * i + 2] << 8 | c[4 * i + 3];
+	printf("removals: %lu\npower-ups: %lu\n", v[0], v[1]);
 	return VEUICC_CLI_EXIT_OK;
 }
 
