@@ -11,6 +11,7 @@
 
 #include "apdu/card_helpers.h"
 #include "scp/scp80.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDR     PFX "00000100"
@@ -202,7 +203,8 @@ static void test_counter_survives_reopen(void **state)
 	(void)state;
 	const char *f = getenv("VEUICC_FACTORY");
 	assert_non_null(f);
-	char path[] = "/tmp/veuicc-cat-card-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "cat-card");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "test_tmp.h"
 
 #define V7   "TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 #define V7B  "TS48_V7.0_eSIM_GTP_SAIP2.3_NoBERTLV_NoRAMRFM.der"
@@ -127,7 +128,8 @@ static void test_config_profile_and_file(void **state)
 	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);
 	uint8_t *b =
 	    th_load("VEUICC_TEST_DATA", "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der", &lb);
-	char path[] = "/tmp/veuicc-test-card-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "test-card");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -165,7 +167,7 @@ static void test_config_profile_and_file(void **state)
 	fclose(f);
 	assert_int_not_equal(veuicc_card_open(path, NULL, &card), VEUICC_OK);
 	unlink(path);
-	char wal[512];
+	char wal[600];
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	unlink(wal);
 	snprintf(wal, sizeof(wal), "%s-shm", path);

@@ -17,6 +17,7 @@
 #include "apdu/card_helpers.h"
 #include "core/card.h"
 #include "saip/saip.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDP10   PFX "00001000"
@@ -79,8 +80,10 @@ static int setup(void **state)
 	(void)state;
 	const char *data = getenv("VEUICC_TEST_DATA");
 	assert_non_null(data);
-	snprintf(pol_file, sizeof(pol_file), "/tmp/veuicc-esx-%ld-pol.der", (long)getpid());
-	snprintf(factory_file, sizeof(factory_file), "/tmp/veuicc-esx-%ld.json", (long)getpid());
+	snprintf(pol_file, sizeof(pol_file), "%s/veuicc-esx-%ld-pol.der", test_tmp_dir(),
+	         (long)getpid());
+	snprintf(factory_file, sizeof(factory_file), "%s/veuicc-esx-%ld.json", test_tmp_dir(),
+	         (long)getpid());
 	write_pol_package(pol_file);
 	FILE *f = fopen(factory_file, "w");
 	assert_non_null(f);
@@ -215,8 +218,8 @@ static void test_test_profile(void **state)
 static void test_test_profile_persisted(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-esx-%ld-tp.db", (long)getpid());
+	char path[512];
+	snprintf(path, sizeof(path), "%s/veuicc-esx-%ld-tp.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	veuicc_card *card = open_card(path);
 	assert_int_equal(veuicc_card_test_profile_enable(card), VEUICC_OK);
@@ -349,8 +352,8 @@ static void conn(veuicc_card *card, const char *want)
 static void test_connectivity_params(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-esx-%ld-cp.db", (long)getpid());
+	char path[512];
+	snprintf(path, sizeof(path), "%s/veuicc-esx-%ld-cp.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	veuicc_card *card = open_card(path);
 	conn(card, "");
@@ -410,8 +413,8 @@ static void test_connectivity_params(void **state)
 static void test_token_key_persisted(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-esx-%ld-tk.db", (long)getpid());
+	char path[512];
+	snprintf(path, sizeof(path), "%s/veuicc-esx-%ld-tk.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	veuicc_card *card = open_card(path);
 	th_xfer(card, SEL_11, "9000");
@@ -454,9 +457,9 @@ static void test_factory_checks(void **state)
 	     "{\"file\": \"@/saip/profiles/TS48V3-SAIP2-3-BERTLV-UNIQUE.der\", \"test\": true}",
 	     "$.profiles[2]: a second test profile"},
 	};
-	char json[2048], prof[1024], cfgp[128], cardp[128], msg[300];
-	snprintf(cfgp, sizeof(cfgp), "/tmp/veuicc-esx-%ld-bad.json", (long)getpid());
-	snprintf(cardp, sizeof(cardp), "/tmp/veuicc-esx-%ld-bad.db", (long)getpid());
+	char json[2048], prof[1024], cfgp[512], cardp[512], msg[300];
+	snprintf(cfgp, sizeof(cfgp), "%s/veuicc-esx-%ld-bad.json", test_tmp_dir(), (long)getpid());
+	snprintf(cardp, sizeof(cardp), "%s/veuicc-esx-%ld-bad.db", test_tmp_dir(), (long)getpid());
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		/* "@" stands for the test data folder */
 		size_t n = 0;

@@ -18,6 +18,7 @@
 #include "core/card.h"
 #include "euicc/isdp_ident.h"
 #include "gp/registry_store.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDP11   PFX "00001100"
@@ -66,7 +67,8 @@ static int setup(void **state)
 	(void)state;
 	const char *data = getenv("VEUICC_TEST_DATA");
 	assert_non_null(data);
-	snprintf(factory_file, sizeof(factory_file), "/tmp/veuicc-ident-%ld.json", (long)getpid());
+	snprintf(factory_file, sizeof(factory_file), "%s/veuicc-ident-%ld.json", test_tmp_dir(),
+	         (long)getpid());
 	FILE *f = fopen(factory_file, "w");
 	assert_non_null(f);
 	fprintf(f,
@@ -123,8 +125,8 @@ static void personalise(veuicc_card *card)
 static void test_crt_checked(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-ident-%ld-a.db", (long)getpid());
+	char path[512];
+	snprintf(path, sizeof(path), "%s/veuicc-ident-%ld-a.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	veuicc_card *card = open_card(path);
 	personalise(card);
@@ -161,8 +163,8 @@ static void test_crt_checked(void **state)
 static void test_crt_partial(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-ident-%ld-b.db", (long)getpid());
+	char path[512];
+	snprintf(path, sizeof(path), "%s/veuicc-ident-%ld-b.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	veuicc_card *card = open_card(path);
 	personalise(card);
@@ -178,8 +180,8 @@ static void test_crt_partial(void **state)
 static void test_crt_unpersonalised(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-ident-%ld-c.db", (long)getpid());
+	char path[512];
+	snprintf(path, sizeof(path), "%s/veuicc-ident-%ld-c.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	veuicc_card *card = open_card(path);
 	th_xfer(card, SEL_11, "9000");

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "veuicc/veuicc.h"
+#include "test_tmp.h"
 
 #define EID  "\"eid\": \"89049032123451234512345678901235\""
 #define HEAD "{\"version\": 1, " EID ", "
@@ -206,9 +207,9 @@ static void test_bad_configs(void **state)
 	const char *d = getenv("VEUICC_FACTORY"), *pd = getenv("VEUICC_PROFILES");
 	assert_non_null(d);
 	assert_non_null(pd);
-	char dir[128], cfg[192], card[192];
-	snprintf(dir, sizeof(dir), "/tmp/veuicc-fcfg-%ld", (long)getpid());
-	assert_true(mkdir(dir, 0700) == 0 || access(dir, W_OK) == 0);
+	char dir[512], cfg[600], card[600];
+	test_tmp_template(dir, sizeof(dir), "fcfg");
+	assert_non_null(mkdtemp(dir));
 	snprintf(cfg, sizeof(cfg), "%s/cfg.json", dir);
 	snprintf(card, sizeof(card), "%s/card.db", dir);
 	static char json[4096], want[1024], msg[1024];
@@ -246,9 +247,9 @@ static void test_good_config(void **state)
 {
 	(void)state;
 	const char *d = getenv("VEUICC_FACTORY"), *pd = getenv("VEUICC_PROFILES");
-	char dir[128], cfg[192], card[192], json[4096], msg[1024] = "";
-	snprintf(dir, sizeof(dir), "/tmp/veuicc-fcfg-ok-%ld", (long)getpid());
-	assert_true(mkdir(dir, 0700) == 0 || access(dir, W_OK) == 0);
+	char dir[512], cfg[600], card[600], json[4096], msg[1024] = "";
+	test_tmp_template(dir, sizeof(dir), "fcfg-ok");
+	assert_non_null(mkdtemp(dir));
 	snprintf(cfg, sizeof(cfg), "%s/cfg.json", dir);
 	snprintf(card, sizeof(card), "%s/card.db", dir);
 	expand(HEAD "\"isdr\": {\"tar\": \"000001\", \"keysets\": ["

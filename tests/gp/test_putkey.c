@@ -18,6 +18,7 @@
 #include "apdu/card_helpers.h"
 #include "apdu/sw.h"
 #include "gp/putkey.h"
+#include "test_tmp.h"
 
 /* P1 00 P2 81: new SCP03 key set KVN 31 (three AES-128 keys) */
 #define AES_NEW_31                                                                                 \
@@ -250,7 +251,8 @@ static void test_isdr(void **state)
 static void test_isdr_keys_persist(void **state)
 {
 	(void)state;
-	char path[1024], card_path[] = "/tmp/veuicc-putkey-XXXXXX";
+	char path[1024], card_path[512];
+	test_tmp_template(card_path, sizeof(card_path), "putkey");
 	const char *dir = getenv("VEUICC_TEST_DATA");
 	assert_non_null(dir);
 	snprintf(path, sizeof(path), "%s/gp/factory_putkey.json", dir);

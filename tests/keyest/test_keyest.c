@@ -21,6 +21,7 @@
 #include "core/card.h"
 #include "euicc/cert.h"
 #include "euicc/keyest.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDR     PFX "00000100"
@@ -731,7 +732,8 @@ static void test_install_perso_errors(void **state)
 static void test_persistent(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/veuicc-keyest-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "keyest");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);

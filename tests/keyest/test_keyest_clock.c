@@ -15,6 +15,7 @@
 #include "core/card.h"
 #include "euicc/cert.h"
 #include "euicc/keyest.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDR     PFX "00000100"
@@ -177,7 +178,8 @@ static void test_set_clock(void **state)
 static void test_clock_not_persisted(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/veuicc-clock-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "clock");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -195,7 +197,7 @@ static void test_clock_not_persisted(void **state)
 	assert_int_equal(veuicc_card_today(card), 0u);
 	veuicc_card_free(card);
 	unlink(path);
-	char wal[64];
+	char wal[600];
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	unlink(wal);
 	snprintf(wal, sizeof(wal), "%s-shm", path);

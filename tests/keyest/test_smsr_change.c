@@ -19,6 +19,7 @@
 
 #include "apdu/card_helpers.h"
 #include "veuicc/veuicc.h"
+#include "test_tmp.h"
 
 #define ISDR     "A0000005591010FFFFFFFF8900000100"
 #define SEL_ISDR "00A4040C10" ISDR
@@ -50,7 +51,7 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/veuicc-smsr-XXXXXX");
+	test_tmp_template(f->path, sizeof(f->path), "smsr");
 	int fd = mkstemp(f->path);
 	assert_true(fd >= 0);
 	close(fd);

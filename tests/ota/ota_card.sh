@@ -11,7 +11,7 @@ set -u
 VEUICC=$1
 ROOT=$2
 F=$ROOT/factory/default.json
-DIR=$(mktemp -d /tmp/veuicc-ota.XXXXXX)
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/veuicc-ota.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
 CARD=$DIR/card.db
 CNTR=$DIR/counter

@@ -18,6 +18,7 @@
 #include "core/profiles.h"
 #include "saip/saip.h"
 #include "scp/scp80.h"
+#include "test_tmp.h"
 
 #define TAR_MNO_SD "B20100"
 #define SEL_MNOSD  "00A4040008A00000015100000000"
@@ -238,7 +239,8 @@ static void test_ota_put_key(void **state)
 static void test_persist(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/veuicc-mnosd-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "mnosd");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);

@@ -18,6 +18,7 @@
 #include "saip/install.h"
 #include "saip/saip.h"
 #include "scp/scp80.h"
+#include "test_tmp.h"
 
 #define TAR_UICC_RFM "B00120"
 #define TAR_USIM_RFM "B00140"
@@ -362,7 +363,8 @@ static void test_replay(void **state)
 static void test_counters_persist(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/veuicc-ota-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "ota");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);

@@ -24,6 +24,7 @@
 
 #include "pcsc/ifd_veuicc.h"
 #include "veuicc/veuicc.h"
+#include "test_tmp.h"
 
 #define LUN_A 0x00000000ul
 #define LUN_B 0x00010000ul
@@ -288,8 +289,9 @@ static void test_debug_log(void **state)
 static void test_devname_faults(void **state)
 {
 	(void)state;
-	char logpath[64];
-	snprintf(logpath, sizeof(logpath), "/tmp/veuicc-ifd-fault-%ld.log", (long)getpid());
+	char logpath[512];
+	snprintf(logpath, sizeof(logpath), "%s/veuicc-ifd-fault-%ld.log", test_tmp_dir(),
+	         (long)getpid());
 	fflush(stderr);
 	int saved = dup(2);
 	FILE *lf = freopen(logpath, "w", stderr);
@@ -660,11 +662,12 @@ static uint32_t le32(const uint8_t *p)
 static void test_trace_file(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/veuicc-ifd-trace-XXXXXX";
+	char path[512];
+	test_tmp_template(path, sizeof(path), "ifd-trace");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	char dn[200];
+	char dn[600];
 	snprintf(dn, sizeof(dn), "veuicc:name=tr,trace=%s", path);
 	assert_int_equal(IFDHCreateChannelByName(LUN_A, dn), IFD_SUCCESS);
 	UCHAR atr[MAX_ATR_SIZE];

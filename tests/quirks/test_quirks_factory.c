@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "test_tmp.h"
 
 #define EID "89049032123451234512345678901235"
 
@@ -19,7 +20,7 @@ typedef struct tmp {
 
 static void tmp_init(tmp *t)
 {
-	snprintf(t->dir, sizeof(t->dir), "/tmp/veuicc-quirks-XXXXXX");
+	test_tmp_template(t->dir, sizeof(t->dir), "quirks");
 	assert_non_null(mkdtemp(t->dir));
 	snprintf(t->factory, sizeof(t->factory), "%s/factory.json", t->dir);
 	snprintf(t->card, sizeof(t->card), "%s/card.db", t->dir);

@@ -16,8 +16,10 @@ set after the card file is reopened; test mode re-opens the plain path.
 
 usage: mnosd_host.py SD_IO REPO_DIR
 """
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 
@@ -65,6 +67,7 @@ def main():
     rng = random.Random(int(os.environ.get("VEUICC_SCP03_SEED", "5")))
     factory = os.path.join(repo, "tests/data/mnosd/factory.json")
     d = tempfile.mkdtemp()
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
     state = os.path.join(d, "card")
     card = Card(exe)
     card.new(factory, state, 0)

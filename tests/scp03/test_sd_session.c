@@ -20,6 +20,7 @@
 #include "core/card.h"
 #include "gp/sd_session.h"
 #include "veuicc/veuicc.h"
+#include "test_tmp.h"
 
 #define PFX           "A0000005591010FFFFFFFF89"
 #define ISDR          PFX "00000100"
@@ -74,7 +75,7 @@ static veuicc_card *open_card(const char *path, int test_mode)
 
 static void temp_path(char *path)
 {
-	strcpy(path, "/tmp/veuicc-sd-XXXXXX");
+	test_tmp_template(path, 512, "sd");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -83,7 +84,7 @@ static void temp_path(char *path)
 
 static void remove_card(const char *path)
 {
-	char side[96];
+	char side[600];
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-wal", path);
 	unlink(side);
@@ -114,7 +115,7 @@ static uint32_t iu_counter(veuicc_card *card, const char *iu, uint8_t kvn)
 static void test_policy_isdr(void **state)
 {
 	(void)state;
-	char path[64];
+	char path[512];
 	temp_path(path);
 	veuicc_card *card = open_card(path, 0);
 	th_xfer(card, SEL(ISDR), "9000");
@@ -154,7 +155,7 @@ static void test_policy_isdr(void **state)
 static void test_counter_and_session_end(void **state)
 {
 	(void)state;
-	char path[64];
+	char path[512];
 	temp_path(path);
 	veuicc_card *card = open_card(path, 0);
 	th_xfer(card, SEL(ISDR), "9000");
@@ -192,7 +193,7 @@ static void test_counter_and_session_end(void **state)
 static void test_isdp_keys_persist(void **state)
 {
 	(void)state;
-	char path[64];
+	char path[512];
 	temp_path(path);
 	veuicc_card *card = open_card(path, 1);
 	th_xfer(card, SEL(ISDR), "9000");

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "core/factory.h"
 #include "store/store.h"
 #include "uicc/fs.h"
+#include "test_tmp.h"
 
 #define V7     "TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 #define FB     "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
@@ -40,7 +42,8 @@
 static void tmp_path(char *out, size_t cap, const char *tag)
 {
 	static unsigned n;
-	snprintf(out, cap, "/tmp/veuicc-state-%ld-%s-%u.db", (long)getpid(), tag, n++);
+	snprintf(out, cap, "%s/veuicc-state-%ld-%s-%u.db", test_tmp_dir(), (long)getpid(), tag,
+	         n++);
 	unlink(out);
 }
 
@@ -527,7 +530,7 @@ static void write_cfg(char *out, size_t cap, const char *fmt, ...)
 {
 	const char *d = getenv("VEUICC_FACTORY");
 	char dir[256];
-	snprintf(dir, sizeof(dir), "/tmp/veuicc-factory-%ld", (long)getpid());
+	snprintf(dir, sizeof(dir), "%s/veuicc-factory-%ld", test_tmp_dir(), (long)getpid());
 	mkdir(dir, 0700);
 	snprintf(out, cap, "%s/cfg.json", dir);
 	FILE *f = fopen(out, "w");
@@ -553,6 +556,11 @@ static void expect_error(const char *json, int rc_want, const char *msg_part)
 	/* nothing written: no card file, no temporary left */
 	assert_int_equal(access(path, F_OK), -1);
 	unlink(cfg);
+	char *slash = strrchr(cfg, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		rmdir(cfg); /* write_cfg's folder */
+	}
 }
 
 static void test_factory_errors(void **state)

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "test_tmp.h"
 
 /* ---- temporary files ---------------------------------------------------- */
 
@@ -36,7 +37,7 @@ struct tmp {
 
 static void tmp_init(struct tmp *t)
 {
-	snprintf(t->dir, sizeof(t->dir), "/tmp/veuicc-store-XXXXXX");
+	test_tmp_template(t->dir, sizeof(t->dir), "store");
 	assert_non_null(mkdtemp(t->dir));
 	snprintf(t->path, sizeof(t->path), "%s/card.db", t->dir);
 }

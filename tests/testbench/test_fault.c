@@ -13,6 +13,7 @@
 #include "../cat/ota_helpers.h"
 #include "core/card.h"
 #include "store/store.h"
+#include "test_tmp.h"
 
 #define V7     "TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 #define FB     "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
@@ -129,7 +130,7 @@ static void test_cut(void **state)
 {
 	(void)state;
 	char path[256];
-	snprintf(path, sizeof(path), "/tmp/veuicc-fault-%ld.db", (long)getpid());
+	snprintf(path, sizeof(path), "%s/veuicc-fault-%ld.db", test_tmp_dir(), (long)getpid());
 	unlink(path);
 	size_t len;
 	uint8_t *der = th_load("VEUICC_PROFILES", V7, &len);

@@ -20,6 +20,7 @@
 #include "apdu/card_helpers.h"
 #include "core/card.h"
 #include "store/store.h"
+#include "test_tmp.h"
 
 #define V7     "TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 #define FB     "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
@@ -36,7 +37,7 @@ static size_t len_v7, len_fb;
 static void tmp_path(char *out, size_t cap, const char *tag)
 {
 	static unsigned n;
-	snprintf(out, cap, "/tmp/veuicc-snap-%ld-%s-%u.db", (long)getpid(), tag, n++);
+	snprintf(out, cap, "%s/veuicc-snap-%ld-%s-%u.db", test_tmp_dir(), (long)getpid(), tag, n++);
 	unlink(out);
 }
 

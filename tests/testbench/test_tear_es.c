@@ -34,6 +34,7 @@
 #include "apdu/card_helpers.h"
 #include "core/card.h"
 #include "store/store.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDR     PFX "00000100"
@@ -416,7 +417,7 @@ static void test_tear_every_function(void **state)
 {
 	(void)state;
 	char path[256];
-	snprintf(path, sizeof(path), "/tmp/veuicc-tear-%ld.db", (long)getpid());
+	snprintf(path, sizeof(path), "%s/veuicc-tear-%ld.db", test_tmp_dir(), (long)getpid());
 	char wal[300];
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	unlink(path);
@@ -531,7 +532,8 @@ static int setup(void **state)
 	assert_non_null(data);
 	assert_non_null(prof);
 	pkg_v7 = th_load("VEUICC_PROFILES", V7, &len_v7);
-	snprintf(factory_file, sizeof(factory_file), "/tmp/veuicc-tear-%ld.json", (long)getpid());
+	snprintf(factory_file, sizeof(factory_file), "%s/veuicc-tear-%ld.json", test_tmp_dir(),
+	         (long)getpid());
 	FILE *f = fopen(factory_file, "w");
 	assert_non_null(f);
 	/* the Fall-Back profile enabled in ..1000, TS.48 V7 disabled in ..1100,

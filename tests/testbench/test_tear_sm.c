@@ -25,6 +25,7 @@
 #include "core/card.h"
 #include "sm.h"
 #include "store/store.h"
+#include "test_tmp.h"
 
 #define FB  "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
 #define AID "A0000005591010FFFFFFFF8900001100"
@@ -148,7 +149,7 @@ static int story(struct tcard *t)
 static void test_tear_sm_story(void **state)
 {
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/veuicc-tearsm-%ld.db", (long)getpid());
+	snprintf(path, sizeof(path), "%s/veuicc-tearsm-%ld.db", test_tmp_dir(), (long)getpid());
 	snprintf(side, sizeof(side), "%s.before", path);
 	char wal[300];
 	snprintf(wal, sizeof(wal), "%s-wal", path);
