@@ -538,6 +538,8 @@ uint16_t veuicc_bip_push(veuicc_card *card, const veuicc_capdu *cmd)
 		snprintf(b->host, sizeof(b->host), "localhost");
 	}
 	mbedtls_platform_zeroize(&p, sizeof(p));
+	if (!card->cat->in_packet)
+		veuicc_bip_packet_done(card); /* a plain PUSH (test mode): at once */
 	return VEUICC_SW_OK;
 }
 

@@ -49,8 +49,9 @@ typedef struct veuicc_bip_stats {
 
 /**
  * ISD-R PUSH `80 EC 01 01` (GP Amd B §2.4.4 / TS 102 226 §9.2): parse the
- * triggering parameters, select the PSK and arm the session; the OPEN CHANNEL
- * is queued when the running OTA packet is done (its PoR first).
+ * triggering parameters, select the PSK and arm the session; SET UP EVENT
+ * LIST and OPEN CHANNEL are queued when the running OTA packet is done (its
+ * PoR first), at once for a PUSH outside a packet (test mode).
  * \returns 9000; 6A86 (P1 P2); 6A80 (parameters); 6A88 (no SCP81 key set);
  *          6985 (a session is running, or the TERMINAL PROFILE offers no
  *          BIP TCP client with the events)

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -201,6 +202,9 @@ static bool connect_to(veuicc_bip_term *t, const uint8_t *addr, size_t alen, uin
 		close(fd);
 		return false;
 	}
+	/* each SEND DATA goes out at once: no Nagle delay waiting for an ACK */
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	t->fd = fd;
 	return true;
 }

@@ -147,11 +147,14 @@ static int parse_post(const uint8_t *v, size_t n, veuicc_scp81_params *p)
 			return VEUICC_ERR_MALFORMED;
 		int rc = VEUICC_OK;
 		if (tag == VEUICC_SCP81_TAG_HOST)
-			rc = str(p->host, sizeof(p->host), x, l);
+			rc = memchr(x, ' ', l) ? VEUICC_ERR_MALFORMED
+			                       : str(p->host, sizeof(p->host), x, l);
 		else if (tag == VEUICC_SCP81_TAG_AGENT_ID)
 			rc = str(p->agent_id, sizeof(p->agent_id), x, l);
 		else if (tag == VEUICC_SCP81_TAG_URI)
-			rc = str(p->uri, sizeof(p->uri), x, l);
+			/* the request target: not empty, no space (RFC 9112 §3.2) */
+			rc = !l || memchr(x, ' ', l) ? VEUICC_ERR_MALFORMED
+			                             : str(p->uri, sizeof(p->uri), x, l);
 		if (rc)
 			return rc;
 	}

@@ -156,6 +156,8 @@ static void test_push_params(void **state)
 	    "8152 8350 8413 350103",
 	    "8204 8302 8400",
 	    "810F 830D 840B 350103 390205DC 3C03021F90", /* no other address */
+	    "811B 8319 8413 350103 390205DC 3C03021F90 3E05217F000001 8902 8C00", /* empty URI */
+	    "811D 831B 8413 350103 390205DC 3C03021F90 3E05217F000001 8904 8C02 2F20", /* space */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = th_unhex(bad[i], d, sizeof(d));
@@ -496,11 +498,20 @@ static void test_push_refused(void **state)
 	assert_int_equal(sw_of(card, "80EC0101 1F 811D 831B 8413 350103 390205DC 3C03021F90 "
 	                             "3E05217F000001 8504 00 02 4F 01"),
 	                 0x6A88);
-	/* accepted: SET UP EVENT LIST comes (no OTA packet to wait for) ... */
-	assert_int_equal(sw_of(card, push), 0x9000);
+	/* accepted: SET UP EVENT LIST { Data available, Channel status } comes at
+	 * once (no OTA packet to wait for), TS 102 223 §6.6.16 ... */
+	assert_int_equal(sw_of(card, push), 0x910F);
 	assert_true(veuicc_bip_active(card));
-	/* ... and a second PUSH while one is armed is refused */
+	/* ... a second PUSH while one runs is refused ... */
 	assert_int_equal(sw_of(card, push), 0x6985);
+	th_xfer(card, "801200000F", "D00D 8103010500 82028182 99020 90A 9000");
+	/* ... then OPEN CHANNEL (§6.6.27) with the push's connection TLVs */
+	th_xfer(card, "801400000C 8103010500 82028281 830100", "911E");
+	th_xfer(card, "801200001E",
+	        "D01C 8103024001 82028182 350103 390205DC 3C03021F90 3E05217F000001 9000");
+	/* the terminal cannot connect: BIP error, no retries: the session ends */
+	th_xfer(card, "801400000D 8103024001 82028281 83023A00", "9000");
+	assert_false(veuicc_bip_active(card));
 	veuicc_card_free(card);
 }
 

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <mbedtls/ctr_drbg.h>
@@ -179,6 +180,8 @@ int veuicc_sm_https_step(veuicc_sm_https *s, veuicc_http_msg *req, uint8_t *body
 		if (rc)
 			return VEUICC_ERR_IO;
 		mbedtls_net_set_nonblock(&s->client);
+		int one = 1; /* TLS records go out at once (no Nagle delay) */
+		(void)setsockopt(s->client.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		mbedtls_ssl_session_reset(&s->ssl);
 		mbedtls_ssl_set_bio(&s->ssl, s, count_send, count_recv, NULL);
 		s->state = S_HANDSHAKE;
