@@ -58,7 +58,7 @@ static int c_reset(void *ctx)
 
 typedef struct result {
 	double ms, dl_ms;
-	size_t apdu_bytes, wire;
+	size_t apdu_bytes, wire, dl_wire, dl_bytes;
 	unsigned sms, apdus;
 	uint64_t sum;
 } result;
@@ -92,13 +92,16 @@ static int story(const char *factory, const uint8_t *der, size_t len, int https,
 	int rc = veuicc_sm_run(sm, aid, sizeof(aid), der, len, "0000");
 	out->ms = now() - t0;
 	out->dl_ms = 0;
-	out->apdu_bytes = out->wire = 0;
+	out->apdu_bytes = out->wire = out->dl_wire = out->dl_bytes = 0;
 	out->sms = out->apdus = 0;
 	out->sum = 1469598103934665603ull;
 	for (size_t i = 0; i < sm->nsteps; i++) {
 		const veuicc_sm_step *s = &sm->steps[i];
-		if (strstr(s->function, "DownloadAndInstallation"))
+		if (strstr(s->function, "DownloadAndInstallation")) {
 			out->dl_ms = s->ms;
+			out->dl_wire = s->wire;
+			out->dl_bytes = s->bytes;
+		}
 		out->apdu_bytes += s->bytes;
 		out->sms += s->sms;
 		out->apdus += s->apdus;
@@ -163,9 +166,11 @@ int main(int argc, char **argv)
 		       best[i].sms);
 	printf("  ratio SCP81 / SCP80: story %.2fx, download %.2fx\n", best[1].ms / best[0].ms,
 	       best[0].dl_ms > 0 ? best[1].dl_ms / best[0].dl_ms : 0.0);
-	printf("  SCP81 TLS bytes on the wire (both directions, whole story): %zu = %.2f per "
-	       "profile byte\n",
-	       best[1].wire, (double)best[1].wire / (double)n);
+	printf("  SCP81 TLS bytes on the wire (both directions): whole story %zu, download step "
+	       "%zu = %.2f per profile byte\n",
+	       best[1].wire, best[1].dl_wire, (double)best[1].dl_wire / (double)n);
+	printf("  card APDU bytes of the download step: SCP80 %zu, SCP81 %zu\n", best[0].dl_bytes,
+	       best[1].dl_bytes);
 	printf("checksum %016llx %016llx\n", (unsigned long long)best[0].sum,
 	       (unsigned long long)best[1].sum);
 	return 0;

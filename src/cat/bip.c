@@ -76,6 +76,8 @@ struct veuicc_bip {
 	enum state state;
 	veuicc_scp81_params p;
 	uint16_t retries_left;
+	veuicc_scp81_params last; /* parameters of the last session that ended with 204 */
+	bool have_last;
 	bool outstanding; /* a BIP command waits for its TERMINAL RESPONSE */
 	uint8_t chan;     /* channel identifier 1..7, 0: none */
 	bool failed;      /* the attempt failed: after CLOSE CHANNEL retry or end */
@@ -136,6 +138,10 @@ static void attempt_clear(struct veuicc_bip *b)
 static void session_end(struct veuicc_bip *b, bool ok)
 {
 	attempt_clear(b);
+	if (ok) {
+		b->last = b->p; /* where notifications go (SGP.02 §3.15.2) */
+		b->have_last = true;
+	}
 	mbedtls_platform_zeroize(&b->p, sizeof(b->p));
 	b->state = ST_IDLE;
 	b->stats.sessions++;
@@ -543,6 +549,48 @@ uint16_t veuicc_bip_push(veuicc_card *card, const veuicc_capdu *cmd)
 	return VEUICC_SW_OK;
 }
 
+/* A REFRESH waits in the proactive queue: the terminal restarts the session. */
+static bool refresh_queued(const struct veuicc_cat *c)
+{
+	for (uint8_t i = 0; i < c->q_count; i++) {
+		const veuicc_cat_pcmd *q = &c->q[(c->q_head + i) % VEUICC_CAT_QUEUE_MAX];
+		size_t h = q->b[1] == 0x81 ? 3 : 2;
+		if (q->len > h + 3 && q->b[h + 3] == VEUICC_CAT_CMD_REFRESH)
+			return true;
+	}
+	return false;
+}
+
+int veuicc_bip_notify(veuicc_card *card, const uint8_t *notif, size_t len)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	struct veuicc_bip *b = card->cat ? card->cat->bip : NULL;
+	if (!b || !b->have_last || !terminal_can(card))
+		return VEUICC_BIP_NOTIFY_SMS;
+	if (b->state != ST_IDLE || refresh_queued(card->cat))
+		return VEUICC_BIP_NOTIFY_LATER;
+	/* the first POST goes to the admin URI with ?msg=<hex E1> */
+	size_t u = strlen(b->last.uri);
+	if (u + 5 + 2 * len + 1 > sizeof(b->uri) || strchr(b->last.uri, '?'))
+		return VEUICC_BIP_NOTIFY_SMS;
+	b->p = b->last;
+	b->retries_left = b->p.retries;
+	veuicc_scp81_admin_from(card, &b->p, b->from, sizeof(b->from));
+	memcpy(b->uri, b->p.uri, u);
+	memcpy(b->uri + u, "?msg=", 5);
+	for (size_t i = 0; i < len; i++) {
+		b->uri[u + 5 + 2 * i] = hexd[notif[i] >> 4];
+		b->uri[u + 6 + 2 * i] = hexd[notif[i] & 15];
+	}
+	b->uri[u + 5 + 2 * len] = '\0';
+	if (!b->host[0])
+		snprintf(b->host, sizeof(b->host), "localhost");
+	b->state = ST_ARMED;
+	b->stats.notifications++;
+	veuicc_bip_packet_done(card);
+	return VEUICC_BIP_NOTIFY_HTTPS;
+}
+
 void veuicc_bip_packet_done(veuicc_card *card)
 {
 	struct veuicc_bip *b = card->cat ? card->cat->bip : NULL;
@@ -674,6 +722,10 @@ void veuicc_bip_terminal_response(veuicc_card *card, uint8_t type, const uint8_t
 		b->term_avail = o.chan_len >= 0 ? (size_t)o.chan_len : 0;
 		if (b->failed || b->state >= ST_CLOSING) {
 			pump(b); /* data after the end: dropped */
+			return;
+		}
+		if (b->rx_len + o.data_len > TX_MAX) {
+			fail(b, VEUICC_ERR_BUFFER_TOO_SMALL, false); /* TLS does not read on */
 			return;
 		}
 		uint8_t *nrx = realloc(b->rx, b->rx_len + o.data_len + 1);

@@ -36,15 +36,16 @@ struct veuicc_bip;
 
 /** Figures of the card's admin sessions (tests, benchmarks). */
 typedef struct veuicc_bip_stats {
-	unsigned sessions; /**< admin sessions ended (either way) */
-	unsigned attempts; /**< OPEN CHANNEL attempts */
-	unsigned failures; /**< attempts that failed (channel, TLS, link) */
-	unsigned posts;    /**< HTTP POSTs sent */
-	unsigned scripts;  /**< scripts run */
-	int last_ok;       /**< the last session ended with 204 and CLOSE CHANNEL */
-	int last_error;    /**< mbedtls or veuicc error code of the last failure */
-	size_t tx_bytes;   /**< bytes in SEND DATA (TLS records) */
-	size_t rx_bytes;   /**< bytes in RECEIVE DATA */
+	unsigned sessions;      /**< admin sessions ended (either way) */
+	unsigned attempts;      /**< OPEN CHANNEL attempts */
+	unsigned failures;      /**< attempts that failed (channel, TLS, link) */
+	unsigned posts;         /**< HTTP POSTs sent */
+	unsigned scripts;       /**< scripts run */
+	int last_ok;            /**< the last session ended with 204 and CLOSE CHANNEL */
+	int last_error;         /**< mbedtls or veuicc error code of the last failure */
+	size_t tx_bytes;        /**< bytes in SEND DATA (TLS records) */
+	size_t rx_bytes;        /**< bytes in RECEIVE DATA */
+	unsigned notifications; /**< sessions the card opened for a notification */
 } veuicc_bip_stats;
 
 /**
@@ -75,6 +76,21 @@ void veuicc_bip_terminal_response(veuicc_card *card, uint8_t type, const uint8_t
  * not supported) or 6A80 (malformed, no such channel).
  */
 uint16_t veuicc_bip_event(veuicc_card *card, const uint8_t *v, size_t len);
+
+/** veuicc_bip_notify() results */
+#define VEUICC_BIP_NOTIFY_HTTPS 0 /**< a session was started for it */
+#define VEUICC_BIP_NOTIFY_LATER 1 /**< not now (a session runs, a REFRESH waits): keep it */
+#define VEUICC_BIP_NOTIFY_SMS   2 /**< no HTTPS: send it by SMS */
+
+/**
+ * SGP.02 §3.15.2: send the notification \p notif (E1 template) over HTTPS:
+ * when an admin session ended with 204 since the card object exists (its
+ * parameters are remembered, in RAM only) and the terminal offers BIP, the
+ * card opens a session of its own to the same server whose first POST goes
+ * to the admin URI with `?msg=<hex of the notification>`; the server answers
+ * with scripts (e.g. the confirmation) or 204. \returns VEUICC_BIP_NOTIFY_*
+ */
+int veuicc_bip_notify(veuicc_card *card, const uint8_t *notif, size_t len);
 
 /** A reset ends the session: the channel is gone (TS 102 223 §6.4.27). */
 void veuicc_bip_reset(veuicc_card *card);

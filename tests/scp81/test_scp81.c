@@ -257,20 +257,25 @@ static void test_full_story(void **state)
 	veuicc_sm_https_get_stats(sm->srv, &ss);
 	veuicc_bip_term_stats ts;
 	veuicc_bip_term_get_stats(sm->term, &ts);
-	/* one admin session per ES5/ES8 function of the story (7), each pushed */
+	/* one admin session per ES5/ES8 function of the story (7), each pushed,
+	 * and one the card opened itself for the notification (SGP.02 §3.15.2) */
 	assert_int_equal(sm->pushes, 7);
-	assert_int_equal(sm->https_sessions, 7);
-	assert_int_equal(bs.sessions, 7);
-	assert_int_equal(bs.attempts, 7);
+	assert_int_equal(sm->https_sessions, 8);
+	assert_int_equal(bs.sessions, 8);
+	assert_int_equal(bs.attempts, 8);
+	assert_int_equal(bs.notifications, 1);
+	assert_int_equal(sm->notifs_https, 1);
+	assert_int_equal(sm->notifs_sms, 0);
+	assert_int_equal(veuicc_card_notification_count(t.card), 0); /* confirmed */
 	assert_int_equal(bs.failures, 0);
 	assert_true(bs.last_ok);
-	assert_int_equal(ss.connections, 7);
+	assert_int_equal(ss.connections, 8);
 	assert_int_equal(ss.handshake_failures, 0);
 	assert_string_equal(ss.psk_identity, "veuicc-isdr-psk");
-	assert_int_equal(ts.opens, 7);
+	assert_int_equal(ts.opens, 8);
 	/* every request but the first of a session carried a script's answer */
 	assert_int_equal(ss.requests, bs.posts);
-	assert_int_equal(bs.posts, bs.scripts + 7);
+	assert_int_equal(bs.posts, bs.scripts + 8);
 	/* the package crossed the wire (ciphertext, plus headers and TLS) */
 	assert_true(ss.wire_out > pkg_len);
 	assert_int_equal(ss.wire_in, bs.tx_bytes);
@@ -461,6 +466,51 @@ static void test_malformed_http(void **state)
 	free_sm(sm, &t);
 }
 
+/* X-Admin-Targeted-Application: the ISD-R runs the script, another
+ * application gets "unknown-application" and nothing runs (H81-9). */
+static void test_targeted_application(void **state)
+{
+	(void)state;
+	struct tc t;
+	veuicc_sm *sm = new_sm(&t);
+	veuicc_sm_begin(sm, "audit");
+	assert_int_equal(veuicc_sm_audit(sm), 0); /* the session stays open */
+	veuicc_bip_stats b0, b1;
+	veuicc_bip_get_stats(t.card, &b0);
+	/* GET DATA 80 CA 00 66 (card data) in an AA script */
+	uint8_t script[16];
+	size_t sn = th_unhex("AA07 2205 80CA006600", script, sizeof(script));
+	veuicc_http_msg m;
+	uint8_t body[512];
+	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, "/t1",
+	                                         "//aid/A000000559/1010FFFFFFFF8900001000", 1),
+	                 0);
+	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000),
+	                 VEUICC_SM_HTTPS_REQUEST);
+	assert_string_equal(m.uri, "/t1");
+	assert_string_equal(m.script_status, "unknown-application");
+	assert_int_equal(m.body_len, 0);
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_int_equal(b1.scripts, b0.scripts);
+	/* the ISD-R by name: run */
+	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, "/t2",
+	                                         "//aid/A000000559/1010FFFFFFFF8900000100", 0),
+	                 0);
+	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000),
+	                 VEUICC_SM_HTTPS_REQUEST);
+	assert_string_equal(m.uri, "/t2");
+	assert_string_equal(m.script_status, "ok");
+	assert_true(m.body_len > 8);
+	assert_int_equal(body[0], 0xAB);
+	assert_memory_equal(body + m.body_len - 2, "\x90\x00", 2);
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_int_equal(b1.scripts, b0.scripts + 1);
+	assert_int_equal(veuicc_sm_end(sm, 0), 0); /* 204, CLOSE CHANNEL */
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_true(b1.last_ok);
+	free_sm(sm, &t);
+}
+
 static uint16_t sw_of(veuicc_card *card, const char *hexs)
 {
 	uint8_t c[300];
@@ -544,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_retry_exhausted),
 	    cmocka_unit_test(test_server_closes_mid_download),
 	    cmocka_unit_test(test_malformed_http),
+	    cmocka_unit_test(test_targeted_application),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -54,6 +54,7 @@ static const uint8_t aid_ecasd[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0x
 #define SCRIPT_MAX     2048
 #define APDUS_MAX      VEUICC_SM_SCRIPT_APDUS
 #define SEG_DEFAULT    640 /* SCP03t plaintext per segment (one concatenated SMS) */
+#define SEG_HTTPS      1024 /* ... over HTTPS: no SMS limit, fewer exchanges (--segment max) */
 #define STORE_BLOCK    240 /* STORE DATA block of an SCP03t TLV */
 
 /* ---- steps and errors ------------------------------------------------------ */
@@ -65,9 +66,19 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static size_t wire_now(const veuicc_sm *sm)
+{
+	veuicc_sm_https_stats st;
+	if (!sm->srv)
+		return 0;
+	veuicc_sm_https_get_stats(sm->srv, &st);
+	return st.wire_in + st.wire_out;
+}
+
 void veuicc_sm_begin(veuicc_sm *sm, const char *function)
 {
 	memset(&sm->cur, 0, sizeof(sm->cur));
+	sm->cur.wire = wire_now(sm); /* the count at the start, made a difference at the end */
 	snprintf(sm->cur.function, sizeof(sm->cur.function), "%s", function);
 	sm->cur.ms = now_ms();
 	sm->error[0] = '\0';
@@ -85,6 +96,7 @@ int veuicc_sm_end(veuicc_sm *sm, int rc)
 		if (!rc)
 			rc = c;
 	}
+	s->wire = wire_now(sm) - s->wire;
 	s->ms = now_ms() - s->ms;
 	s->ok = rc == 0;
 	if (rc && !s->detail[0])
@@ -94,8 +106,13 @@ int veuicc_sm_end(veuicc_sm *sm, int rc)
 			fprintf(sm->out, "  FAILED: %s\n", s->detail);
 		else if (s->detail[0])
 			fprintf(sm->out, "  -> %s\n", s->detail);
-		fprintf(sm->out, "  [%u APDUs, %u SMS, %zu bytes, %.1f ms]\n", s->apdus, s->sms,
-		        s->bytes, s->ms);
+		if (sm->https)
+			fprintf(sm->out,
+			        "  [%u APDUs, %u SMS, %zu bytes, %zu TLS bytes, %.1f ms]\n",
+			        s->apdus, s->sms, s->bytes, s->wire, s->ms);
+		else
+			fprintf(sm->out, "  [%u APDUs, %u SMS, %zu bytes, %.1f ms]\n", s->apdus,
+			        s->sms, s->bytes, s->ms);
 	}
 	if (sm->nsteps < VEUICC_SM_MAX_STEPS)
 		sm->steps[sm->nsteps++] = *s;
@@ -277,6 +294,8 @@ static int lookup(void *ctx, const uint8_t tar[3], uint8_t kvn, const veuicc_scp
 /* A notification SMS from the card: 02 70 00 ‖ command packet (SGP.02
  * §3.15.1) secured with the ISD-R's SCP80 keys; the data is E1 { 4C EID,
  * 4D type, 4E seq, 4F/2F AID }. */
+static void take_e1(veuicc_sm *sm, const uint8_t *d, size_t dn, const char *how);
+
 static void take_notification(veuicc_sm *sm, const uint8_t *pkt, size_t len)
 {
 	uint8_t out[256];
@@ -287,9 +306,15 @@ static void take_notification(veuicc_sm *sm, const uint8_t *pkt, size_t len)
 		say(sm, "an SMS from the card that does not verify with the ISD-R keys: ignored");
 		return;
 	}
+	take_e1(sm, cmd.data, cmd.data_len, "SMS");
+}
+
+/* An E1 notification (SGP.02 §4.1.1.11) received by \p how. */
+static void take_e1(veuicc_sm *sm, const uint8_t *d, size_t dn, const char *how)
+{
 	veuicc_tlv e1, t;
-	if (veuicc_tlv_find(cmd.data, cmd.data_len, 0, 0xE1, &e1) != 1) {
-		say(sm, "an SMS from the card without an E1 notification: ignored");
+	if (veuicc_tlv_find(d, dn, 0, 0xE1, &e1) != 1) {
+		say(sm, "a message from the card without an E1 notification: ignored");
 		return;
 	}
 	veuicc_sm_notif n;
@@ -312,8 +337,12 @@ static void take_notification(veuicc_sm *sm, const uint8_t *pkt, size_t len)
 		}
 	if (sm->nnotifs < VEUICC_SM_MAX_NOTIFS)
 		sm->notifs[sm->nnotifs++] = n;
+	if (!strcmp(how, "SMS"))
+		sm->notifs_sms++;
+	else
+		sm->notifs_https++;
 	if (sm->out) {
-		fprintf(sm->out, "  notification by SMS: type %02X (%s), sequence %u, ISD-P ",
+		fprintf(sm->out, "  notification by %s: type %02X (%s), sequence %u, ISD-P ", how,
 		        n.type, n.type == 2 ? "profile change succeeded" : "see SGP.02 §4.1.1.11",
 		        n.seq);
 		hex(sm->out, n.aid, n.aid_len);
@@ -407,6 +436,8 @@ static int send_apdu(veuicc_sm *sm, const uint8_t *c, size_t cn, uint8_t *data, 
 	return rc;
 }
 
+static int card_session(veuicc_sm *sm);
+
 int veuicc_sm_terminal_start(veuicc_sm *sm)
 {
 	int rc = sm->reset(sm->xctx);
@@ -429,6 +460,8 @@ int veuicc_sm_terminal_start(veuicc_sm *sm)
 		return fail(sm, "TERMINAL PROFILE: %s", veuicc_strerror(rc));
 	if (sw != 0x9000)
 		return fail(sm, "TERMINAL PROFILE answered %04X", sw);
+	if (sm->https && sm->term && veuicc_bip_term_is_open(sm->term))
+		return card_session(sm); /* a notification over HTTPS */
 	return 0;
 }
 
@@ -615,8 +648,31 @@ static size_t push_data(const veuicc_sm *sm, uint8_t *out)
 	return put_tlv(out, 0x81, trig, tn);
 }
 
+/* The card's own session (a notification, SGP.02 §3.15.2) is connecting:
+ * take its first POST, `?msg=<hex E1>`; the session stays open. */
+static int card_session(veuicc_sm *sm)
+{
+	veuicc_http_msg m;
+	uint8_t body[64];
+	sm->hcard = (veuicc_sm_https_card){hxfer, sm, sm->term, hother, sm, 0x9000};
+	int rc = veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000);
+	if (rc != VEUICC_SM_HTTPS_REQUEST)
+		return fail(sm, "the card's own admin session did not reach the server (%d)", rc);
+	const char *q = strstr(m.uri, "?msg=");
+	uint8_t e1[VEUICC_NOTIFICATION_MAX];
+	size_t n = 0;
+	char why[64];
+	if (!q || veuicc_cli_ota_unhex(q + 5, e1, sizeof(e1), &n, why, sizeof(why)))
+		return fail(sm, "the card's own POST carries no notification (%s)", m.uri);
+	sm->https_open = 1;
+	take_e1(sm, e1, n, "HTTPS");
+	return 0;
+}
+
 static int https_open(veuicc_sm *sm)
 {
+	if (sm->term && veuicc_bip_term_is_open(sm->term))
+		return card_session(sm); /* no PUSH needed */
 	if (!sm->have_psk)
 		return fail(sm, "no SCP81 key set for the ISD-R in the factory file");
 	int rc = 0;
@@ -1154,7 +1210,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 	say(sm, "SCP03t: card challenge and cryptogram verified, sequence counter %02X%02X%02X",
 	    t.value[29], t.value[30], t.value[31]);
 
-	size_t seg = sm->segment ? sm->segment : SEG_DEFAULT, off = 0;
+	size_t seg = sm->segment ? sm->segment : sm->https ? SEG_HTTPS : SEG_DEFAULT, off = 0;
 	unsigned nseg = 0;
 	int first = 1;
 	uint8_t result[64];
@@ -1519,7 +1575,7 @@ int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8
 	if (!rc) {
 		veuicc_sm_begin(sm, "ES5 notification confirmation");
 		rc = sm->nnotifs ? veuicc_sm_confirm_notifications(sm)
-		                 : fail(sm, "no notification came by SMS after the switch");
+		                 : fail(sm, "no notification came after the switch");
 		rc = veuicc_sm_end(sm, rc);
 	}
 	if (!rc) {

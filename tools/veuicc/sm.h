@@ -43,6 +43,7 @@ typedef struct veuicc_sm_step {
 	unsigned apdus; /**< C-APDUs exchanged with the card */
 	size_t bytes;   /**< C-APDU + R-APDU bytes */
 	unsigned sms;   /**< SMS-PP ENVELOPEs */
+	size_t wire;    /**< --https: TLS bytes on the TCP connection, both directions */
 	double ms;
 	int ok;
 	char detail[256];
@@ -120,6 +121,8 @@ typedef struct veuicc_sm {
 	uint16_t push_port;        /**< port named in the PUSH, 0: the server's (tests) */
 	unsigned https_drop_after; /**< drop the connection instead of script N (tests) */
 	unsigned https_scripts;    /**< scripts sent over HTTPS */
+	unsigned notifs_sms;       /**< notifications received by SMS */
+	unsigned notifs_https;     /**< ... in the card's own HTTPS sessions (§3.15.2) */
 } veuicc_sm;
 
 /**
