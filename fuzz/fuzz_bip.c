@@ -3,10 +3,12 @@
  * libFuzzer target: the card's SCP81 session over BIP (src/cat/bip.c) as a
  * hostile terminal and network drive it. A card (fuzz/bip_factory.json,
  * test mode) gets a BIP TERMINAL PROFILE and a plain PUSH (retry counter from
- * byte 0), then records [ctl][len][bytes]; ctl & 3:
+ * byte 0 bits 0-1, a retry delay of 1 s when bit 2), then records
+ * [ctl][len][bytes]; ctl & 3:
  *   0  FETCH the pending command, TERMINAL RESPONSE = its details, device
  *      identities, then the bytes (any result and objects)
- *   1  ENVELOPE D6 with the bytes as its value (events)
+ *   1  ENVELOPE D6 (D7 when ctl bit 2) with the bytes as its value: events,
+ *      timer expiration
  *   2  FETCH, TERMINAL RESPONSE "ok" with the bytes as channel data (36) and
  *      ctl >> 2 as the bytes left (37): the network's bytes to the TLS client
  *   3  FETCH, TERMINAL RESPONSE "ok" with channel status 81 00 and buffer
@@ -99,24 +101,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                              0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF,
 	                              0x89, 0x00, 0x00, 0x01, 0x00, 0x00};
 	xfer(card, sel, sizeof(sel), r, sizeof(r), &rl);
-	/* PUSH: 84 { bearer, buffer, TCP 127.0.0.1:1 }, 86 { retry counter } */
-	uint8_t push[] = {0x80, 0xEC,
-	                  0x01, 0x01,
-	                  0x1D, 0x81,
-	                  0x1B, 0x83,
-	                  0x19, 0x84,
-	                  0x13, 0x35,
-	                  0x01, 0x03,
-	                  0x39, 0x02,
-	                  0x05, 0xDC,
-	                  0x3C, 0x03,
-	                  0x02, 0x00,
-	                  0x01, 0x3E,
-	                  0x05, 0x21,
-	                  0x7F, 0x00,
-	                  0x00, 0x01,
-	                  0x86, 0x02,
-	                  0x00, (uint8_t)(data[0] & 3)};
+	/* PUSH: 84 { bearer, buffer, TCP 127.0.0.1:1 }, 86 { retry counter, delay } */
+	uint8_t push[] = {0x80,
+	                  0xEC,
+	                  0x01,
+	                  0x01,
+	                  0x22,
+	                  0x81,
+	                  0x20,
+	                  0x83,
+	                  0x1E,
+	                  0x84,
+	                  0x13,
+	                  0x35,
+	                  0x01,
+	                  0x03,
+	                  0x39,
+	                  0x02,
+	                  0x05,
+	                  0xDC,
+	                  0x3C,
+	                  0x03,
+	                  0x02,
+	                  0x00,
+	                  0x01,
+	                  0x3E,
+	                  0x05,
+	                  0x21,
+	                  0x7F,
+	                  0x00,
+	                  0x00,
+	                  0x01,
+	                  0x86,
+	                  0x07,
+	                  0x00,
+	                  (uint8_t)(data[0] & 3),
+	                  0xA5,
+	                  0x03,
+	                  0x00,
+	                  0x00,
+	                  (uint8_t)(data[0] & 4 ? 0x10 : 0x00)};
 	uint16_t sw = xfer(card, push, sizeof(push), r, sizeof(r), &rl);
 	size_t pos = 1;
 	while (pos + 2 <= size) {
@@ -138,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t n = len > 250 ? 250 : len;
 			c[0] = 0x80, c[1] = 0xC2, c[2] = c[3] = 0;
 			c[4] = (uint8_t)(2 + n);
-			c[5] = 0xD6;
+			c[5] = (ctl & 4) ? 0xD7 : 0xD6; /* timer expiration or event */
 			c[6] = (uint8_t)(n < 0x80 ? n : 0x7F);
 			memcpy(c + 7, d, c[6]);
 			c[4] = (uint8_t)(2 + c[6]);

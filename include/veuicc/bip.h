@@ -44,6 +44,7 @@ typedef struct veuicc_bip_term_stats {
 	unsigned open_fails; /**< OPEN CHANNELs whose connect() failed */
 	size_t to_net;       /**< bytes written to the socket */
 	size_t from_net;     /**< bytes read from the socket */
+	unsigned timers;     /**< TIMER MANAGEMENT starts (the card's retry delay) */
 } veuicc_bip_term_stats;
 
 /** New helper with \p opts (NULL: defaults). \returns VEUICC_OK, VEUICC_ERR_NO_MEMORY */
@@ -55,8 +56,9 @@ VEUICC_API void veuicc_bip_term_free(veuicc_bip_term *t);
 /**
  * A TERMINAL PROFILE that offers what the card's SCP81 session needs (SET UP
  * EVENT LIST, Data available and Channel status events, OPEN/CLOSE CHANNEL,
- * RECEIVE/SEND DATA, GET CHANNEL STATUS, TCP client mode) plus SMS-PP data
- * download, REFRESH and SEND SHORT MESSAGE (TS 102 223 §5.2).
+ * RECEIVE/SEND DATA, GET CHANNEL STATUS, TCP client mode, TIMER MANAGEMENT
+ * and the timer expiration ENVELOPE) plus SMS-PP data download, REFRESH and
+ * SEND SHORT MESSAGE (TS 102 223 §5.2).
  * \returns its length (written to \p out when \p cap suffices; 17 bytes)
  */
 VEUICC_API size_t veuicc_bip_term_profile(uint8_t *out, size_t cap);
@@ -64,19 +66,19 @@ VEUICC_API size_t veuicc_bip_term_profile(uint8_t *out, size_t cap);
 /**
  * Handle the fetched proactive command \p cmd (`D0 …`): SET UP EVENT LIST,
  * OPEN CHANNEL (connects), SEND DATA, RECEIVE DATA, CLOSE CHANNEL, GET CHANNEL
- * STATUS are performed and their TERMINAL RESPONSE C-APDU (`80 14 00 00 Lc …`)
- * written to \p tr.
- * \returns 1 (handled, *tr_len set), 0 (not a BIP command: the caller answers
- *          it), VEUICC_ERR_MALFORMED, VEUICC_ERR_BUFFER_TOO_SMALL
+ * STATUS, TIMER MANAGEMENT (start and deactivate of one timer) are performed and their TERMINAL
+ * RESPONSE C-APDU (`80 14 00 00 Lc …`) written to \p tr. \returns 1 (handled, *tr_len set), 0 (not
+ * a BIP command: the caller answers it), VEUICC_ERR_MALFORMED, VEUICC_ERR_BUFFER_TOO_SMALL
  */
 VEUICC_API int veuicc_bip_term_proactive(veuicc_bip_term *t, const uint8_t *cmd, size_t n,
                                          uint8_t *tr, size_t cap, size_t *tr_len);
 
 /**
- * Wait up to \p timeout_ms for the socket; read what fits the channel
- * buffer. When the card must be told (data arrived in an empty buffer: Data
- * available; the peer closed or the link broke: Channel status "link
- * dropped") write the event download ENVELOPE C-APDU to \p env.
+ * Wait up to \p timeout_ms for the socket (or a running timer); read what
+ * fits the channel buffer. When the card must be told (data arrived in an
+ * empty buffer: Data available; the peer closed or the link broke: Channel
+ * status "link dropped"; a timer expired: Timer expiration) write the
+ * ENVELOPE C-APDU to \p env.
  * \returns 1 (an ENVELOPE in \p env), 0 (nothing to tell), negative veuicc_err
  */
 VEUICC_API int veuicc_bip_term_poll(veuicc_bip_term *t, int timeout_ms, uint8_t *env, size_t cap,
@@ -85,7 +87,8 @@ VEUICC_API int veuicc_bip_term_poll(veuicc_bip_term *t, int timeout_ms, uint8_t 
 /** Non-zero while the channel is open (OPEN CHANNEL done, no CLOSE CHANNEL yet). */
 VEUICC_API int veuicc_bip_term_is_open(const veuicc_bip_term *t);
 
-/** Non-zero once the card has been told about, or given, all data received. */
+/** Non-zero once the card has been told about, or given, all data received,
+ *  and no timer runs. */
 VEUICC_API int veuicc_bip_term_idle(const veuicc_bip_term *t);
 
 /** The helper's figures. */

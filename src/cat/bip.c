@@ -48,6 +48,10 @@
 #define CHAN_ID_MASK   0x07
 #define CHAN_LINK_DROP 0x05
 #define RESULT_OK_LAST 0x0F /* §8.12: 0X results are successful */
+#define CT_TIMER_ID    0x24 /* §8.37 timer identifier */
+#define CT_TIMER_VALUE 0x25 /* §8.38 timer value (hh mm ss, BCD, nibbles swapped) */
+#define RETRY_TIMER    0x01 /* the timer the card uses for the retry delay */
+#define TIMER_START    0x00 /* §8.6 TIMER MANAGEMENT qualifier: start */
 
 /* Sizes: a proactive command is at most 255 bytes (D0 81 L ...): SEND DATA
  * 3 + 5 + 4 + 3 + data; a TERMINAL RESPONSE at most 255: 18 + data. */
@@ -68,6 +72,7 @@ enum state {
 	ST_HTTP,       /* admin exchanges */
 	ST_CLOSING,    /* close_notify being sent, then CLOSE CHANNEL */
 	ST_CLOSE_SENT, /* CLOSE CHANNEL outstanding */
+	ST_WAIT_TIMER, /* the retry waits for its timer (TIMER MANAGEMENT, then D7) */
 };
 
 struct veuicc_bip {
@@ -195,6 +200,7 @@ static bool queue(struct veuicc_bip *b, uint8_t type, uint8_t qual, uint8_t dest
 }
 
 static void fail(struct veuicc_bip *b, int err, bool retry);
+static void retry_attempt(struct veuicc_bip *b);
 
 static void start_attempt(struct veuicc_bip *b)
 {
@@ -209,7 +215,7 @@ static void start_attempt(struct veuicc_bip *b)
  * CLOSE CHANNEL of a closing session, then data the terminal holds. */
 static void pump(struct veuicc_bip *b)
 {
-	if (b->outstanding || b->state < ST_TLS || b->state == ST_CLOSE_SENT)
+	if (b->outstanding || b->state < ST_TLS || b->state >= ST_CLOSE_SENT)
 		return;
 	uint8_t dest = (uint8_t)(DEV_CHANNEL1 + b->chan - 1);
 	if (b->tx_len) {
@@ -266,12 +272,32 @@ static void fail(struct veuicc_bip *b, int err, bool retry)
 		return;
 	}
 	if (retry && b->retries_left) {
-		b->retries_left--;
-		attempt_clear(b);
-		start_attempt(b); /* TS 102 223 timers are not used: at once (H81) */
+		retry_attempt(b);
 		return;
 	}
 	session_end(b, false);
+}
+
+/* GP Amd B §3.8.3: the next attempt after the retry waiting delay: a TIMER
+ * MANAGEMENT (TS 102 223 §6.4.21) whose expiration ENVELOPE (§7.4) starts
+ * it; at once when the delay is zero or the terminal has no timers (H81-11). */
+static void retry_attempt(struct veuicc_bip *b)
+{
+	b->retries_left--;
+	attempt_clear(b);
+	const uint8_t *d = b->p.retry_delay;
+	bool timers = veuicc_cat_tp_has(b->card, 0, 0x20) && /* byte 1 b6: timer expiration */
+	              veuicc_cat_tp_has(b->card, 7, 0x01);   /* byte 8 b1: TIMER MANAGEMENT */
+	if (!(d[0] | d[1] | d[2]) || !timers) {
+		start_attempt(b);
+		return;
+	}
+	const uint8_t body[] = {
+	    CT_TIMER_ID | CR, 1, RETRY_TIMER, CT_TIMER_VALUE | CR, 3, d[0], d[1], d[2]};
+	b->state = ST_WAIT_TIMER;
+	if (!queue(b, VEUICC_CAT_CMD_TIMER, TIMER_START, VEUICC_CAT_DEV_TERMINAL, body,
+	           sizeof(body)))
+		start_attempt(b);
 }
 
 /* ---- TLS over the channel buffers ---------------------------------------- */
@@ -613,12 +639,13 @@ typedef struct objs {
 	size_t data_len;
 	int chan_len; /* -1: none */
 	int event;    /* -1: none */
+	int timer;    /* -1: none */
 	bool ok;
 } objs;
 
 static objs parse_objs(const uint8_t *p, size_t n)
 {
-	objs o = {-1, NULL, NULL, 0, -1, -1, true};
+	objs o = {-1, NULL, NULL, 0, -1, -1, -1, true};
 	for (size_t i = 0; i < n;) {
 		if (i + 2 > n) {
 			o.ok = false;
@@ -649,6 +676,8 @@ static objs parse_objs(const uint8_t *p, size_t n)
 			o.chan_len = v[0];
 		else if (tag == CT_EVENT_LIST && l == 1)
 			o.event = v[0];
+		else if (tag == CT_TIMER_ID && l == 1)
+			o.timer = v[0];
 		i += h + l;
 	}
 	return o;
@@ -749,16 +778,30 @@ void veuicc_bip_terminal_response(veuicc_card *card, uint8_t type, const uint8_t
 			return;
 		}
 		if (b->retry && b->retries_left) {
-			b->retries_left--;
-			attempt_clear(b);
-			start_attempt(b);
+			retry_attempt(b);
 			return;
 		}
 		session_end(b, false);
 		return;
 	}
+	case VEUICC_CAT_CMD_TIMER:
+		if (b->state == ST_WAIT_TIMER && !ok)
+			start_attempt(b); /* no timer after all: at once */
+		return;                   /* else the expiration ENVELOPE starts it */
 	default: return;
 	}
+}
+
+uint16_t veuicc_bip_timer(veuicc_card *card, const uint8_t *v, size_t len)
+{
+	struct veuicc_bip *b = card->cat ? card->cat->bip : NULL;
+	objs o = parse_objs(v, len);
+	if (!o.ok)
+		return VEUICC_SW_WRONG_DATA;
+	if (!b || b->state != ST_WAIT_TIMER || o.timer != RETRY_TIMER)
+		return VEUICC_SW_FUNC_NOT_SUPP; /* no timer of ours: not supported */
+	start_attempt(b);
+	return VEUICC_SW_OK;
 }
 
 uint16_t veuicc_bip_event(veuicc_card *card, const uint8_t *v, size_t len)

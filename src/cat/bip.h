@@ -21,6 +21,7 @@
 
 /* TS 102 223 §9.4 type of command */
 #define VEUICC_CAT_CMD_SETUP_EVENTS   0x05
+#define VEUICC_CAT_CMD_TIMER          0x27 /* TIMER MANAGEMENT */
 #define VEUICC_CAT_CMD_OPEN_CHANNEL   0x40
 #define VEUICC_CAT_CMD_CLOSE_CHANNEL  0x41
 #define VEUICC_CAT_CMD_RECEIVE_DATA   0x42
@@ -31,6 +32,7 @@
 #define VEUICC_CAT_EVT_CHANNEL_STATUS 0x0A
 /* TS 102 223 §9.3 BER-TLV tag of an event download ENVELOPE */
 #define VEUICC_CAT_TAG_EVENT_DOWNLOAD 0xD6
+#define VEUICC_CAT_TAG_TIMER_EXPIRY   0xD7
 
 struct veuicc_bip;
 
@@ -91,6 +93,13 @@ uint16_t veuicc_bip_event(veuicc_card *card, const uint8_t *v, size_t len);
  * with scripts (e.g. the confirmation) or 204. \returns VEUICC_BIP_NOTIFY_*
  */
 int veuicc_bip_notify(veuicc_card *card, const uint8_t *notif, size_t len);
+
+/**
+ * Timer expiration ENVELOPE value (after D7 L, TS 102 223 §7.4): the retry
+ * timer of a session waiting for its next attempt starts it.
+ * \returns 9000, 6A81 (no such timer of the card's), 6A80 (malformed)
+ */
+uint16_t veuicc_bip_timer(veuicc_card *card, const uint8_t *v, size_t len);
 
 /** A reset ends the session: the channel is gone (TS 102 223 §6.4.27). */
 void veuicc_bip_reset(veuicc_card *card);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* TS 102 223 §8 / §9 tags (CR bit masked) and values */
@@ -40,6 +41,10 @@
 #define CMD_RECEIVE    0x42
 #define CMD_SEND       0x43
 #define CMD_STATUS     0x44
+#define CMD_TIMER      0x27 /* TIMER MANAGEMENT (§6.4.21) */
+#define CT_TIMER_ID    0x24
+#define CT_TIMER_VALUE 0x25
+#define TAG_TIMER_EXP  0xD7
 #define EVT_DATA_AVAIL 0x09
 #define EVT_CHAN_STAT  0x0A
 #define RES_OK         0x00
@@ -64,7 +69,27 @@ struct veuicc_bip_term {
 	uint16_t bufsize;
 	uint8_t *rx;
 	size_t rx_len;
+	uint8_t timer_id;       /* a started timer (one), 0: none */
+	uint8_t timer_value[3]; /* as the card gave it */
+	double timer_due;       /* CLOCK_MONOTONIC seconds */
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* §8.38: hours, minutes, seconds in semi-octets (low nibble first digit). */
+static double timer_seconds(const uint8_t v[3])
+{
+	double s = 0;
+	static const double unit[3] = {3600, 60, 1};
+	for (int i = 0; i < 3; i++)
+		s += unit[i] * (double)((v[i] & 0x0F) * 10 + (v[i] >> 4));
+	return s;
+}
 
 int veuicc_bip_term_new(const veuicc_bip_term_opts *opts, veuicc_bip_term **out)
 {
@@ -103,11 +128,12 @@ void veuicc_bip_term_free(veuicc_bip_term *t)
 
 size_t veuicc_bip_term_profile(uint8_t *out, size_t cap)
 {
-	/* TS 102 223 §5.2: byte 1 b2 SMS-PP download; 3 b8 REFRESH; 4 b2 SEND
-	 * SHORT MESSAGE; 5 b1 SET UP EVENT LIST; 6 b3 b4 Data available,
+	/* TS 102 223 §5.2: byte 1 b2 SMS-PP download, b6 timer expiration; 3 b8
+	 * REFRESH; 4 b2 SEND SHORT MESSAGE; 5 b1 SET UP EVENT LIST; 8 b1 TIMER
+	 * MANAGEMENT (start, stop); 6 b3 b4 Data available,
 	 * Channel status; 12 b1-b5 OPEN/CLOSE CHANNEL, RECEIVE/SEND DATA, GET
 	 * CHANNEL STATUS; 13 b6-b8 one channel; 17 b2 TCP client mode remote */
-	static const uint8_t tp[17] = {0x02, 0x00, 0x80, 0x02, 0x01, 0x0C, 0x00, 0x00, 0x00,
+	static const uint8_t tp[17] = {0x22, 0x00, 0x80, 0x02, 0x01, 0x0C, 0x00, 0x01, 0x00,
 	                               0x00, 0x00, 0x1F, 0x20, 0x00, 0x00, 0x00, 0x02};
 	if (out && cap >= sizeof(tp))
 		memcpy(out, tp, sizeof(tp));
@@ -121,7 +147,7 @@ int veuicc_bip_term_is_open(const veuicc_bip_term *t)
 
 int veuicc_bip_term_idle(const veuicc_bip_term *t)
 {
-	return !t || !t->open || (t->rx_len == 0 && !t->dropped) || t->notified;
+	return !t || ((!t->open || (t->rx_len == 0 && !t->dropped) || t->notified) && !t->timer_id);
 }
 
 void veuicc_bip_term_get_stats(const veuicc_bip_term *t, veuicc_bip_term_stats *out)
@@ -303,7 +329,7 @@ int veuicc_bip_term_proactive(veuicc_bip_term *t, const uint8_t *cmd, size_t n, 
 		return VEUICC_ERR_MALFORMED;
 	dev = v;
 	uint8_t type = det[1];
-	if (type != CMD_SETUP_EVT && (type < CMD_OPEN || type > CMD_STATUS))
+	if (type != CMD_SETUP_EVT && type != CMD_TIMER && (type < CMD_OPEN || type > CMD_STATUS))
 		return 0;
 	if (cap < 5 + 255)
 		return VEUICC_ERR_BUFFER_TOO_SMALL;
@@ -320,6 +346,30 @@ int veuicc_bip_term_proactive(veuicc_bip_term *t, const uint8_t *cmd, size_t n, 
 	bool on_chan = dev[1] == 0x20 + CHAN_ID && t->open;
 	switch (type) {
 	case CMD_SETUP_EVT: break;
+	case CMD_TIMER: {
+		const uint8_t *id = NULL, *val = NULL;
+		for (size_t k = 0; k < rn;)
+			if (!ctlv(rest, rn, &k, &tag, &v, &l))
+				break;
+			else if (tag == CT_TIMER_ID && l == 1)
+				id = v;
+			else if (tag == CT_TIMER_VALUE && l == 3)
+				val = v;
+		if (!id || !*id || (det[2] == 0x00 && !val) || det[2] > 0x01) {
+			res = !id || !*id ? RES_NOT_UNDER : RES_BEYOND; /* get value: not here */
+			break;
+		}
+		if (det[2] == 0x00) { /* start */
+			t->timer_id = *id;
+			memcpy(t->timer_value, val, 3);
+			t->timer_due = now_s() + timer_seconds(val);
+			t->st.timers++;
+		} else if (t->timer_id == *id) {
+			t->timer_id = 0; /* deactivate */
+		}
+		put(&w, CT_TIMER_ID | CR, id, 1);
+		break;
+	}
 	case CMD_OPEN: do_open(t, rest, rn, &w, &res); break;
 	case CMD_CLOSE:
 		if (!on_chan) {
@@ -430,6 +480,40 @@ int veuicc_bip_term_poll(veuicc_bip_term *t, int timeout_ms, uint8_t *env, size_
 {
 	if (!t || !env || !env_len)
 		return VEUICC_ERR_INVALID_ARG;
+	if (t->timer_id) {
+		/* §7.4: the expiration of a running timer */
+		double left = t->timer_due - now_s();
+		if (left > 0 && !t->open) {
+			int ms = left * 1000 < timeout_ms ? (int)(left * 1000) + 1 : timeout_ms;
+			poll(NULL, 0, ms);
+			left = t->timer_due - now_s();
+		}
+		if (left <= 0) {
+			if (cap < 5 + 2 + 12)
+				return VEUICC_ERR_BUFFER_TOO_SMALL;
+			const uint8_t d7[] = {TAG_TIMER_EXP,
+			                      12,
+			                      CT_DEV_IDS | CR,
+			                      2,
+			                      0x82,
+			                      0x81,
+			                      CT_TIMER_ID | CR,
+			                      1,
+			                      t->timer_id,
+			                      CT_TIMER_VALUE | CR,
+			                      3,
+			                      t->timer_value[0],
+			                      t->timer_value[1],
+			                      t->timer_value[2]};
+			const uint8_t h[5] = {0x80, 0xC2, 0x00, 0x00, sizeof(d7)};
+			memcpy(env, h, 5);
+			memcpy(env + 5, d7, sizeof(d7));
+			*env_len = 5 + sizeof(d7);
+			t->timer_id = 0;
+			t->st.envelopes++;
+			return 1;
+		}
+	}
 	if (!t->open)
 		return 0;
 	if (!t->dropped && t->rx_len < t->bufsize) {
@@ -506,7 +590,7 @@ int veuicc_bip_term_run(veuicc_bip_term *t, veuicc_bip_xfer_fn xfer, void *xctx,
 				memcpy(c, tr, sizeof(tr));
 				cn = sizeof(tr);
 			}
-		} else if (t->open) {
+		} else if (t->open || t->timer_id) {
 			int p = veuicc_bip_term_poll(t, 20, c, sizeof(c), &cn);
 			if (p < 0) {
 				rc = p;

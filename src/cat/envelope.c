@@ -435,6 +435,8 @@ static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *r
 		return VEUICC_SW_WRONG_DATA;
 	if (c->data[0] == VEUICC_CAT_TAG_EVENT_DOWNLOAD) /* BIP events (cat/bip.h) */
 		return veuicc_bip_event(card, c->data + 1 + h, len);
+	if (c->data[0] == VEUICC_CAT_TAG_TIMER_EXPIRY) /* the SCP81 retry timer */
+		return veuicc_bip_timer(card, c->data + 1 + h, len);
 	if (c->data[0] != TAG_SMS_PP_DOWNLOAD)
 		return VEUICC_SW_FUNC_NOT_SUPP; /* other envelopes: not yet (docs/cat.md) */
 	const uint8_t *tpdu;

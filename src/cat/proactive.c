@@ -275,7 +275,7 @@ static uint16_t terminal_response(veuicc_card *card, const veuicc_capdu *c)
 	/* whatever the result, the command is done: no retries (CT5) */
 	uint8_t type = cmd_details(head(s))[1];
 	pop(s);
-	if (type == VEUICC_CAT_CMD_SETUP_EVENTS ||
+	if (type == VEUICC_CAT_CMD_SETUP_EVENTS || type == VEUICC_CAT_CMD_TIMER ||
 	    (type >= VEUICC_CAT_CMD_OPEN_CHANNEL && type <= VEUICC_CAT_CMD_CHANNEL_STATUS))
 		veuicc_bip_terminal_response(card, type, c->data, c->lc); /* SCP81 session */
 	return VEUICC_SW_OK;

@@ -9,11 +9,13 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <mbedtls/ssl.h>
@@ -219,7 +221,10 @@ static void drain(veuicc_sm *sm)
 		int a = sm->srv ? veuicc_sm_https_step(sm->srv, &m, body, sizeof(body)) : 0;
 		int b = veuicc_sm_https_card_step(&sm->hcard, 2);
 		assert_true(b >= 0);
-		idle = (a == VEUICC_SM_HTTPS_NOTHING && b == 1) ? idle + 1 : 0;
+		/* a running timer (the retry delay) is not idleness */
+		bool quiet =
+		    a == VEUICC_SM_HTTPS_NOTHING && b == 1 && veuicc_bip_term_idle(sm->term);
+		idle = quiet ? idle + 1 : 0;
 	}
 }
 
@@ -378,6 +383,41 @@ static void test_retry_exhausted(void **state)
 	sm->push_port = 0;
 	sm->push_retries = 0;
 	assert_int_equal(step(sm, "audit", veuicc_sm_audit(sm)), 0);
+	free_sm(sm, &t);
+}
+
+/* A retry waiting delay: the card asks the terminal for a timer (TIMER
+ * MANAGEMENT) and starts the next attempt on its expiration ENVELOPE. */
+static void test_retry_delay(void **state)
+{
+	(void)state;
+	struct tc t;
+	veuicc_sm *sm = new_sm(&t);
+	uint8_t other[16];
+	memcpy(other, sm->psk, 16);
+	other[15] ^= 0x80;
+	assert_int_equal(veuicc_sm_https_new(other, 16, NULL, 0, &sm->srv), 0);
+	sm->https_port = veuicc_sm_https_port(sm->srv);
+	sm->push_retries = 1;
+	sm->push_delay = 1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(step(sm, "audit", veuicc_sm_audit(sm)), -1);
+	drain(sm);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	veuicc_bip_stats bs;
+	veuicc_bip_get_stats(t.card, &bs);
+	veuicc_bip_term_stats ts;
+	veuicc_bip_term_get_stats(sm->term, &ts);
+	veuicc_sm_https_stats ss;
+	veuicc_sm_https_get_stats(sm->srv, &ss);
+	assert_int_equal(ts.timers, 1);
+	assert_int_equal(bs.attempts, 2);
+	assert_int_equal(ss.handshake_failures, 2);
+	assert_false(bs.last_ok);
+	assert_false(veuicc_bip_active(t.card));
+	assert_true(s >= 1.0);
 	free_sm(sm, &t);
 }
 
@@ -592,6 +632,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_psk),
 	    cmocka_unit_test(test_wrong_identity),
 	    cmocka_unit_test(test_retry_exhausted),
+	    cmocka_unit_test(test_retry_delay),
 	    cmocka_unit_test(test_server_closes_mid_download),
 	    cmocka_unit_test(test_malformed_http),
 	    cmocka_unit_test(test_targeted_application),

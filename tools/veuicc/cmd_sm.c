@@ -100,6 +100,7 @@ static void usage(FILE *f)
 	      "                     per verb; the card plays BIP through the terminal)\n"
 	      "  --https-port N     the server's port (default: any free one)\n"
 	      "  --push-retries N   retry counter of the PUSH (default 0)\n"
+	      "  --push-delay S     its retry waiting delay in seconds (default 0: at once)\n"
 	      "  --transcript FILE  write the script commands and answers (C/R hex lines)\n"
 	      "  --trace            print every C-APDU and R-APDU\n"
 	      "  --json             print the steps as JSON on stdout (progress on stderr)\n"
@@ -123,7 +124,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 
 struct opts {
 	const char *card, *reader, *factory, *pki, *state, *iccid, *pin, *segment, *corrupt,
-	    *transcript, *protocol, *new_kvn, *https_port, *push_retries;
+	    *transcript, *protocol, *new_kvn, *https_port, *push_retries, *push_delay;
 	int json, trace, keep_old, smsr_change, new_kvn_v, https;
 	const char *verb;
 	const char *args[2];
@@ -496,6 +497,7 @@ int veuicc_cli_sm(int argc, char **argv)
 		    {"--new-kvn", &o.new_kvn},
 		    {"--https-port", &o.https_port},
 		    {"--push-retries", &o.push_retries},
+		    {"--push-delay", &o.push_delay},
 		};
 		int m = 0;
 		for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]) && m == 0; k++)
@@ -552,6 +554,11 @@ int veuicc_cli_sm(int argc, char **argv)
 		if (veuicc_cli_parse_u64(o.push_retries, &v) || v > 65535)
 			return usage_error("--push-retries: 0..65535");
 		sm->push_retries = (uint16_t)v;
+	}
+	if (o.push_delay) {
+		if (veuicc_cli_parse_u64(o.push_delay, &v) || v > 359999)
+			return usage_error("--push-delay: 0..359999 seconds");
+		sm->push_delay = (unsigned)v;
 	}
 	char fbuf[4096];
 	const char *factory =

@@ -53,9 +53,9 @@ static const uint8_t aid_ecasd[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0x
 #define IEI_CPI        0x70 /* command packet */
 #define SCRIPT_MAX     2048
 #define APDUS_MAX      VEUICC_SM_SCRIPT_APDUS
-#define SEG_DEFAULT    640 /* SCP03t plaintext per segment (one concatenated SMS) */
+#define SEG_DEFAULT    640  /* SCP03t plaintext per segment (one concatenated SMS) */
 #define SEG_HTTPS      1024 /* ... over HTTPS: no SMS limit, fewer exchanges (--segment max) */
-#define STORE_BLOCK    240 /* STORE DATA block of an SCP03t TLV */
+#define STORE_BLOCK    240  /* STORE DATA block of an SCP03t TLV */
 
 /* ---- steps and errors ------------------------------------------------------ */
 
@@ -630,13 +630,19 @@ static size_t push_data(const veuicc_sm *sm, uint8_t *out)
 	sec[sn++] = 0x02;
 	sec[sn++] = sm->psk_kvn;
 	sec[sn++] = 0x01;
+	/* TS 102 223 §8.38 timer value: hh mm ss in semi-octets (units digit high) */
+	unsigned hms[3] = {sm->push_delay / 3600 % 100, sm->push_delay / 60 % 60,
+	                   sm->push_delay % 60};
+	uint8_t tv[3];
+	for (int i = 0; i < 3; i++)
+		tv[i] = (uint8_t)((hms[i] % 10) << 4 | hms[i] / 10);
 	const uint8_t r[] = {(uint8_t)(sm->push_retries >> 8),
 	                     (uint8_t)sm->push_retries,
 	                     0xA5,
 	                     0x03,
-	                     0x00,
-	                     0x00,
-	                     0x05};
+	                     tv[0],
+	                     tv[1],
+	                     tv[2]};
 	memcpy(retry, r, sizeof(r));
 	size_t pn = put_tlv(post, 0x8A, "127.0.0.1", 9);
 	pn += put_tlv(post + pn, 0x8C, "/smsr/admin", 11);

@@ -111,6 +111,7 @@ typedef struct veuicc_sm {
 	int have_psk;
 	uint16_t https_port;      /**< server port (0: any free one) */
 	uint16_t push_retries;    /**< retry counter of the PUSH */
+	unsigned push_delay;      /**< its retry waiting delay, seconds (< 100 h) */
 	int https_content_length; /**< answer with Content-Length instead of chunked */
 	veuicc_sm_https *srv;
 	veuicc_bip_term *term;
