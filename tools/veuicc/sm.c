@@ -181,6 +181,8 @@ void veuicc_sm_print_json(const veuicc_sm *sm, FILE *f, int ok)
 		        "\"detail\": ",
 		        s->ok ? "true" : "false", s->apdus, s->sms, s->bytes, s->ms);
 		json_str(f, s->detail);
+		if (sm->https)
+			fprintf(f, ", \"tls_bytes\": %zu", s->wire); /* --https (docs/scp81.md) */
 		fputc('}', f);
 	}
 	fprintf(f, "],\n \"notifications\": [");
