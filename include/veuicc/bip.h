@@ -50,6 +50,10 @@ typedef struct veuicc_bip_term_stats {
 /** New helper with \p opts (NULL: defaults). \returns VEUICC_OK, VEUICC_ERR_NO_MEMORY */
 VEUICC_API int veuicc_bip_term_new(const veuicc_bip_term_opts *opts, veuicc_bip_term **out);
 
+/** The card was reset: its channel and timer are gone (the socket is closed,
+ *  the timer dropped), as a terminal does at a card reset. */
+VEUICC_API void veuicc_bip_term_reset(veuicc_bip_term *t);
+
 /** Free the helper and close its socket. NULL is ignored. */
 VEUICC_API void veuicc_bip_term_free(veuicc_bip_term *t);
 

@@ -118,6 +118,14 @@ static void chan_close(veuicc_bip_term *t)
 	t->rx_len = 0;
 }
 
+void veuicc_bip_term_reset(veuicc_bip_term *t)
+{
+	if (!t)
+		return;
+	chan_close(t);
+	t->timer_id = 0;
+}
+
 void veuicc_bip_term_free(veuicc_bip_term *t)
 {
 	if (!t)

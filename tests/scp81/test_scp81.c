@@ -506,6 +506,40 @@ static void test_malformed_http(void **state)
 	free_sm(sm, &t);
 }
 
+/* A reset in the middle of a session: the channel is gone, the card forgets
+ * the session (a new PUSH is accepted) and the server sees the end. */
+static void test_reset_mid_session(void **state)
+{
+	(void)state;
+	struct tc t;
+	veuicc_sm *sm = new_sm(&t);
+	veuicc_sm_begin(sm, "audit");
+	assert_int_equal(veuicc_sm_audit(sm), 0); /* the session stays open */
+	assert_true(veuicc_bip_active(t.card));
+	veuicc_bip_stats b0, b1;
+	veuicc_bip_get_stats(t.card, &b0);
+	sm->https_open = 0;
+	veuicc_sm_end(sm, 0);
+	/* the terminal restarts: cold reset, TERMINAL PROFILE */
+	assert_int_equal(veuicc_sm_terminal_start(sm), 0);
+	assert_false(veuicc_bip_active(t.card));
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_int_equal(b1.sessions, b0.sessions + 1);
+	assert_false(b1.last_ok);
+	/* the terminal closed the channel's socket at the reset */
+	assert_false(veuicc_bip_term_is_open(sm->term));
+	veuicc_http_msg m;
+	uint8_t body[64];
+	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 2000),
+	                 VEUICC_SM_HTTPS_CLOSED);
+	/* the next push opens a new session */
+	assert_int_equal(step(sm, "audit", veuicc_sm_audit(sm)), 0);
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_true(b1.last_ok);
+	assert_int_equal(b1.sessions, b0.sessions + 2);
+	free_sm(sm, &t);
+}
+
 /* X-Admin-Targeted-Application: the ISD-R runs the script, another
  * application gets "unknown-application" and nothing runs (H81-9). */
 static void test_targeted_application(void **state)
@@ -636,6 +670,7 @@ int main(void)
 	    cmocka_unit_test(test_server_closes_mid_download),
 	    cmocka_unit_test(test_malformed_http),
 	    cmocka_unit_test(test_targeted_application),
+	    cmocka_unit_test(test_reset_mid_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

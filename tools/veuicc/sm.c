@@ -446,6 +446,8 @@ int veuicc_sm_terminal_start(veuicc_sm *sm)
 	if (rc)
 		return fail(sm, "the card does not answer the reset: %s", veuicc_strerror(rc));
 	sm->refresh = 0;
+	veuicc_bip_term_reset(sm->term); /* the card's channel died with the reset */
+	sm->https_open = 0;
 	/* TS 102 223 §5.2: byte 1 b2 SMS-PP data download, byte 3 b8 REFRESH,
 	 * byte 4 b2 SEND SHORT MESSAGE */
 	uint8_t tp[5 + 32] = {0x80, INS_TERM_PROF, 0x00, 0x00, 0x04, 0x02, 0x00, 0x80, 0x02};
