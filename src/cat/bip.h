@@ -8,7 +8,9 @@
  *        SEND DATA / RECEIVE DATA); HTTP POSTs whose answers are remote APDU
  *        scripts for the ISD-R; CLOSE CHANNEL at the end. Everything is driven
  *        from TERMINAL RESPONSE and the Data available / Channel status event
- *        ENVELOPEs: no thread, no timer, state in card->cat. See docs/scp81.md.
+ *        ENVELOPEs (a retry delay with TIMER MANAGEMENT and its expiration
+ *        ENVELOPE): no thread, no clock of its own, state in card->cat. See
+ *        docs/scp81.md.
  */
 #ifndef VEUICC_CAT_BIP_H
 #define VEUICC_CAT_BIP_H
