@@ -69,6 +69,7 @@ struct veuicc_cat {
 	uint8_t notif_sent_count;
 
 	veuicc_cat_concat cc; /**< incoming concatenated SMS (volatile) */
+	struct veuicc_bip *bip; /**< SCP81 admin session over BIP (cat/bip.h), NULL: none yet */
 };
 
 /** The card's CAT state, allocated on first use. NULL: out of memory. */

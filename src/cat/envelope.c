@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "cat/bip.h"
 #include "cat/ota_route.h"
 #include "cat/cat_state.h"
 #include "cat/proactive.h"
@@ -66,6 +67,7 @@ void veuicc_cat_free(struct veuicc_cat *cat)
 		return;
 	for (size_t i = 0; i < VEUICC_FACTORY_KEYSETS_MAX; i++)
 		veuicc_scp80_keyset_wipe(&cat->isdr_ks[i]);
+	veuicc_bip_free(cat->bip);
 	mbedtls_platform_zeroize(cat, sizeof(*cat));
 	free(cat);
 }
@@ -180,8 +182,8 @@ static int lookup(void *arg, const uint8_t tar[3], uint8_t kvn, const veuicc_scp
 
 /* One C-APDU of the script, run by the ISD-R's process() directly: a hidden
  * context that touches no logical channel of the terminal. */
-static int exec_isdr(void *arg, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
-                     size_t *rlen)
+int veuicc_cat_exec_isdr(void *arg, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                         size_t *rlen)
 {
 	veuicc_card *card = arg;
 	uint16_t sw;
@@ -372,7 +374,7 @@ static uint16_t run_packet(veuicc_card *card, const uint8_t *pkt, size_t len, co
 		sw = VEUICC_SW_NO_DIAGNOSIS;
 		goto out;
 	}
-	veuicc_remote_exec_fn exec = to_isdr ? exec_isdr : veuicc_ota_exec;
+	veuicc_remote_exec_fn exec = to_isdr ? veuicc_cat_exec_isdr : veuicc_ota_exec;
 	void *exec_ctx = to_isdr ? (void *)card : (void *)&route;
 	uint8_t status = cmd.status;
 	size_t slen = 0;
@@ -431,6 +433,10 @@ static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *r
 	size_t len, h = ber_len(c->data + 1, c->lc - 1, &len);
 	if (!h || 1 + h + len != c->lc)
 		return VEUICC_SW_WRONG_DATA;
+	if (c->data[0] == VEUICC_CAT_TAG_EVENT_DOWNLOAD) /* BIP events (cat/bip.h) */
+		return veuicc_bip_event(card, c->data + 1 + h, len);
+	if (c->data[0] == VEUICC_CAT_TAG_TIMER_EXPIRY) /* the SCP81 retry timer */
+		return veuicc_bip_timer(card, c->data + 1 + h, len);
 	if (c->data[0] != TAG_SMS_PP_DOWNLOAD)
 		return VEUICC_SW_FUNC_NOT_SUPP; /* other envelopes: not yet (docs/cat.md) */
 	const uint8_t *tpdu;

@@ -58,6 +58,14 @@ void veuicc_cat_keyset_removed(veuicc_card *card, size_t idx);
  *  names key set \p kvn (the key set protecting that very command). */
 bool veuicc_cat_isdr_kvn_in_use(const veuicc_card *card, uint8_t kvn);
 
+/**
+ * Run one C-APDU of a remote APDU script on the ISD-R (the remote_apdu.h
+ * callback; \p ctx is the card): SCP80 scripts and SCP81 admin scripts
+ * alike, with card->ota_secured set while it runs.
+ */
+int veuicc_cat_exec_isdr(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                         size_t *rlen);
+
 /** Free the CAT state of a card (counters wiped). NULL is ignored. */
 void veuicc_cat_free(struct veuicc_cat *cat);
 

@@ -13,6 +13,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "cat/bip.h"
 #include "cat/cat_state.h"
 #include "cat/proactive.h"
 #include "cat/sms.h"
@@ -79,15 +80,40 @@ static bool sent(const struct veuicc_cat *c, uint16_t seq)
 	return false;
 }
 
+/* SGP.02 §3.15.2: the oldest notification not sent yet over HTTPS when the
+ * card knows its SM-SR's admin server (cat/bip.h, decision H81-15).
+ * \returns false when the SMS path is to be used. */
+static bool by_https(veuicc_card *card, struct veuicc_cat *c)
+{
+	size_t count = veuicc_card_notification_count(card);
+	for (size_t i = 0; i < count; i++) {
+		veuicc_notification n;
+		if (veuicc_card_notification_get(card, i, &n) != VEUICC_OK || sent(c, n.seq) ||
+		    c->notif_sent_count >= VEUICC_NOTIF_MAX)
+			continue;
+		int r = veuicc_bip_notify(card, n.data, n.len);
+		if (r == VEUICC_BIP_NOTIFY_SMS)
+			return false;
+		if (r == VEUICC_BIP_NOTIFY_HTTPS)
+			c->notif_sent[c->notif_sent_count++] = n.seq;
+		return true; /* one per session; the next one at the next occasion */
+	}
+	return false;
+}
+
 void veuicc_cat_notifications_send(veuicc_card *card)
 {
 	struct veuicc_cat *c = card->cat;
-	if (!c || !veuicc_cat_tp_has(card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT))
+	if (!c)
 		return;
 	if (c->in_packet) {
 		c->notif_wanted = true; /* after the PoR and REFRESH of the packet */
 		return;
 	}
+	if (by_https(card, c))
+		return;
+	if (!veuicc_cat_tp_has(card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT))
+		return;
 	uint8_t da[VEUICC_CAT_ADDR_MAX];
 	size_t da_len = smsr_address(card, da);
 	veuicc_scp80_keyset ks;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
+#include "cat/bip.h"
 #include "cat/cat_state.h"
 #include "cat/notify.h"
 #include "core/card.h"
@@ -167,6 +168,7 @@ void veuicc_cat_packet_done(veuicc_card *card)
 		c->notif_wanted = false;
 		veuicc_cat_notifications_send(card); /* after the REFRESH (CT16) */
 	}
+	veuicc_bip_packet_done(card); /* a PUSH's admin session starts after its PoR */
 }
 
 void veuicc_cat_session_reset(veuicc_card *card)
@@ -183,6 +185,7 @@ void veuicc_cat_session_reset(veuicc_card *card)
 	c->in_packet = c->refresh_wanted = c->notif_wanted = false;
 	c->notif_sent_count = 0; /* a new session sends the pending ones again */
 	memset(&c->cc, 0, sizeof(c->cc));
+	veuicc_bip_reset(card); /* the BIP channel is gone */
 }
 
 /* ---- the commands ------------------------------------------------------ */
@@ -270,7 +273,11 @@ static uint16_t terminal_response(veuicc_card *card, const veuicc_capdu *c)
 	if (!det || !ids || !result || memcmp(det, cmd_details(head(s)), CMD_DET_LEN) != 0)
 		return VEUICC_SW_WRONG_DATA; /* the command stays outstanding (CT4) */
 	/* whatever the result, the command is done: no retries (CT5) */
+	uint8_t type = cmd_details(head(s))[1];
 	pop(s);
+	if (type == VEUICC_CAT_CMD_SETUP_EVENTS || type == VEUICC_CAT_CMD_TIMER ||
+	    (type >= VEUICC_CAT_CMD_OPEN_CHANNEL && type <= VEUICC_CAT_CMD_CHANNEL_STATUS))
+		veuicc_bip_terminal_response(card, type, c->data, c->lc); /* SCP81 session */
 	return VEUICC_SW_OK;
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
+#include "cat/bip.h"
 #include "euicc/euicc.h"
 #include "euicc/ecasd.h"
 #include "euicc/keyest.h"
@@ -44,6 +45,7 @@
 #define INS_GET_DATA   0xCA
 #define INS_SET_STATUS 0xF0   /* GP CS v2.3 §11.10 (gp/setstatus.c) */
 #define INS_PUT_KEY    0xD8   /* GP CS v2.3 §11.8 (gp/isdr_keys.c) */
+#define INS_PUSH       0xEC   /* GP Amd B §2.4.4 SCP81 PUSH (cat/bip.c) */
 #define TAG_KEY_INFO   0x00E0 /* GET DATA key information template, GP CS §11.3.3.1 */
 
 /* INSTALL P1 (GP CS v2.3 §11.5.2.1): for install (04) and make selectable (08) */
@@ -706,6 +708,7 @@ static uint16_t isdr_function(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rs
 	case INS_GET_DATA: return get_data(card, cmd, rsp);
 	case INS_PUT_KEY: return veuicc_isdr_put_key(card, cmd, rsp);
 	case INS_SET_STATUS: return veuicc_gp_set_status(&card->registry, cmd);
+	case INS_PUSH: return veuicc_bip_push(card, cmd);
 	default: return VEUICC_SW_INS_NOT_SUPP;
 	}
 }

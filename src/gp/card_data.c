@@ -68,7 +68,8 @@ uint16_t veuicc_gp_card_data(bool isdr, veuicc_rsp *rsp)
 	put_oid(&w, GP_ARC_CARD_ID, NULL, 0);
 	veuicc_tlv_end(&w);
 	/* SCPs the domain implements (G4): SCP03 on both; SCP80 (OTA SMS,
-	 * cat/envelope.c) only on the ISD-R; SCP81 is not implemented */
+	 * cat/envelope.c) only on the ISD-R; SCP81 (cat/bip.c) not listed:
+	 * its i parameter is not known from a source (H81-16) */
 	put_scp(&w, SCP03, SCP03_I);
 	if (isdr)
 		put_scp(&w, SCP80, SCP80_I);

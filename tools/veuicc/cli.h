@@ -56,6 +56,9 @@ int veuicc_cli_ota(int argc, char **argv);
 /** `veuicc sm`: the off-card SM-SR / SM-DP (cmd_sm.c, docs/sm.md). */
 int veuicc_cli_sm(int argc, char **argv);
 
+/** `veuicc bip`: the terminal of a card's BIP channel, bridged to TCP (cmd_bip.c). */
+int veuicc_cli_bip(int argc, char **argv);
+
 /* ---- helpers (util.c) ------------------------------------------------- */
 
 /**

@@ -94,6 +94,13 @@ static void usage(FILE *f)
 	      "  --segment N        SCP03t plaintext bytes per segment (default 640; smaller\n"
 	      "                     when a segment needs more than 8 SMS)\n"
 	      "  --corrupt-segment N  flip a bit in segment N's ciphertext (tests)\n"
+	      "  --https            SCP81: a PUSH by SMS opens a PSK-TLS admin session to the\n"
+	      "                     simulator's HTTPS server on 127.0.0.1; every ES5/ES8\n"
+	      "                     script of a verb goes in its HTTP exchanges (one session\n"
+	      "                     per verb; the card plays BIP through the terminal)\n"
+	      "  --https-port N     the server's port (default: any free one)\n"
+	      "  --push-retries N   retry counter of the PUSH (default 0)\n"
+	      "  --push-delay S     its retry waiting delay in seconds (default 0: at once)\n"
 	      "  --transcript FILE  write the script commands and answers (C/R hex lines)\n"
 	      "  --trace            print every C-APDU and R-APDU\n"
 	      "  --json             print the steps as JSON on stdout (progress on stderr)\n"
@@ -117,8 +124,8 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 
 struct opts {
 	const char *card, *reader, *factory, *pki, *state, *iccid, *pin, *segment, *corrupt,
-	    *transcript, *protocol, *new_kvn;
-	int json, trace, keep_old, smsr_change, new_kvn_v;
+	    *transcript, *protocol, *new_kvn, *https_port, *push_retries, *push_delay;
+	int json, trace, keep_old, smsr_change, new_kvn_v, https;
 	const char *verb;
 	const char *args[2];
 	size_t nargs;
@@ -468,6 +475,10 @@ int veuicc_cli_sm(int argc, char **argv)
 			o.smsr_change = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--https")) {
+			o.https = 1;
+			continue;
+		}
 		const struct {
 			const char *name;
 			const char **v;
@@ -484,6 +495,9 @@ int veuicc_cli_sm(int argc, char **argv)
 		    {"--transcript", &o.transcript},
 		    {"--protocol", &o.protocol},
 		    {"--new-kvn", &o.new_kvn},
+		    {"--https-port", &o.https_port},
+		    {"--push-retries", &o.push_retries},
+		    {"--push-delay", &o.push_delay},
 		};
 		int m = 0;
 		for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]) && m == 0; k++)
@@ -529,6 +543,22 @@ int veuicc_cli_sm(int argc, char **argv)
 		if (veuicc_cli_parse_u64(o.corrupt, &v) || v < 1 || v > 1000)
 			return usage_error("--corrupt-segment: a segment number from 1");
 		sm->corrupt_segment = (int)v;
+	}
+	sm->https = o.https;
+	if (o.https_port) {
+		if (veuicc_cli_parse_u64(o.https_port, &v) || v < 1 || v > 65535)
+			return usage_error("--https-port: 1..65535");
+		sm->https_port = (uint16_t)v;
+	}
+	if (o.push_retries) {
+		if (veuicc_cli_parse_u64(o.push_retries, &v) || v > 65535)
+			return usage_error("--push-retries: 0..65535");
+		sm->push_retries = (uint16_t)v;
+	}
+	if (o.push_delay) {
+		if (veuicc_cli_parse_u64(o.push_delay, &v) || v > 359999)
+			return usage_error("--push-delay: 0..359999 seconds");
+		sm->push_delay = (unsigned)v;
 	}
 	char fbuf[4096];
 	const char *factory =

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"vpcd", veuicc_cli_vpcd, "serve a card to vsmartcard's vpcd reader driver over TCP"},
     {"saip", veuicc_cli_saip, "dump, check, build or personalize a SAIP profile package"},
     {"sm", veuicc_cli_sm, "off-card SM-SR and SM-DP: ES5, ES8 key establishment, SCP03t download"},
+    {"bip", veuicc_cli_bip, "play the terminal for a card's BIP channel, bridged to TCP (SCP81)"},
     {"ota", veuicc_cli_ota, "SM-SR side of SCP80 over SMS: build, send and decode OTA packets"},
     /* veuicc-commands: add new subcommands above this line, one line each */
 };

@@ -53,8 +53,9 @@ static const uint8_t aid_ecasd[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0x
 #define IEI_CPI        0x70 /* command packet */
 #define SCRIPT_MAX     2048
 #define APDUS_MAX      VEUICC_SM_SCRIPT_APDUS
-#define SEG_DEFAULT    640 /* SCP03t plaintext per segment (one concatenated SMS) */
-#define STORE_BLOCK    240 /* STORE DATA block of an SCP03t TLV */
+#define SEG_DEFAULT    640  /* SCP03t plaintext per segment (one concatenated SMS) */
+#define SEG_HTTPS      1024 /* ... over HTTPS: no SMS limit, fewer exchanges (--segment max) */
+#define STORE_BLOCK    240  /* STORE DATA block of an SCP03t TLV */
 
 /* ---- steps and errors ------------------------------------------------------ */
 
@@ -65,9 +66,19 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static size_t wire_now(const veuicc_sm *sm)
+{
+	veuicc_sm_https_stats st;
+	if (!sm->srv)
+		return 0;
+	veuicc_sm_https_get_stats(sm->srv, &st);
+	return st.wire_in + st.wire_out;
+}
+
 void veuicc_sm_begin(veuicc_sm *sm, const char *function)
 {
 	memset(&sm->cur, 0, sizeof(sm->cur));
+	sm->cur.wire = wire_now(sm); /* the count at the start, made a difference at the end */
 	snprintf(sm->cur.function, sizeof(sm->cur.function), "%s", function);
 	sm->cur.ms = now_ms();
 	sm->error[0] = '\0';
@@ -80,6 +91,12 @@ void veuicc_sm_begin(veuicc_sm *sm, const char *function)
 int veuicc_sm_end(veuicc_sm *sm, int rc)
 {
 	veuicc_sm_step *s = &sm->cur;
+	if (sm->https_open) {
+		int c = veuicc_sm_https_close(sm); /* one admin session per function */
+		if (!rc)
+			rc = c;
+	}
+	s->wire = wire_now(sm) - s->wire;
 	s->ms = now_ms() - s->ms;
 	s->ok = rc == 0;
 	if (rc && !s->detail[0])
@@ -89,8 +106,13 @@ int veuicc_sm_end(veuicc_sm *sm, int rc)
 			fprintf(sm->out, "  FAILED: %s\n", s->detail);
 		else if (s->detail[0])
 			fprintf(sm->out, "  -> %s\n", s->detail);
-		fprintf(sm->out, "  [%u APDUs, %u SMS, %zu bytes, %.1f ms]\n", s->apdus, s->sms,
-		        s->bytes, s->ms);
+		if (sm->https)
+			fprintf(sm->out,
+			        "  [%u APDUs, %u SMS, %zu bytes, %zu TLS bytes, %.1f ms]\n",
+			        s->apdus, s->sms, s->bytes, s->wire, s->ms);
+		else
+			fprintf(sm->out, "  [%u APDUs, %u SMS, %zu bytes, %.1f ms]\n", s->apdus,
+			        s->sms, s->bytes, s->ms);
 	}
 	if (sm->nsteps < VEUICC_SM_MAX_STEPS)
 		sm->steps[sm->nsteps++] = *s;
@@ -159,6 +181,8 @@ void veuicc_sm_print_json(const veuicc_sm *sm, FILE *f, int ok)
 		        "\"detail\": ",
 		        s->ok ? "true" : "false", s->apdus, s->sms, s->bytes, s->ms);
 		json_str(f, s->detail);
+		if (sm->https)
+			fprintf(f, ", \"tls_bytes\": %zu", s->wire); /* --https (docs/scp81.md) */
 		fputc('}', f);
 	}
 	fprintf(f, "],\n \"notifications\": [");
@@ -272,6 +296,8 @@ static int lookup(void *ctx, const uint8_t tar[3], uint8_t kvn, const veuicc_scp
 /* A notification SMS from the card: 02 70 00 ‖ command packet (SGP.02
  * §3.15.1) secured with the ISD-R's SCP80 keys; the data is E1 { 4C EID,
  * 4D type, 4E seq, 4F/2F AID }. */
+static void take_e1(veuicc_sm *sm, const uint8_t *d, size_t dn, const char *how);
+
 static void take_notification(veuicc_sm *sm, const uint8_t *pkt, size_t len)
 {
 	uint8_t out[256];
@@ -282,9 +308,15 @@ static void take_notification(veuicc_sm *sm, const uint8_t *pkt, size_t len)
 		say(sm, "an SMS from the card that does not verify with the ISD-R keys: ignored");
 		return;
 	}
+	take_e1(sm, cmd.data, cmd.data_len, "SMS");
+}
+
+/* An E1 notification (SGP.02 §4.1.1.11) received by \p how. */
+static void take_e1(veuicc_sm *sm, const uint8_t *d, size_t dn, const char *how)
+{
 	veuicc_tlv e1, t;
-	if (veuicc_tlv_find(cmd.data, cmd.data_len, 0, 0xE1, &e1) != 1) {
-		say(sm, "an SMS from the card without an E1 notification: ignored");
+	if (veuicc_tlv_find(d, dn, 0, 0xE1, &e1) != 1) {
+		say(sm, "a message from the card without an E1 notification: ignored");
 		return;
 	}
 	veuicc_sm_notif n;
@@ -307,8 +339,12 @@ static void take_notification(veuicc_sm *sm, const uint8_t *pkt, size_t len)
 		}
 	if (sm->nnotifs < VEUICC_SM_MAX_NOTIFS)
 		sm->notifs[sm->nnotifs++] = n;
+	if (!strcmp(how, "SMS"))
+		sm->notifs_sms++;
+	else
+		sm->notifs_https++;
 	if (sm->out) {
-		fprintf(sm->out, "  notification by SMS: type %02X (%s), sequence %u, ISD-P ",
+		fprintf(sm->out, "  notification by %s: type %02X (%s), sequence %u, ISD-P ", how,
 		        n.type, n.type == 2 ? "profile change succeeded" : "see SGP.02 §4.1.1.11",
 		        n.seq);
 		hex(sm->out, n.aid, n.aid_len);
@@ -331,20 +367,15 @@ static const uint8_t *submit_ud(const uint8_t *t, size_t n, size_t *ud_len)
 	return t + k + 1;
 }
 
-/* FETCH and run one proactive command (TS 102 223 §6.4, §6.8). */
-static int proactive(veuicc_sm *sm, uint8_t len, uint8_t *por, size_t por_cap, size_t *por_len,
-                     uint16_t *sw)
+/* Answer the fetched proactive command \p cmd: the TERMINAL RESPONSE into
+ * \p tr (TS 102 223 §6.4, §6.8); a PoR SMS is copied to \p por. */
+static void answer(veuicc_sm *sm, const uint8_t *cmd, size_t n, uint8_t *por, size_t por_cap,
+                   size_t *por_len, uint8_t *tr, size_t *tr_len)
 {
-	uint8_t fetch[5] = {0x80, INS_FETCH, 0x00, 0x00, len};
-	uint8_t cmd[VEUICC_RAPDU_MAX];
-	size_t n = 0;
-	int rc = collect(sm, fetch, sizeof(fetch), cmd, sizeof(cmd), &n, sw);
-	if (rc)
-		return rc;
 	veuicc_tlv d0, det, tpdu;
 	uint8_t details[3] = {0, 0, 0};
 	int have_tpdu = 0;
-	if (*sw == 0x9000 && veuicc_tlv_find(cmd, n, 0, TAG_PROACTIVE, &d0) == 1) {
+	if (cmd && veuicc_tlv_find(cmd, n, 0, TAG_PROACTIVE, &d0) == 1) {
 		if ((veuicc_tlv_find(d0.value, d0.len, 0, 0x80 | CT_DETAILS, &det) == 1 ||
 		     veuicc_tlv_find(d0.value, d0.len, 0, CT_DETAILS, &det) == 1) &&
 		    det.len == 3)
@@ -358,7 +389,7 @@ static int proactive(veuicc_sm *sm, uint8_t len, uint8_t *por, size_t por_cap, s
 		const uint8_t *ud = submit_ud(tpdu.value, tpdu.len, &ud_len);
 		result = 0x00;
 		if (ud && ud_len >= 3 && ud[0] == 0x02 && ud[1] == IEI_RPI && ud[2] == 0x00 &&
-		    ud_len <= por_cap) {
+		    por && ud_len <= por_cap) {
 			memcpy(por, ud, ud_len);
 			*por_len = ud_len;
 		} else if (ud && ud_len > 3 && ud[0] == 0x02 && ud[1] == IEI_CPI && ud[2] == 0x00) {
@@ -370,11 +401,31 @@ static int proactive(veuicc_sm *sm, uint8_t len, uint8_t *por, size_t por_cap, s
 		say(sm, "proactive REFRESH (qualifier %02X): the terminal will restart the session",
 		    details[2]);
 	}
-	uint8_t tr[5 + 12] = {0x80, INS_TERM_RSP, 0x00,       0x00,       12,    0x81,
-	                      0x03, details[0],   details[1], details[2], 0x82,  0x02,
-	                      0x82, 0x81,         0x83,       0x01,       result};
+	const uint8_t t[5 + 12] = {0x80, INS_TERM_RSP, 0x00,       0x00,       12,    0x81,
+	                           0x03, details[0],   details[1], details[2], 0x82,  0x02,
+	                           0x82, 0x81,         0x83,       0x01,       result};
+	memcpy(tr, t, sizeof(t));
+	*tr_len = sizeof(t);
+}
+
+/* FETCH and run one proactive command; BIP ones go to the terminal helper. */
+static int proactive(veuicc_sm *sm, uint8_t len, uint8_t *por, size_t por_cap, size_t *por_len,
+                     uint16_t *sw)
+{
+	uint8_t fetch[5] = {0x80, INS_FETCH, 0x00, 0x00, len};
+	uint8_t cmd[VEUICC_RAPDU_MAX], tr[5 + 256];
+	size_t n = 0, tn = 0;
+	int rc = collect(sm, fetch, sizeof(fetch), cmd, sizeof(cmd), &n, sw);
+	if (rc)
+		return rc;
+	int bip = sm->term && *sw == 0x9000
+	              ? veuicc_bip_term_proactive(sm->term, cmd, n, tr, sizeof(tr), &tn)
+	              : 0;
+	if (bip != 1)
+		answer(sm, *sw == 0x9000 ? cmd : NULL, *sw == 0x9000 ? n : 0, por, por_cap, por_len,
+		       tr, &tn);
 	uint8_t ignored[VEUICC_RAPDU_MAX];
-	return collect(sm, tr, sizeof(tr), ignored, sizeof(ignored), &n, sw);
+	return collect(sm, tr, tn, ignored, sizeof(ignored), &n, sw);
 }
 
 /* Send \p c; answer the proactive commands that follow. */
@@ -382,10 +433,12 @@ static int send_apdu(veuicc_sm *sm, const uint8_t *c, size_t cn, uint8_t *data, 
                      size_t *dlen, uint16_t *sw, uint8_t *por, size_t por_cap, size_t *por_len)
 {
 	int rc = collect(sm, c, cn, data, cap, dlen, sw);
-	for (unsigned k = 0; rc == 0 && (*sw >> 8) == SW1_PROACTIVE && k < 32; k++)
+	for (unsigned k = 0; rc == 0 && (*sw >> 8) == SW1_PROACTIVE && k < 4096; k++)
 		rc = proactive(sm, (uint8_t)*sw, por, por_cap, por_len, sw);
 	return rc;
 }
+
+static int card_session(veuicc_sm *sm);
 
 int veuicc_sm_terminal_start(veuicc_sm *sm)
 {
@@ -393,17 +446,26 @@ int veuicc_sm_terminal_start(veuicc_sm *sm)
 	if (rc)
 		return fail(sm, "the card does not answer the reset: %s", veuicc_strerror(rc));
 	sm->refresh = 0;
+	veuicc_bip_term_reset(sm->term); /* the card's channel died with the reset */
+	sm->https_open = 0;
 	/* TS 102 223 §5.2: byte 1 b2 SMS-PP data download, byte 3 b8 REFRESH,
 	 * byte 4 b2 SEND SHORT MESSAGE */
-	static const uint8_t tp[] = {0x80, INS_TERM_PROF, 0x00, 0x00, 0x04, 0x02, 0x00, 0x80, 0x02};
+	uint8_t tp[5 + 32] = {0x80, INS_TERM_PROF, 0x00, 0x00, 0x04, 0x02, 0x00, 0x80, 0x02};
+	size_t tpn = 9;
+	if (sm->https) { /* BIP, events, TCP client as well (bip.h) */
+		tp[4] = (uint8_t)veuicc_bip_term_profile(tp + 5, sizeof(tp) - 5);
+		tpn = 5 + tp[4];
+	}
 	uint8_t data[VEUICC_RAPDU_MAX], por[VEUICC_CLI_OTA_POR_MAX];
 	size_t dn = 0, pn = 0;
 	uint16_t sw = 0;
-	rc = send_apdu(sm, tp, sizeof(tp), data, sizeof(data), &dn, &sw, por, sizeof(por), &pn);
+	rc = send_apdu(sm, tp, tpn, data, sizeof(data), &dn, &sw, por, sizeof(por), &pn);
 	if (rc)
 		return fail(sm, "TERMINAL PROFILE: %s", veuicc_strerror(rc));
 	if (sw != 0x9000)
 		return fail(sm, "TERMINAL PROFILE answered %04X", sw);
+	if (sm->https && sm->term && veuicc_bip_term_is_open(sm->term))
+		return card_session(sm); /* a notification over HTTPS */
 	return 0;
 }
 
@@ -414,6 +476,9 @@ static uint16_t rsw(const veuicc_sm_rapdus *r, size_t i)
 	const uint8_t *p = r->buf + r->off[i] + r->len[i] - 2;
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
+
+static int parse_rsp(veuicc_sm *sm, const uint8_t *d, size_t dn, size_t want, veuicc_sm_rapdus *out,
+                     const char *where);
 
 static int parse_por(veuicc_sm *sm, const uint8_t *por, size_t len, size_t want,
                      veuicc_sm_rapdus *out)
@@ -429,9 +494,17 @@ static int parse_por(veuicc_sm *sm, const uint8_t *por, size_t len, size_t want,
 		            veuicc_strerror(rc));
 	if (status != VEUICC_SCP80_POR_OK)
 		return fail(sm, "PoR status %02X (%s)", status, veuicc_cli_ota_status_name(status));
+	return parse_rsp(sm, d, dn, want, out, "PoR");
+}
+
+/* The R-APDUs of a response scripting template AB (TS 102 226 §5.2): each
+ * must end 90xx 91xx 61xx 62xx 63xx, and all \p want commands must be there. */
+static int parse_rsp(veuicc_sm *sm, const uint8_t *d, size_t dn, size_t want, veuicc_sm_rapdus *out,
+                     const char *where)
+{
 	veuicc_tlv ab, t;
 	if (veuicc_tlv_find(d, dn, 0, VEUICC_REMOTE_TAG_RSP_DEF, &ab) != 1)
-		return fail(sm, "the PoR has no response scripting template (AB)");
+		return fail(sm, "the %s has no response scripting template (AB)", where);
 	veuicc_tlv_reader rd;
 	veuicc_tlv_reader_init(&rd, ab.value, ab.len, 0);
 	size_t used = 0;
@@ -456,15 +529,15 @@ static int parse_por(veuicc_sm *sm, const uint8_t *por, size_t len, size_t want,
 		}
 	}
 	if (out->n != want)
-		return fail(sm, "the PoR reports %zu of %zu commands", out->n, want);
+		return fail(sm, "the %s reports %zu of %zu commands", where, out->n, want);
 	return 0;
 }
 
 /* One ES5 script: C-APDUs → expanded remote APDU script → SCP80 command
  * packet (next counter) → SMS-PP download ENVELOPEs → PoR. \returns 0, -1,
  * -2 when the packet needs more SMS than the card assembles. */
-static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
-               veuicc_sm_rapdus *out)
+static int es5_sms(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
+                   veuicc_sm_rapdus *out)
 {
 	static const size_t max_sms = VEUICC_SM_MAX_SMS;
 	uint8_t script[SCRIPT_MAX], pkt[VEUICC_CLI_OTA_PKT_MAX];
@@ -513,6 +586,212 @@ static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n
 		            sm->ota.ks.kvn, (unsigned long long)sm->counter);
 	}
 	return parse_por(sm, por, por_len, n, out);
+}
+
+/* ---- ES5 over SCP81 (docs/scp81.md) ------------------------------------------- */
+
+static int hxfer(void *ctx, const uint8_t *c, size_t cn, uint8_t *r, size_t cap, size_t *rn)
+{
+	return xfer(ctx, c, cn, r, cap, rn);
+}
+
+static int hother(void *ctx, const uint8_t *cmd, size_t n, uint8_t *tr, size_t cap, size_t *tn)
+{
+	(void)cap;
+	answer(ctx, cmd, n, NULL, 0, NULL, tr, tn);
+	return 0;
+}
+
+static size_t put_tlv(uint8_t *p, uint8_t tag, const void *v, size_t n)
+{
+	size_t h = 0;
+	p[h++] = tag;
+	if (n > 0x7F)
+		p[h++] = 0x81;
+	p[h++] = (uint8_t)n;
+	memcpy(p + h, v, n);
+	return h + n;
+}
+
+/* GP Amd B §3.8 triggering parameters: connection (TS 102 223 OPEN CHANNEL
+ * TLVs: default bearer, buffer 1500, TCP client to 127.0.0.1:port),
+ * security (PSK identity, KVN, key id 1), retry policy, HTTP POST. */
+static size_t push_data(const veuicc_sm *sm, uint8_t *out)
+{
+	uint8_t conn[64], sec[80], retry[16], post[64], cfg[256], trig[300];
+	uint16_t port = sm->push_port ? sm->push_port : sm->https_port;
+	const uint8_t c[] = {0x35,          0x01, 0x03,                       /* bearer */
+	                     0x39,          0x02, 0x05, 0xDC,                 /* buffer */
+	                     0x3C,          0x03, 0x02, (uint8_t)(port >> 8), /* TCP */
+	                     (uint8_t)port, 0x3E, 0x05, 0x21,
+	                     0x7F,          0x00, /* 127. */
+	                     0x00,          0x01};
+	memcpy(conn, c, sizeof(c));
+	size_t idl = strlen(sm->psk_id), sn = 0;
+	sec[sn++] = (uint8_t)idl;
+	memcpy(sec + sn, sm->psk_id, idl);
+	sn += idl;
+	sec[sn++] = 0x02;
+	sec[sn++] = sm->psk_kvn;
+	sec[sn++] = 0x01;
+	/* TS 102 223 §8.38 timer value: hh mm ss in semi-octets (units digit high) */
+	unsigned hms[3] = {sm->push_delay / 3600 % 100, sm->push_delay / 60 % 60,
+	                   sm->push_delay % 60};
+	uint8_t tv[3];
+	for (int i = 0; i < 3; i++)
+		tv[i] = (uint8_t)((hms[i] % 10) << 4 | hms[i] / 10);
+	const uint8_t r[] = {(uint8_t)(sm->push_retries >> 8),
+	                     (uint8_t)sm->push_retries,
+	                     0xA5,
+	                     0x03,
+	                     tv[0],
+	                     tv[1],
+	                     tv[2]};
+	memcpy(retry, r, sizeof(r));
+	size_t pn = put_tlv(post, 0x8A, "127.0.0.1", 9);
+	pn += put_tlv(post + pn, 0x8C, "/smsr/admin", 11);
+	size_t cn = put_tlv(cfg, 0x84, conn, sizeof(c));
+	cn += put_tlv(cfg + cn, 0x85, sec, sn);
+	cn += put_tlv(cfg + cn, 0x86, retry, sizeof(r));
+	cn += put_tlv(cfg + cn, 0x89, post, pn);
+	size_t tn = put_tlv(trig, 0x83, cfg, cn);
+	return put_tlv(out, 0x81, trig, tn);
+}
+
+/* The card's own session (a notification, SGP.02 §3.15.2) is connecting:
+ * take its first POST, `?msg=<hex E1>`; the session stays open. */
+static int card_session(veuicc_sm *sm)
+{
+	veuicc_http_msg m;
+	uint8_t body[64];
+	sm->hcard = (veuicc_sm_https_card){hxfer, sm, sm->term, hother, sm, 0x9000};
+	int rc = veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000);
+	if (rc != VEUICC_SM_HTTPS_REQUEST)
+		return fail(sm, "the card's own admin session did not reach the server (%d)", rc);
+	const char *q = strstr(m.uri, "?msg=");
+	uint8_t e1[VEUICC_NOTIFICATION_MAX];
+	size_t n = 0;
+	char why[64];
+	if (!q || veuicc_cli_ota_unhex(q + 5, e1, sizeof(e1), &n, why, sizeof(why)))
+		return fail(sm, "the card's own POST carries no notification (%s)", m.uri);
+	sm->https_open = 1;
+	take_e1(sm, e1, n, "HTTPS");
+	return 0;
+}
+
+static int https_open(veuicc_sm *sm)
+{
+	if (sm->term && veuicc_bip_term_is_open(sm->term))
+		return card_session(sm); /* no PUSH needed */
+	if (!sm->have_psk)
+		return fail(sm, "no SCP81 key set for the ISD-R in the factory file");
+	int rc = 0;
+	if (!sm->srv) {
+		rc =
+		    veuicc_sm_https_new(sm->psk, sm->psk_len, sm->psk_id, sm->https_port, &sm->srv);
+		if (rc)
+			return fail(sm, "HTTPS server: %s", veuicc_strerror(rc));
+		sm->https_port = veuicc_sm_https_port(sm->srv);
+	}
+	if (!sm->term && (rc = veuicc_bip_term_new(NULL, &sm->term)) != 0)
+		return fail(sm, "BIP terminal: %s", veuicc_strerror(rc));
+	/* the PUSH (GP Amd B §2.4.4) in an SCP80 packet by SMS */
+	uint8_t apdu[5 + 255];
+	size_t dn = push_data(sm, apdu + 5);
+	const uint8_t h[5] = {0x80, 0xEC, 0x01, 0x01, (uint8_t)dn};
+	memcpy(apdu, h, 5);
+	size_t len = 5 + dn;
+	veuicc_sm_rapdus *r = malloc(sizeof(*r));
+	if (!r)
+		return fail(sm, "out of memory");
+	rc = es5_sms(sm, apdu, &len, 1, r);
+	free(r);
+	if (rc)
+		return rc == -2 ? fail(sm, "the PUSH does not fit the SMS") : rc;
+	sm->pushes++;
+	sm->hcard = (veuicc_sm_https_card){hxfer, sm, sm->term, hother, sm, 0x9000};
+	veuicc_http_msg m;
+	uint8_t body[64];
+	rc = veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000);
+	if (rc != VEUICC_SM_HTTPS_REQUEST)
+		return fail(sm, "no admin session opened after the PUSH (%d)", rc);
+	if (strcmp(m.method, "POST") != 0 || strcmp(m.admin_protocol, VEUICC_HTTP_ADMIN_PROTO) ||
+	    m.body_len)
+		return fail(sm, "the card's first request is not an admin POST");
+	say(sm, "SCP81 admin session: PSK identity %s, X-Admin-From %s", sm->psk_id, m.admin_from);
+	sm->https_open = 1;
+	return 0;
+}
+
+int veuicc_sm_https_close(veuicc_sm *sm)
+{
+	if (!sm->https_open)
+		return 0;
+	sm->https_open = 0;
+	int rc = veuicc_sm_https_respond(sm->srv, NULL, 0, NULL, NULL, 0);
+	veuicc_http_msg m;
+	uint8_t body[64];
+	if (!rc)
+		rc = veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000);
+	if (rc != VEUICC_SM_HTTPS_CLOSED)
+		return fail(sm, "the admin session did not end after 204 (%d)", rc);
+	/* the card's CLOSE CHANNEL, then what waited for the session's end */
+	for (int idle = 0; idle < 3;) {
+		int k = veuicc_sm_https_card_step(&sm->hcard, 1);
+		if (k < 0)
+			return fail(sm, "terminal: %s", veuicc_strerror(k));
+		idle = k ? idle + 1 : 0;
+	}
+	if (veuicc_bip_term_is_open(sm->term))
+		return fail(sm, "the card did not close its BIP channel");
+	sm->https_sessions++;
+	return 0;
+}
+
+/* One ES5 script in an HTTP response; its answer in the next POST. */
+static int es5_https(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
+                     veuicc_sm_rapdus *out)
+{
+	int rc = sm->https_open ? 0 : https_open(sm);
+	if (rc)
+		return rc;
+	uint8_t script[SCRIPT_MAX];
+	size_t sn = 0;
+	if (veuicc_cli_ota_script(1, apdus, lens, n, script, sizeof(script), &sn))
+		return fail(sm, "the script is too long");
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		transcript(sm, 'C', apdus + off, lens[i]);
+		off += lens[i];
+	}
+	if (sm->https_drop_after && ++sm->https_scripts == sm->https_drop_after) {
+		veuicc_sm_https_drop(sm->srv); /* tests: the server goes away mid-session */
+		sm->https_open = 0;
+		return fail(sm, "the server dropped the connection before script %u",
+		            sm->https_drop_after);
+	}
+	rc = veuicc_sm_https_respond(sm->srv, script, sn, "/smsr/next", NULL,
+	                             !sm->https_content_length);
+	if (rc)
+		return fail(sm, "HTTPS: %s", veuicc_strerror(rc));
+	veuicc_http_msg m;
+	uint8_t body[SCRIPT_MAX * 2];
+	rc = veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000);
+	if (rc != VEUICC_SM_HTTPS_REQUEST) {
+		sm->https_open = 0;
+		return fail(sm, "no answer to the script over HTTPS (%d)", rc);
+	}
+	if (strcmp(m.content_type, VEUICC_HTTP_CT_RESPONSE) != 0 ||
+	    strcmp(m.script_status, "ok") != 0)
+		return fail(sm, "the card's POST is not a script response (status \"%s\")",
+		            m.script_status);
+	return parse_rsp(sm, body, m.body_len, n, out, "HTTP response");
+}
+
+static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
+               veuicc_sm_rapdus *out)
+{
+	return sm->https ? es5_https(sm, apdus, lens, n, out) : es5_sms(sm, apdus, lens, n, out);
 }
 
 int veuicc_sm_es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
@@ -941,7 +1220,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 	say(sm, "SCP03t: card challenge and cryptogram verified, sequence counter %02X%02X%02X",
 	    t.value[29], t.value[30], t.value[31]);
 
-	size_t seg = sm->segment ? sm->segment : SEG_DEFAULT, off = 0;
+	size_t seg = sm->segment ? sm->segment : sm->https ? SEG_HTTPS : SEG_DEFAULT, off = 0;
 	unsigned nseg = 0;
 	int first = 1;
 	uint8_t result[64];
@@ -1289,6 +1568,8 @@ int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8
 	if (!rc) {
 		veuicc_sm_begin(sm, "ES5 EnableProfile");
 		rc = veuicc_sm_profile_op(sm, "enable", aid, aid_len);
+		if (!rc)
+			rc = veuicc_sm_https_close(sm); /* SCP81: REFRESH after the session */
 		if (!rc && !sm->refresh)
 			rc = fail(sm, "the card asked for no REFRESH after the switch");
 		rc = veuicc_sm_end(sm, rc);
@@ -1304,7 +1585,7 @@ int veuicc_sm_run(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8
 	if (!rc) {
 		veuicc_sm_begin(sm, "ES5 notification confirmation");
 		rc = sm->nnotifs ? veuicc_sm_confirm_notifications(sm)
-		                 : fail(sm, "no notification came by SMS after the switch");
+		                 : fail(sm, "no notification came after the switch");
 		rc = veuicc_sm_end(sm, rc);
 	}
 	if (!rc) {
@@ -1337,6 +1618,18 @@ int veuicc_sm_smsr_from_factory(veuicc_sm *sm, const char *factory)
 		snprintf(sm->error, sizeof(sm->error), "%s: no SCP80 key set or TAR for the ISD-R",
 		         factory);
 		return -1;
+	}
+	for (size_t i = 0; i < veuicc_card_keyset_count(card) && !sm->have_psk; i++) {
+		veuicc_keyset p;
+		if (veuicc_card_keyset(card, i, &p) == VEUICC_OK && p.type == VEUICC_KEYSET_SCP81 &&
+		    p.key1_len <= sizeof(sm->psk)) {
+			memcpy(sm->psk, p.key1, p.key1_len);
+			sm->psk_len = p.key1_len;
+			snprintf(sm->psk_id, sizeof(sm->psk_id), "%s", p.psk_id);
+			sm->psk_kvn = p.kvn;
+			sm->have_psk = 1;
+		}
+		mbedtls_platform_zeroize(&p, sizeof(p));
 	}
 	veuicc_card_free(card);
 	veuicc_scp80_keyset *ks = &sm->ota.ks;
@@ -1382,6 +1675,11 @@ int veuicc_sm_load_pki(veuicc_sm *sm, const char *dir, int curve_hint)
 
 void veuicc_sm_free(veuicc_sm *sm)
 {
+	veuicc_sm_https_free(sm->srv);
+	sm->srv = NULL;
+	veuicc_bip_term_free(sm->term);
+	sm->term = NULL;
+	mbedtls_platform_zeroize(sm->psk, sizeof(sm->psk));
 	veuicc_sm_dp_free(sm->dp);
 	sm->dp = NULL;
 	mbedtls_platform_zeroize(&sm->ota, sizeof(sm->ota));

@@ -19,6 +19,7 @@
 
 #include "ota.h"
 #include "sm_crypto.h"
+#include "sm_https.h"
 
 /** Card-side limit of one concatenated command packet (docs/cat.md, CT9). */
 #define VEUICC_SM_MAX_SMS    8
@@ -42,6 +43,7 @@ typedef struct veuicc_sm_step {
 	unsigned apdus; /**< C-APDUs exchanged with the card */
 	size_t bytes;   /**< C-APDU + R-APDU bytes */
 	unsigned sms;   /**< SMS-PP ENVELOPEs */
+	size_t wire;    /**< --https: TLS bytes on the TCP connection, both directions */
 	double ms;
 	int ok;
 	char detail[256];
@@ -100,7 +102,36 @@ typedef struct veuicc_sm {
 	int no_por;           /**< the last ES5 packet got no PoR (the card discarded it) */
 	int smsr_changed;     /**< the SM-SR keys are SM-SR2's, not the factory's (state file) */
 	uint8_t smsr_dek[16]; /**< DEK of SM-SR2's SCP80 set (key 3, kept for PUT KEY) */
+	/* SCP81 (--https, docs/scp81.md): ES5/ES8 scripts in HTTPS admin sessions */
+	int https;       /**< scripts go over SCP81; the PUSH goes by SMS */
+	uint8_t psk[32]; /**< the ISD-R's SCP81 PSK (first SCP81 key set) */
+	size_t psk_len;
+	char psk_id[65];
+	uint8_t psk_kvn;
+	int have_psk;
+	uint16_t https_port;      /**< server port (0: any free one) */
+	uint16_t push_retries;    /**< retry counter of the PUSH */
+	unsigned push_delay;      /**< its retry waiting delay, seconds (< 100 h) */
+	int https_content_length; /**< answer with Content-Length instead of chunked */
+	veuicc_sm_https *srv;
+	veuicc_bip_term *term;
+	veuicc_sm_https_card hcard;
+	int https_open;            /**< a POST waits for the next script */
+	unsigned pushes;           /**< PUSH SMS sent */
+	unsigned https_sessions;   /**< admin sessions ended with 204 */
+	uint16_t push_port;        /**< port named in the PUSH, 0: the server's (tests) */
+	unsigned https_drop_after; /**< drop the connection instead of script N (tests) */
+	unsigned https_scripts;    /**< scripts sent over HTTPS */
+	unsigned notifs_sms;       /**< notifications received by SMS */
+	unsigned notifs_https;     /**< ... in the card's own HTTPS sessions (§3.15.2) */
 } veuicc_sm;
+
+/**
+ * End the running SCP81 admin session, if any: 204 to the waiting POST, the
+ * card's close_notify and CLOSE CHANNEL, then the proactive commands it
+ * queued (REFRESH, notifications). \returns 0 or -1 (sm->error)
+ */
+int veuicc_sm_https_close(veuicc_sm *sm);
 
 /**
  * Take the SM-SR's keys (the ISD-R's first SCP80 key set) and TAR from a card
