@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "applet/runtime.h"
 #include "cat/ota_route.h"
 #include "cat/cat_state.h"
 #include "cat/proactive.h"
@@ -431,8 +432,11 @@ static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *r
 	size_t len, h = ber_len(c->data + 1, c->lc - 1, &len);
 	if (!h || 1 + h + len != c->lc)
 		return VEUICC_SW_WRONG_DATA;
-	if (c->data[0] != TAG_SMS_PP_DOWNLOAD)
-		return VEUICC_SW_FUNC_NOT_SUPP; /* other envelopes: not yet (docs/cat.md) */
+	if (c->data[0] != TAG_SMS_PP_DOWNLOAD) {
+		/* MENU SELECTION goes to the toolkit applets (applet/runtime.h) */
+		uint16_t asw = veuicc_applets_envelope(card, c->data, c->lc, rsp);
+		return asw ? asw : VEUICC_SW_FUNC_NOT_SUPP; /* others: not yet (docs/cat.md) */
+	}
 	const uint8_t *tpdu;
 	size_t tpdu_len = 0;
 	veuicc_cat_segment seg;

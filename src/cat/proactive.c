@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "apdu/sw.h"
+#include "applet/runtime.h"
 #include "cat/cat_state.h"
 #include "cat/notify.h"
 #include "core/card.h"
@@ -204,6 +205,8 @@ static uint16_t terminal_profile(veuicc_card *card, const veuicc_capdu *c)
 	s->tp_len = (uint8_t)n;
 	/* a session starts: pending notifications go out again (CT16) */
 	veuicc_cat_notifications_send(card);
+	/* toolkit applets: profile download event, SET UP MENU (applet/runtime.h) */
+	veuicc_applets_terminal_profile(card, s->tp, s->tp_len);
 	return VEUICC_SW_OK;
 }
 
