@@ -983,6 +983,10 @@ int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, 
 			memcpy(f.aid.b, g->load_package_aid.b, f.aid.len);
 			f.owner = s->seq;
 			f.from_saip = true;
+			if (gi->nsd) { /* associated with the profile's MNO-SD (its first SD) */
+				f.sd.len = gi->sd[0].instance_aid.len;
+				memcpy(f.sd.b, gi->sd[0].instance_aid.b, f.sd.len);
+			}
 			f.pkg = pkg;
 			if (veuicc_applets_file_add(a, &f))
 				return VEUICC_ERR_NO_MEMORY;
