@@ -497,6 +497,8 @@ uint16_t veuicc_applets_gp_cmd(veuicc_card *card, bool isdr, uint64_t owner, con
 	case INS_DELETE: {
 		bool mine;
 		uint16_t sw = delete_obj(card, a, owner, cmd, rsp, &mine);
+		/* not an applet object: the SD's own DELETE (the ISD-R's; a
+		 * profile SD has none, 6D00: decision AP3) */
 		return mine ? sw : 0;
 	}
 	case INS_GET_STATUS:

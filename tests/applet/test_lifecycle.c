@@ -205,6 +205,36 @@ static void test_profile_switch_hides(void **state)
 	veuicc_card_free(card);
 }
 
+/* The enabled profile's MNO-SD manages the applets of its profile: the
+ * load file and instance are the profile's (associated with the MNO-SD),
+ * and the MNO-SD does not see card-level ones. */
+static void test_mnosd(void **state)
+{
+	(void)state;
+	veuicc_card *card = ap_card(NULL);
+	/* a card-level load file through the ISD-R */
+	th_xfer(card, INSTALL_LOAD(STK_PKG), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card, OPEN_CH1, "019000");
+	th_xfer(card, "01A4040C08A000000151000000", "9000"); /* MNO-SD of TS.48 V7 */
+	th_xfer(card, "81E60200 0D 08" ARAM_PKG "00 00 00 00", "9000");
+	th_xfer(card, "81E88000 06 C404CAFEBABE 00", OK0);
+	th_xfer(card, "81F22002 06 4F04F0766575 00",
+	        "E318 4F08" ARAM_PKG "9F700101 CC08A000000151000000 9000");
+	th_xfer(card, "81E60C00 23 08" ARAM_PKG "09" ARAM_MOD "09" ARAM_AID "0100 02C900 00 00",
+	        OK0);
+	/* the ISD-R's load file is not the MNO-SD's (which has no other
+	 * DELETE: 6D00, decision AP3) */
+	th_xfer(card, "81E40080 0A 4F08" STK_PKG "00", "6D00");
+	th_xfer(card, OPEN_CH2, "029000");
+	th_xfer(card, SEL_ARAM("02"), "9000");
+	/* the ISD-R sees both */
+	ap_contains(ap_rsp(card, "80F22002 06 4F04F0766575 00"), "4F08" STK_PKG);
+	th_xfer(card, "00708002", "9000");
+	th_xfer(card, "81E40080 0A 4F08" ARAM_PKG "00", OK0);
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +244,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_load_file),
 	    cmocka_unit_test(test_delete),
 	    cmocka_unit_test(test_profile_switch_hides),
+	    cmocka_unit_test(test_mnosd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
