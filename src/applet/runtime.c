@@ -958,12 +958,14 @@ static size_t saip_ea(const veuicc_saip_gp_app *g, uint8_t *ea, size_t cap)
 int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, size_t msg_len)
 {
 	veuicc_profile_slot *s = &card->profiles.slot[slot];
-	struct veuicc_applets *a = veuicc_applets_of(card);
-	if (!a)
+	struct veuicc_applets *a = card->applets;
+	if (a)
+		a->last_install = a->ninst;
+	if (!s->gp || !s->gp->napp)
+		return VEUICC_OK; /* no runtime allocated for a card without applets */
+	if (!(a = veuicc_applets_of(card)))
 		return VEUICC_ERR_NO_MEMORY;
 	a->last_install = a->ninst;
-	if (!s->gp)
-		return VEUICC_OK;
 	const veuicc_saip_gp_info *gi = s->gp;
 	for (size_t i = 0; i < gi->napp; i++) {
 		const veuicc_saip_gp_app *g = &gi->app[i];
