@@ -99,13 +99,39 @@ static void test_plugin_card_file(void **state)
 	unlink(path);
 }
 
+/* Storage services: applet transactions and limits (AP10), through a
+ * test plugin (txn_plugin.c). */
+static void test_storage_services(void **state)
+{
+	(void)state;
+	veuicc_card *card = ap_card(dir());
+	th_xfer(card, INSTALL_LOAD("F076657569636311"), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card,
+	        "80E60C00 24 08F076657569636311 09F07665756963631101 0AF0766575696363110101 "
+	        "0100 02C900 00 00",
+	        OK0);
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, "01A404000AF0766575696363110101", "9000");
+	th_xfer(card, "8136000000", "6A88");
+	th_xfer(card, "8134070000", "9000"); /* committed */
+	th_xfer(card, "8136000000", "07 9000");
+	th_xfer(card, "8130080000", "9000"); /* aborted */
+	th_xfer(card, "8136000000", "07 9000");
+	th_xfer(card, "8132090000", "9000"); /* left open: aborted by the runtime */
+	th_xfer(card, "8136000000", "07 9000");
+	/* 64 values at most: "v" and 63 more */
+	th_xfer(card, "8138500000", "3F 9000");
+	th_xfer(card, "813A000000", "9000");
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_hello_plugin),
-	    cmocka_unit_test(test_abi_mismatch),
-	    cmocka_unit_test(test_no_plugin_dir),
-	    cmocka_unit_test(test_plugin_card_file),
+	    cmocka_unit_test(test_hello_plugin),     cmocka_unit_test(test_abi_mismatch),
+	    cmocka_unit_test(test_no_plugin_dir),    cmocka_unit_test(test_plugin_card_file),
+	    cmocka_unit_test(test_storage_services),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
