@@ -50,6 +50,10 @@ enum {
 	/** MENU SELECTION envelope for one of its menu entries (TS 102 223
 	 *  §7.3, tag D3). item: the item identifier; help: help request. */
 	VEUICC_APPLET_EV_MENU_SELECTION = 0x02,
+	/** The TERMINAL RESPONSE (TS 102 223 §6.8) to a proactive command this
+	 *  instance queued. data: its COMPREHENSION-TLVs (command details,
+	 *  device identities, result, ...). */
+	VEUICC_APPLET_EV_TERMINAL_RESPONSE = 0x04,
 };
 
 /** A command as an instance sees it (ISO 7816-4 §5.1; chaining and GET
@@ -69,7 +73,8 @@ typedef struct veuicc_applet_event {
 	uint8_t help;        /**< menu selection: help requested */
 	size_t entry;        /**< menu selection: index of the entry in the instance's
 	                          toolkit parameters (0-based) */
-	const uint8_t *data; /**< profile download: TERMINAL PROFILE bytes */
+	const uint8_t *data; /**< profile download: TERMINAL PROFILE bytes;
+	                          terminal response: its data */
 	size_t len;
 } veuicc_applet_event;
 

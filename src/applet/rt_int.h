@@ -17,6 +17,7 @@
 #define RT_PARAMS_MAX  1024 /* C9 or EA value kept */
 #define RT_LOAD_MAX    65536
 #define RT_PLUGINS_MAX 32
+#define RT_TR_MAX      16 /* proactive commands of applets awaiting a response */
 
 typedef struct rt_aid {
 	uint8_t len;
@@ -81,6 +82,10 @@ struct veuicc_applets {
 	char *dir;           /* plugin directory, NULL: none */
 	rt_plugin plugins[RT_PLUGINS_MAX];
 	size_t nplugins;
+	/* proactive commands queued by instances: command number -> instance */
+	uint8_t tr_num[RT_TR_MAX];
+	rt_inst *tr_inst[RT_TR_MAX];
+	size_t ntr;
 	/* INSTALL [for load] then LOAD (GP CS v2.3 §11.6): volatile */
 	bool loading;
 	rt_file pending;

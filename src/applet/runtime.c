@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "cat/cat_state.h"
 #include "cat/proactive.h"
 #include "core/bytes.h"
 #include "core/fault.h"
@@ -344,7 +345,55 @@ static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier
 		return VEUICC_ERR_UNSUPPORTED;
 	if (type == VEUICC_CAT_CMD_REFRESH || type == CMD_SET_UP_MENU)
 		return VEUICC_ERR_INVALID_ARG; /* the card's own */
-	return veuicc_cat_queue(x->card, type, qualifier, dest, body, len);
+	size_t before = veuicc_cat_queue_free(x->card);
+	int rc = veuicc_cat_queue(x->card, type, qualifier, dest, body, len);
+	struct veuicc_applets *a = x->card->applets;
+	if (rc || veuicc_cat_queue_free(x->card) == before || !a)
+		return rc; /* not queued (or dropped by the test bench) */
+	/* remember who asked, for its TERMINAL RESPONSE (number reused: replaced) */
+	uint8_t num = x->card->cat->cmd_number;
+	size_t k = 0;
+	while (k < a->ntr && a->tr_num[k] != num)
+		k++;
+	if (k == RT_TR_MAX) {
+		memmove(a->tr_num, a->tr_num + 1, RT_TR_MAX - 1);
+		memmove(a->tr_inst, a->tr_inst + 1, (RT_TR_MAX - 1) * sizeof(a->tr_inst[0]));
+		k = RT_TR_MAX - 1;
+	} else if (k == a->ntr) {
+		a->ntr++;
+	}
+	a->tr_num[k] = num;
+	a->tr_inst[k] = x;
+	return VEUICC_OK;
+}
+
+static void end_callback(rt_inst *x);
+
+static void tr_forget(struct veuicc_applets *a, size_t k)
+{
+	memmove(a->tr_num + k, a->tr_num + k + 1, a->ntr - k - 1);
+	memmove(a->tr_inst + k, a->tr_inst + k + 1, (a->ntr - k - 1) * sizeof(a->tr_inst[0]));
+	a->ntr--;
+}
+
+void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
+                                      size_t len)
+{
+	struct veuicc_applets *a = card->applets;
+	for (size_t k = 0; a && k < a->ntr; k++) {
+		if (a->tr_num[k] != number)
+			continue;
+		rt_inst *x = a->tr_inst[k];
+		tr_forget(a, k);
+		if (!x->live || !x->mod->event ||
+		    !(x->mod->events & VEUICC_APPLET_EV_TERMINAL_RESPONSE))
+			return;
+		veuicc_applet_event ev = {
+		    .type = VEUICC_APPLET_EV_TERMINAL_RESPONSE, .data = d, .len = len};
+		(void)x->mod->event(x->ctx, &x->env, &ev);
+		end_callback(x);
+		return;
+	}
 }
 
 static int text_ok(const char *t)
@@ -707,6 +756,9 @@ void veuicc_applets_destroy(veuicc_card *card, size_t i)
 	rt_inst *x = a->inst[i];
 	bool menu = x->nmenu > 0 && veuicc_applets_visible(card, x);
 	drop_channels(card, x);
+	for (size_t k = a->ntr; k-- > 0;)
+		if (a->tr_inst[k] == x)
+			tr_forget(a, k);
 	memmove(&a->inst[i], &a->inst[i + 1], (a->ninst - i - 1) * sizeof(a->inst[0]));
 	a->ninst--;
 	if (a->last_install > i)
@@ -808,6 +860,7 @@ void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_
 	struct veuicc_applets *a = card->applets;
 	if (!a)
 		return;
+	a->ntr = 0; /* a new card session: command numbers start again */
 	veuicc_applet_event ev = {
 	    .type = VEUICC_APPLET_EV_PROFILE_DOWNLOAD, .data = tp, .len = len};
 	for (size_t i = 0; i < a->ninst; i++) {

@@ -71,6 +71,11 @@ uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *data, size_t 
 /** A TERMINAL PROFILE arrived: profile download events, then SET UP MENU. */
 void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_t len);
 
+/** A TERMINAL RESPONSE (data \p d, \p len) to proactive command number
+ *  \p number arrived: the instance that queued it gets the event. */
+void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
+                                      size_t len);
+
 /** The enabled profile changed: instances of other profiles lose their
  *  channels (SGP.02 §2.2.1). */
 void veuicc_applets_profile_changed(veuicc_card *card);

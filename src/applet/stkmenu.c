@@ -11,7 +11,9 @@
  * one A0 per menu entry, in the order of the toolkit parameters. The card's
  * CAT runtime sends SET UP MENU with them at TERMINAL PROFILE; a MENU
  * SELECTION envelope for an entry runs its action through the proactive
- * queue. The instance counts the selections in its storage ("count").
+ * queue. The instance counts the selections in its storage ("count") and
+ * keeps the general result of the last TERMINAL RESPONSE to its commands
+ * ("result", TS 102 223 §8.12); GET DATA 80 CA 00 01 / 00 02 reads them.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -137,12 +139,41 @@ static void stk_uninstall(void *ctx, veuicc_applet_env *env)
 	free(ctx);
 }
 
+#define INS_GET_DATA 0xCA
+#define DO_COUNT     0x0001
+#define DO_RESULT    0x0002
+#define CTAG_RESULT  0x03
+
 static uint16_t stk_process(void *ctx, veuicc_applet_env *env, const veuicc_applet_apdu *a)
 {
 	(void)ctx;
-	(void)env;
-	(void)a;
-	return VEUICC_SW_INS_NOT_SUPP; /* a toolkit applet only: events */
+	if (!(a->cla & 0x80) || a->ins != INS_GET_DATA)
+		return VEUICC_SW_INS_NOT_SUPP;
+	if (a->lc)
+		return VEUICC_SW_WRONG_LENGTH;
+	uint16_t tag = (uint16_t)(a->p1 << 8 | a->p2);
+	uint8_t v[4];
+	long n = tag == DO_COUNT    ? veuicc_applet_get(env, "count", v, 4)
+	         : tag == DO_RESULT ? veuicc_applet_get(env, "result", v, 1)
+	                            : -1;
+	if (n <= 0)
+		return VEUICC_SW_REF_DATA_NOT_FOUND;
+	return veuicc_applet_respond(env, v, (size_t)n) ? VEUICC_SW_MEMORY_FAILURE : VEUICC_SW_OK;
+}
+
+/* The general result of a TERMINAL RESPONSE (COMPREHENSION-TLV 03/83). */
+static void keep_result(veuicc_applet_env *env, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i + 2 <= n && d[i + 1] < 0x80;) {
+		size_t l = d[i + 1];
+		if (i + 2 + l > n)
+			return;
+		if ((d[i] & 0x7F) == CTAG_RESULT && l >= 1) {
+			(void)veuicc_applet_put(env, "result", d + i + 2, 1);
+			return;
+		}
+		i += 2 + l;
+	}
 }
 
 static void count_selection(veuicc_applet_env *env)
@@ -197,6 +228,10 @@ static uint16_t send_sms(veuicc_applet_env *env, const entry *e)
 static uint16_t stk_event(void *ctx, veuicc_applet_env *env, const veuicc_applet_event *ev)
 {
 	stkmenu *x = ctx;
+	if (ev->type == VEUICC_APPLET_EV_TERMINAL_RESPONSE) {
+		keep_result(env, ev->data, ev->len);
+		return VEUICC_SW_OK;
+	}
 	if (ev->type != VEUICC_APPLET_EV_MENU_SELECTION || ev->entry >= x->n)
 		return VEUICC_SW_OK;
 	const entry *e = &x->e[ev->entry];
@@ -211,7 +246,7 @@ static const veuicc_applet_module modules[] = {{
     .aid = mod_aid,
     .aid_len = sizeof(mod_aid),
     .name = "STK menu",
-    .events = VEUICC_APPLET_EV_MENU_SELECTION,
+    .events = VEUICC_APPLET_EV_MENU_SELECTION | VEUICC_APPLET_EV_TERMINAL_RESPONSE,
     .install = stk_install,
     .process = stk_process,
     .event = stk_event,

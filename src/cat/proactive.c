@@ -272,6 +272,8 @@ static uint16_t terminal_response(veuicc_card *card, const veuicc_capdu *c)
 	}
 	if (!det || !ids || !result || memcmp(det, cmd_details(head(s)), CMD_DET_LEN) != 0)
 		return VEUICC_SW_WRONG_DATA; /* the command stays outstanding (CT4) */
+	/* the applet that queued it gets the response (applet/runtime.h) */
+	veuicc_applets_terminal_response(card, det[0], c->data, c->lc);
 	/* whatever the result, the command is done: no retries (CT5) */
 	pop(s);
 	return VEUICC_SW_OK;

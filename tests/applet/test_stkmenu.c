@@ -60,6 +60,19 @@ static void test_menu_flow(void **state)
 	th_xfer(card, "80C20000 0B D309 82020181 900105 1500", "9112");
 	th_xfer(card, "8012000012", "D010 810304 2180 82028102 8D0504496E666F 9000");
 	th_xfer(card, TR("04", "2180"), "9000");
+	/* the applet saw its TERMINAL RESPONSEs (result 00) and counted 3
+	 * selections; the SET UP MENU's response is not its (the card's own) */
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, "01A404000A" STK_AID, "9000");
+	th_xfer(card, "81CA000100", "00000003 9000");
+	th_xfer(card, "81CA000200", "00 9000");
+	th_xfer(card, MENU_SEL("05"), "9113");
+	th_xfer(card, "8012000013", "D011 810305 2180 82028102 8D06044869212121 9000");
+	/* result 10: "proactive UICC session terminated by the user" */
+	th_xfer(card, "80140000 0C 810305 2180 82028281 830110", "9000");
+	th_xfer(card, "81CA000200", "10 9000");
+	th_xfer(card, "81CA000300", "6A88");
+	th_xfer(card, "00708001", "9000");
 	/* an item nobody has; not from the keypad; malformed */
 	th_xfer(card, MENU_SEL("07"), "6A80");
 	th_xfer(card, "80C20000 09 D307 82028281 900105", "6A80");
@@ -68,8 +81,8 @@ static void test_menu_flow(void **state)
 	th_xfer(card, "80C20000 04 D6028202", "6A81");
 	/* deleting the applet removes the menu: a null item (TS 102 223 §6.6.7) */
 	th_xfer(card, "80E40000 0C 4F0A" STK_AID "00", "00910F");
-	th_xfer(card, "801200000F", "D00D 810305 2500 82028182 8500 8F00 9000");
-	th_xfer(card, TR("05", "2500"), "9000");
+	th_xfer(card, "801200000F", "D00D 810306 2500 82028182 8500 8F00 9000");
+	th_xfer(card, TR("06", "2500"), "9000");
 	th_xfer(card, MENU_SEL("05"), "6A80");
 	veuicc_card_free(card);
 }
