@@ -106,6 +106,25 @@ static bool in_scope(uint64_t obj, uint64_t owner)
 	return owner == 0 || obj == owner;
 }
 
+/* The instance \p aid the SD means: on the ISD-R, which sees every
+ * profile's, the one visible now first (two profiles may hold the same AID,
+ * e.g. the ARA-M's). */
+static long find_scoped(veuicc_card *card, const struct veuicc_applets *a, const uint8_t *aid,
+                        size_t len, uint64_t owner)
+{
+	long first = -1;
+	for (size_t i = 0; i < a->ninst; i++) {
+		const rt_inst *x = a->inst[i];
+		if (x->aid.len != len || memcmp(x->aid.b, aid, len) || !in_scope(x->owner, owner))
+			continue;
+		if (veuicc_applets_visible(card, x))
+			return (long)i;
+		if (first < 0)
+			first = (long)i;
+	}
+	return first;
+}
+
 /* The profile an ISD-P AID belongs to: its reference, 0 if none. */
 static uint64_t isdp_ref(const veuicc_card *card, const uint8_t *aid, size_t len)
 {
@@ -305,8 +324,8 @@ static uint16_t install_for_install(veuicc_card *card, struct veuicc_applets *a,
 		/* GP CS v2.3 §11.5.2.3.4: no load file, no module, no parameters */
 		if (elf_len || em_len || params_len || !aid_ok(aid_len))
 			return VEUICC_SW_WRONG_DATA;
-		long i = veuicc_applets_find_inst(a, aid, aid_len, owner);
-		if (i < 0 || !in_scope(a->inst[i]->owner, owner))
+		long i = find_scoped(card, a, aid, aid_len, owner);
+		if (i < 0)
 			return VEUICC_SW_REF_DATA_NOT_FOUND;
 		rt_inst *x = a->inst[i];
 		if (x->lcs != VEUICC_APPLET_LCS_INSTALLED)
@@ -320,8 +339,8 @@ static uint16_t install_for_install(veuicc_card *card, struct veuicc_applets *a,
 	    (priv_len != 1 && priv_len != 3))
 		return VEUICC_SW_WRONG_DATA;
 	memcpy(privileges, priv, priv_len);
-	long fi = veuicc_applets_find_file(a, elf, elf_len);
-	if (fi < 0 || !in_scope(a->files[fi].owner, owner))
+	long fi = veuicc_applets_find_file_for(card, a, elf, elf_len, owner);
+	if (fi < 0)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
 	if (privileges[0] & PRIV_SD) {
 		glog(card, "applet: a native module cannot be a security domain: refused (6A80)");
@@ -363,8 +382,8 @@ static uint16_t delete_obj(veuicc_card *card, struct veuicc_applets *a, uint64_t
 		return 0;
 	const uint8_t *aid = d + 2;
 	size_t len = d[1];
-	long i = veuicc_applets_find_inst(a, aid, len, owner);
-	if (i >= 0 && in_scope(a->inst[i]->owner, owner)) {
+	long i = find_scoped(card, a, aid, len, owner);
+	if (i >= 0) {
 		*mine = true;
 		if (cmd->p1 != 0x00 || (cmd->p2 & ~P2_RELATED))
 			return VEUICC_SW_WRONG_P1P2;
@@ -374,9 +393,10 @@ static uint16_t delete_obj(veuicc_card *card, struct veuicc_applets *a, uint64_t
 		veuicc_applets_destroy(card, (size_t)i);
 		return ok_zero(rsp);
 	}
-	long f = veuicc_applets_find_file(a, aid, len);
-	if (f < 0 || !in_scope(a->files[f].owner, owner))
+	long f = veuicc_applets_find_file_for(card, a, aid, len, owner);
+	if (f < 0)
 		return 0;
+	uint64_t fo = a->files[f].owner;
 	*mine = true;
 	if (cmd->p1 != 0x00 || (cmd->p2 & ~P2_RELATED))
 		return VEUICC_SW_WRONG_P1P2;
@@ -385,7 +405,7 @@ static uint16_t delete_obj(veuicc_card *card, struct veuicc_applets *a, uint64_t
 	size_t related = 0;
 	for (size_t k = 0; k < a->ninst; k++) {
 		const rt_inst *x = a->inst[k];
-		if (x->file.len != len || memcmp(x->file.b, aid, len))
+		if (x->owner != fo || x->file.len != len || memcmp(x->file.b, aid, len))
 			continue;
 		related++;
 		if (x->sel)
@@ -395,7 +415,7 @@ static uint16_t delete_obj(veuicc_card *card, struct veuicc_applets *a, uint64_t
 		return VEUICC_SW_COND_NOT_SATISFIED;
 	for (size_t k = a->ninst; k-- > 0;) {
 		const rt_inst *x = a->inst[k];
-		if (x->file.len == len && !memcmp(x->file.b, aid, len))
+		if (x->owner == fo && x->file.len == len && !memcmp(x->file.b, aid, len))
 			veuicc_applets_destroy(card, k);
 	}
 	veuicc_applets_file_remove(a, (size_t)f);

@@ -79,6 +79,7 @@ struct veuicc_applets {
 	rt_inst **inst;
 	size_t ninst, cinst;
 	size_t last_install; /* first instance of the last profile installation */
+	size_t last_file;    /* first load file of the last profile installation */
 	char *dir;           /* plugin directory, NULL: none */
 	rt_plugin plugins[RT_PLUGINS_MAX];
 	size_t nplugins;
@@ -138,6 +139,12 @@ long veuicc_applets_find_inst(const struct veuicc_applets *a, const uint8_t *aid
 
 /** Load file index with exactly \p aid, or -1. */
 long veuicc_applets_find_file(const struct veuicc_applets *a, const uint8_t *aid, size_t len);
+
+/** Load file index with \p aid that SD owner \p owner (0: the ISD-R)
+ *  may use: exactly its profile's, or for the ISD-R any one, the card's or
+ *  the enabled profile's first. -1: none. */
+long veuicc_applets_find_file_for(const veuicc_card *card, const struct veuicc_applets *a,
+                                  const uint8_t *aid, size_t len, uint64_t owner);
 
 /** The module of \p pkg with AID \p aid, NULL if none. */
 const veuicc_applet_module *veuicc_applets_module(const veuicc_applet_package *pkg,

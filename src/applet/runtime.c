@@ -153,6 +153,22 @@ long veuicc_applets_find_file(const struct veuicc_applets *a, const uint8_t *aid
 	return -1;
 }
 
+long veuicc_applets_find_file_for(const veuicc_card *card, const struct veuicc_applets *a,
+                                  const uint8_t *aid, size_t len, uint64_t owner)
+{
+	long first = -1;
+	for (size_t i = 0; a && i < a->nfiles; i++) {
+		const rt_file *f = &a->files[i];
+		if (f->aid.len != len || memcmp(f->aid.b, aid, len) || (owner && f->owner != owner))
+			continue;
+		if (owner || f->owner == 0 || f->owner == active_ref(card))
+			return (long)i;
+		if (first < 0)
+			first = (long)i;
+	}
+	return first;
+}
+
 const veuicc_applet_module *veuicc_applets_module(const veuicc_applet_package *pkg,
                                                   const uint8_t *aid, size_t len)
 {
@@ -969,14 +985,10 @@ void veuicc_applets_renumber_last(veuicc_card *card, uint64_t to)
 	struct veuicc_applets *a = card->applets;
 	if (!a)
 		return;
-	uint64_t from = 0;
-	for (size_t i = a->last_install; i < a->ninst; i++) {
-		from = a->inst[i]->owner;
+	for (size_t i = a->last_install; i < a->ninst; i++)
 		a->inst[i]->owner = to;
-	}
-	for (size_t i = 0; from && i < a->nfiles; i++)
-		if (a->files[i].owner == from && a->files[i].from_saip)
-			a->files[i].owner = to;
+	for (size_t i = a->last_file; i < a->nfiles; i++)
+		a->files[i].owner = to;
 }
 
 int veuicc_applets_pkg_known(void *card, const uint8_t *aid, size_t len)
@@ -1012,13 +1024,16 @@ int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, 
 {
 	veuicc_profile_slot *s = &card->profiles.slot[slot];
 	struct veuicc_applets *a = card->applets;
-	if (a)
+	if (a) {
 		a->last_install = a->ninst;
+		a->last_file = a->nfiles;
+	}
 	if (!s->gp || !s->gp->napp)
 		return VEUICC_OK; /* no runtime allocated for a card without applets */
 	if (!(a = veuicc_applets_of(card)))
 		return VEUICC_ERR_NO_MEMORY;
 	a->last_install = a->ninst;
+	a->last_file = a->nfiles;
 	const veuicc_saip_gp_info *gi = s->gp;
 	for (size_t i = 0; i < gi->napp; i++) {
 		const veuicc_saip_gp_app *g = &gi->app[i];
@@ -1029,8 +1044,8 @@ int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, 
 			say(msg, msg_len, "no native package", &g->load_package_aid);
 			continue;
 		}
-		long fi =
-		    veuicc_applets_find_file(a, g->load_package_aid.b, g->load_package_aid.len);
+		long fi = veuicc_applets_find_file_for(card, a, g->load_package_aid.b,
+		                                       g->load_package_aid.len, s->seq);
 		if (fi < 0) {
 			rt_file f;
 			memset(&f, 0, sizeof(f));
@@ -1156,6 +1171,7 @@ static void clear_all(veuicc_card *card)
 		veuicc_applets_destroy(card, a->ninst - 1);
 	a->nfiles = 0;
 	a->last_install = 0;
+	a->last_file = 0;
 }
 
 int veuicc_applets_load(veuicc_card *card, const uint8_t *in, size_t len)
@@ -1207,7 +1223,11 @@ int veuicc_applets_load(veuicc_card *card, const uint8_t *in, size_t len)
 		veuicc_rbuf_get(&r, ea, ea_len, RT_PARAMS_MAX);
 		if (r.err)
 			break;
-		long fi = veuicc_applets_find_file(a, file.b, file.len);
+		long fi = -1;
+		for (size_t k = 0; k < a->nfiles && fi < 0; k++) /* the file of its owner */
+			if (a->files[k].owner == owner && a->files[k].aid.len == file.len &&
+			    !memcmp(a->files[k].aid.b, file.b, file.len))
+				fi = (long)k;
 		const veuicc_applet_module *mod =
 		    fi >= 0 ? veuicc_applets_module(a->files[fi].pkg, module.b, module.len) : NULL;
 		if (!mod) {
@@ -1250,5 +1270,6 @@ int veuicc_applets_load(veuicc_card *card, const uint8_t *in, size_t len)
 	if (!rc && (r.err || r.pos != len))
 		rc = VEUICC_ERR_MALFORMED;
 	a->last_install = a->ninst;
+	a->last_file = a->nfiles;
 	return rc;
 }

@@ -183,12 +183,38 @@ static void test_card_file(void **state)
 	unlink(path);
 }
 
+/* Two profiles with an ARA-M each (same AID): the ISD-R's DELETE takes the
+ * one of the enabled profile; the other is there when its profile is. */
+static void test_same_aid_two_profiles(void **state)
+{
+	(void)state;
+	veuicc_card *card = plain_card();
+	size_t a = install(card, V7, PE_ARAM("\"mandated\": null, ", ARAM_PKG));
+	size_t b = install(card, V5, PE_ARAM("\"mandated\": null, ", ARAM_PKG));
+	assert_int_equal(veuicc_card_activate_profile(card, a), VEUICC_OK);
+	power(card);
+	th_xfer(card, SEL_ARAM, "9000");
+	th_xfer(card, "81E29000 0F F00D E20B E104C000C100 E303D10101", "9000");
+	th_xfer(card, SEL_ISDR, "9000");
+	th_xfer(card, "80E40000 0B 4F09" ARAM_AID "00", "6985"); /* selected on channel 1 */
+	th_xfer(card, "00708001", "9000");
+	th_xfer(card, "80E40000 0B 4F09" ARAM_AID "00", OK0);
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, SEL_ARAM, "6A82");
+	assert_int_equal(veuicc_card_activate_profile(card, b), VEUICC_OK);
+	power(card);
+	th_xfer(card, SEL_ARAM, "9000");
+	th_xfer(card, "81CAFF4000", "FF4000 9000"); /* its own rules: none */
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_profile_applets),
 	    cmocka_unit_test(test_unknown_package),
 	    cmocka_unit_test(test_card_file),
+	    cmocka_unit_test(test_same_aid_two_profiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
