@@ -62,6 +62,9 @@ static void test_load_install_select(void **state)
 	th_xfer(card, "81CADF2000", "DF20080000000000000001 9000");
 	th_xfer(card, "82CADF2000", "DF20080000000000000001 9000");
 	th_xfer(card, "82CAFF4000", "FF4000 9000");
+	/* MANAGE CHANNEL from channel 1: channel 3 inherits the ARA-M */
+	th_xfer(card, "01700003", "9000");
+	th_xfer(card, "83CADF2000", "DF20080000000000000001 9000");
 	/* the ISD-R on the basic channel is untouched */
 	ap_contains(ap_rsp(card, "80CA006600"), "663D");
 	veuicc_card_free(card);
