@@ -669,7 +669,7 @@ static uint16_t get_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp 
 	}
 	if (tag != TAG_EXT_CARD_RES)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
-	size_t apps = card->registry.count;
+	size_t apps = card->registry.count + veuicc_applets_count(card); /* with applets */
 	uint8_t nvm[4], vm[4];
 	put_u32(nvm, (uint32_t)veuicc_euicc_free_nvm(card));
 	put_u32(vm, (uint32_t)veuicc_euicc_free_vm(card));

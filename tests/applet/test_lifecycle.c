@@ -51,6 +51,8 @@ static void test_load_install_select(void **state)
 	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
 	/* the AID is taken now */
 	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), "6A80");
+	/* GET DATA FF21: ISD-R, ECASD, ISD-P and the instance (TS 102 226 §8.2.1.7.2) */
+	ap_contains(ap_rsp(card, "80CAFF2100"), "FF21 0F 810104");
 	/* GET STATUS P1 40: the instance, SELECTABLE, its privileges */
 	r = ap_rsp(card, "80F24002 02 4F00 00");
 	ap_contains(r, "E3144F09" ARAM_AID "9F700107C503000000");
