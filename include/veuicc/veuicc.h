@@ -182,6 +182,11 @@ typedef struct veuicc_config {
 	/** Quirks (docs/quirks.md); all zero by default. The ATR quirks need
 	 *  atr NULL. Not stored in card files. */
 	veuicc_quirks quirks;
+	/** Directory the applet runtime loads plugin packages from (shared
+	 *  objects exporting veuicc_applet_plugin_v1, include/veuicc/applet.h,
+	 *  docs/applets.md); NULL (default): built-in packages only. Not
+	 *  stored in card files. */
+	const char *applet_dir;
 } veuicc_config;
 
 /** veuicc_config.clock_utc: the card reads the host's clock. */
@@ -569,7 +574,8 @@ VEUICC_API int veuicc_card_restore_file(const char *snapshot_path, const char *c
 /** Receives one line (no newline) per injected fault; NULL sink: stderr. */
 typedef void (*veuicc_log_fn)(void *ctx, const char *line);
 
-/** Send the card's fault log lines to \p fn (NULL: stderr, the default). */
+/** Send the card's log lines (injected faults, applet runtime) to \p fn
+ *  (NULL: stderr, the default). */
 VEUICC_API void veuicc_set_log(veuicc_card *card, veuicc_log_fn fn, void *ctx);
 
 /**

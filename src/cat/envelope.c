@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "applet/runtime.h"
 #include "cat/bip.h"
 #include "cat/ota_route.h"
 #include "cat/cat_state.h"
@@ -437,8 +438,11 @@ static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *r
 		return veuicc_bip_event(card, c->data + 1 + h, len);
 	if (c->data[0] == VEUICC_CAT_TAG_TIMER_EXPIRY) /* the SCP81 retry timer */
 		return veuicc_bip_timer(card, c->data + 1 + h, len);
-	if (c->data[0] != TAG_SMS_PP_DOWNLOAD)
-		return VEUICC_SW_FUNC_NOT_SUPP; /* other envelopes: not yet (docs/cat.md) */
+	if (c->data[0] != TAG_SMS_PP_DOWNLOAD) {
+		/* MENU SELECTION goes to the toolkit applets (applet/runtime.h) */
+		uint16_t asw = veuicc_applets_envelope(card, c->data, c->lc, rsp);
+		return asw ? asw : VEUICC_SW_FUNC_NOT_SUPP; /* others: not yet (docs/cat.md) */
+	}
 	const uint8_t *tpdu;
 	size_t tpdu_len = 0;
 	veuicc_cat_segment seg;

@@ -14,6 +14,7 @@
 
 #include "apdu/sw.h"
 #include "cat/bip.h"
+#include "applet/runtime.h"
 #include "cat/cat_state.h"
 #include "cat/notify.h"
 #include "core/card.h"
@@ -207,6 +208,8 @@ static uint16_t terminal_profile(veuicc_card *card, const veuicc_capdu *c)
 	s->tp_len = (uint8_t)n;
 	/* a session starts: pending notifications go out again (CT16) */
 	veuicc_cat_notifications_send(card);
+	/* toolkit applets: profile download event, SET UP MENU (applet/runtime.h) */
+	veuicc_applets_terminal_profile(card, s->tp, s->tp_len);
 	return VEUICC_SW_OK;
 }
 
@@ -272,6 +275,8 @@ static uint16_t terminal_response(veuicc_card *card, const veuicc_capdu *c)
 	}
 	if (!det || !ids || !result || memcmp(det, cmd_details(head(s)), CMD_DET_LEN) != 0)
 		return VEUICC_SW_WRONG_DATA; /* the command stays outstanding (CT4) */
+	/* the applet that queued it gets the response (applet/runtime.h) */
+	veuicc_applets_terminal_response(card, det[0], c->data, c->lc);
 	/* whatever the result, the command is done: no retries (CT5) */
 	uint8_t type = cmd_details(head(s))[1];
 	pop(s);

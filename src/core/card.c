@@ -11,6 +11,7 @@
 #include <mbedtls/sha256.h>
 
 #include "apdu/sw.h"
+#include "applet/runtime.h"
 #include "cat/envelope.h"
 #include "cat/proactive.h"
 #include "euicc/cert.h"
@@ -154,6 +155,8 @@ int veuicc_card_new(const veuicc_config *cfg, veuicc_card **out)
 		goto fail;
 	card->rng_deterministic = cfg->rng_deterministic != 0;
 	card->test_mode = cfg->test_mode != 0;
+	if (cfg->applet_dir && (rc = veuicc_applets_set_dir(card, cfg->applet_dir)))
+		goto fail;
 	card->clock_utc = cfg->clock_utc;
 	card->rng_seed = cfg->rng_seed;
 	static const char pers[] = "veuicc card rng";
@@ -196,6 +199,8 @@ void veuicc_card_free(veuicc_card *card)
 	if (!card)
 		return;
 	veuicc_engine_free(&card->engine);
+	veuicc_applets_free(card->applets); /* before the profiles: uninstall() may log */
+	card->applets = NULL;
 	veuicc_profiles_free(&card->profiles);
 	veuicc_gp_registry_free(&card->registry);
 	veuicc_store_close(card->store);

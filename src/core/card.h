@@ -43,6 +43,7 @@ struct veuicc_card {
 	int atr_custom;               /**< veuicc_config.atr given: ATR quirks refused */
 	int ota_secured;              /**< the command runs in the SCP80 OTA context (envelope.c) */
 	struct veuicc_sd *sd;         /**< SCP03 sessions and counters (gp/sd_session.h) */
+	struct veuicc_applets *applets; /**< applet runtime (applet/runtime.h), NULL: none yet */
 
 	/* card clock and curve groups (decisions DL1, DL6) */
 	int64_t clock_utc;          /**< veuicc_config.clock_utc: 0 no clock */

@@ -88,6 +88,15 @@ void veuicc_set_log(veuicc_card *card, veuicc_log_fn fn, void *ctx)
 	}
 }
 
+void veuicc_card_log(veuicc_card *card, const char *line)
+{
+	struct veuicc_fault *f = card->fault;
+	if (f && f->log)
+		f->log(f->log_ctx, line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
 /* ---- parsing a spec ----------------------------------------------------- */
 
 static bool parse_u64(const char *s, size_t n, uint64_t *out)

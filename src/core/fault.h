@@ -27,6 +27,9 @@ void veuicc_fault_free(struct veuicc_fault *f);
 int veuicc_fault_before_apdu(veuicc_card *card, const uint8_t **capdu, size_t *capdu_len,
                              uint8_t **owned, uint8_t *rapdu, size_t rapdu_cap, size_t *rapdu_len);
 
+/** One line to the card's log sink (veuicc_set_log; default stderr). */
+void veuicc_card_log(veuicc_card *card, const char *line);
+
 /** Called when the card file could not be written: logs the power cut if it
  *  was the injected one. */
 void veuicc_fault_write_failed(veuicc_card *card);

@@ -12,6 +12,7 @@
 #include "core/card.h"
 #include "core/quirks.h"
 #include "euicc/euicc.h"
+#include "applet/runtime.h"
 #include "gp/mnosd.h"
 #include "saip/install.h"
 #include "saip/saip.h"
@@ -190,6 +191,8 @@ int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, s
 		say(msg, msg_len, "out of memory");
 		goto out;
 	}
+	s.gp->pkg_known = veuicc_applets_pkg_known; /* native applet packages */
+	s.gp->pkg_ctx = card;
 	rc = veuicc_saip_install(prof, &fs, s.gp, res);
 	rep->pe_index = res->pe_index;
 	rep->identification = res->identification;
@@ -245,6 +248,15 @@ int veuicc_profiles_install(veuicc_card *card, const uint8_t *der, size_t len, s
 	if (index)
 		*index = p->count;
 	p->count++;
+	/* its PE-Application instances (applet/runtime.h) */
+	rc = veuicc_applets_profile_installed(card, p->count - 1, msg, msg_len);
+	if (rc) {
+		rep->saip_status = VEUICC_SAIP_STATUS_RUNTIME_NOT_SUPPORTED;
+		veuicc_applets_profile_removed(card, p->slot[p->count - 1].seq);
+		slot_free(&p->slot[--p->count]);
+		--card->next_seq;
+		goto out;
+	}
 	say(msg, msg_len, "installed");
 out:
 	slot_free(&s);
@@ -303,6 +315,7 @@ int veuicc_profiles_switch(veuicc_card *card, long index, int keep_sd)
 	card->profiles.active = index;
 	if (index >= 0)
 		veuicc_uicc_app_reset(card->profiles.slot[index].app);
+	veuicc_applets_profile_changed(card); /* its applets go with the profile */
 	/* an on-card switch (ES5, OTA, Fall-Back, Emergency) tells the terminal
 	 * with REFRESH; the new profile is active at once (docs/cat.md) */
 	if (keep_sd && index != before)
@@ -315,6 +328,7 @@ void veuicc_profiles_remove(veuicc_card *card, size_t index)
 	veuicc_profiles *p = &card->profiles;
 	if (index >= p->count || p->active == (long)index)
 		return;
+	veuicc_applets_profile_removed(card, p->slot[index].seq);
 	slot_free(&p->slot[index]);
 	memmove(&p->slot[index], &p->slot[index + 1], (p->count - index - 1) * sizeof(p->slot[0]));
 	p->count--;

@@ -29,6 +29,7 @@
 
 #include "core/card.h"
 #include "core/fault.h"
+#include "applet/runtime.h"
 #include "cat/envelope.h"
 #include "core/factory.h"
 #include "core/quirks.h"
@@ -46,6 +47,8 @@
 #define NS_FACTORY   "factory"
 #define NS_OTA       "ota"
 #define NS_MNOSD     "mnosd"
+#define NS_APPLET    "applet" /* applet/state: the applet runtime (docs/applets.md) */
+#define KEY_APPLETS  "state"
 #define KEY_KEYS     "isdr-keysets"
 #define KEY_COUNTERS "scp80-counters"
 #define KEY_EID      "eid"
@@ -512,6 +515,11 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 	if (!rc && !(rc = veuicc_sd_state_save(card, &sd, &sd_len)) && sd)
 		rc = snap_add(s, NS_GP, KEY_SCP03, sd, sd_len,
 		              false); /* SCP03 counters, ISD-P keys */
+	uint8_t *ap;
+	size_t ap_len;
+	/* applet load files and instances */
+	if (!rc && !(rc = veuicc_applets_save(card, &ap, &ap_len)) && ap)
+		rc = snap_add(s, NS_APPLET, KEY_APPLETS, ap, ap_len, false);
 	return rc;
 }
 
@@ -519,7 +527,7 @@ static bool owned_ns(const char *ns)
 {
 	return !strcmp(ns, NS_CARD) || !strcmp(ns, NS_GP) || !strcmp(ns, NS_PROFILE) ||
 	       !strcmp(ns, NS_PSTATE) || !strcmp(ns, NS_FACTORY) || !strcmp(ns, NS_OTA) ||
-	       !strcmp(ns, NS_MNOSD);
+	       !strcmp(ns, NS_MNOSD) || !strcmp(ns, NS_APPLET);
 }
 
 static int read_rec(void *ctx, const char *ns, const uint8_t *key, size_t key_len,
@@ -782,8 +790,11 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 		if (veuicc_profiles_install(card, l.items[i].der, l.items[i].len, &idx, NULL, 0,
 		                            NULL))
 			rc = VEUICC_ERR_MALFORMED;
-		else
+		else {
 			card->profiles.slot[idx].seq = l.items[i].ref;
+			/* its PE-Application instances */
+			veuicc_applets_renumber_last(card, l.items[i].ref);
+		}
 	}
 	pkg_list_free(&l);
 	if (rc)
@@ -865,6 +876,17 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 		veuicc_store_free_value(v, len);
 		if (rc)
 			return rc;
+	}
+	/* the applet runtime as saved (replaces what the packages installed) */
+	rc = veuicc_store_get_alloc(st, NS_APPLET, (const uint8_t *)KEY_APPLETS,
+	                            strlen(KEY_APPLETS), &v, &len);
+	if (!rc) {
+		rc = veuicc_applets_load(card, v, len);
+		veuicc_store_free_value(v, len);
+		if (rc)
+			return rc;
+	} else if (rc != VEUICC_ERR_NOT_FOUND) {
+		return rc;
 	}
 	rc = VEUICC_OK;
 	if (active) {

@@ -23,6 +23,7 @@
 
 #include "apdu/sw.h"
 #include "cat/bip.h"
+#include "applet/runtime.h"
 #include "euicc/euicc.h"
 #include "euicc/ecasd.h"
 #include "euicc/keyest.h"
@@ -614,12 +615,20 @@ static uint16_t get_status(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rs
 	size_t limit = cmd->ne && cmd->ne < GS_RESPONSE_MAX ? cmd->ne : GS_RESPONSE_MAX;
 	const veuicc_gp_registry *r = &card->registry;
 	size_t found = 0;
-	for (long i = start; i < (long)r->count; i++) {
-		if (!gs_match(card, &r->e[i]))
+	/* the registry, then the applet instances (applet/runtime.h) */
+	long total = (long)(r->count + veuicc_applets_count(card));
+	for (long i = start; i < total; i++) {
+		veuicc_gp_entry app; /* a registry-style view of an applet */
+		const veuicc_gp_entry *e = &app;
+		if (i < (long)r->count)
+			e = &r->e[i];
+		else if (veuicc_applets_entry(card, (size_t)i - r->count, &app))
+			break;
+		if (!gs_match(card, e))
 			continue;
 		uint8_t buf[96];
 		size_t n;
-		if (gs_entry(&r->e[i], card->gs_tags, card->gs_tags_len, buf, sizeof(buf), &n))
+		if (gs_entry(e, card->gs_tags, card->gs_tags_len, buf, sizeof(buf), &n))
 			return VEUICC_SW_NO_DIAGNOSIS;
 		/* whole entries up to Le; the first one always (the transmission
 		 * rules then handle an Le too small for it) */
@@ -662,7 +671,7 @@ static uint16_t get_data(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp 
 	}
 	if (tag != TAG_EXT_CARD_RES)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
-	size_t apps = card->registry.count;
+	size_t apps = card->registry.count + veuicc_applets_count(card); /* with applets */
 	uint8_t nvm[4], vm[4];
 	put_u32(nvm, (uint32_t)veuicc_euicc_free_nvm(card));
 	put_u32(vm, (uint32_t)veuicc_euicc_free_vm(card));
@@ -700,6 +709,11 @@ static uint16_t isdr_function(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rs
 	    veuicc_keyest_is_dgi_store_data(cmd))
 		return veuicc_smsr_establish(card, cmd, rsp);
 	veuicc_keyest_end_perso(card);
+	/* applet load files and instances (applet/gp_cm.c); 0: not theirs */
+	uint16_t asw = veuicc_applets_gp_cmd(card, true, 0, veuicc_aid_isdr,
+	                                     sizeof(veuicc_aid_isdr), cmd, rsp);
+	if (asw)
+		return asw;
 	switch (cmd->ins) {
 	case INS_INSTALL: return create_isdp(card, cmd, rsp);
 	case INS_DELETE: return delete_isdp(card, cmd, rsp);

@@ -13,6 +13,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "applet/runtime.h"
 #include "core/bytes.h"
 #include "gp/fci.h"
 #include "gp/putkey.h"
@@ -460,9 +461,15 @@ uint16_t veuicc_mnosd_command(veuicc_card *card, veuicc_profile_slot *slot, size
 	case INS_GET_STATUS:
 		if (!cmd->cl.proprietary)
 			return VEUICC_SW_CLA_NOT_SUPP;
+		if (cmd->p1 == 0x20 || cmd->p1 == 0x10) /* load files: the profile's applets */
+			break;
 		return get_status(slot->gp, cmd, rsp);
-	default: return VEUICC_SW_INS_NOT_SUPP; /* M7: INSTALL, DELETE, STORE DATA, ... */
+	default: break;
 	}
+	/* applets of the profile (applet/gp_cm.c); M7: STORE DATA, ... */
+	const veuicc_saip_aid *a = &slot->gp->sd[sd].instance_aid;
+	uint16_t asw = veuicc_applets_gp_cmd(card, false, slot->seq, a->b, a->len, cmd, rsp);
+	return asw ? asw : VEUICC_SW_INS_NOT_SUPP;
 }
 
 /* ---- the applet ---------------------------------------------------------------- */

@@ -21,6 +21,7 @@ enum devkey {
 	KEY_TESTMODE = 1u << 8,
 	KEY_QUIRK = 1u << 9,
 	KEY_FAULT = 1u << 10,
+	KEY_APPLETDIR = 1u << 11,
 };
 
 static const struct {
@@ -30,7 +31,7 @@ static const struct {
     {"name", KEY_NAME},   {"eid", KEY_EID},         {"seed", KEY_SEED},
     {"atr", KEY_ATR},     {"trace", KEY_TRACE},     {"present", KEY_PRESENT},
     {"state", KEY_STATE}, {"profile", KEY_PROFILE}, {"testmode", KEY_TESTMODE},
-    {"quirk", KEY_QUIRK}, {"fault", KEY_FAULT},
+    {"quirk", KEY_QUIRK}, {"fault", KEY_FAULT},     {"appletdir", KEY_APPLETDIR},
 };
 
 static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
@@ -174,6 +175,7 @@ static int parse_pair(const char *k, size_t kn, const char *v, size_t vn, unsign
 		return fail(err, err_len, VEUICC_ERR_MALFORMED, "present= takes 0 or 1");
 	case KEY_STATE: return parse_path("state", v, vn, cfg->state, err, err_len);
 	case KEY_PROFILE: return parse_path("profile", v, vn, cfg->profile, err, err_len);
+	case KEY_APPLETDIR: return parse_path("appletdir", v, vn, cfg->applet_dir, err, err_len);
 	case KEY_TESTMODE:
 		if (vn == 1 && (v[0] == '0' || v[0] == '1')) {
 			cfg->test_mode = v[0] == '1';
@@ -286,4 +288,6 @@ void veuicc_pcsc_devcfg_to_config(const veuicc_pcsc_devcfg *dc, veuicc_config *o
 	}
 	out->test_mode = dc->test_mode;
 	out->quirks = dc->quirks;
+	if (dc->applet_dir[0] != '\0')
+		out->applet_dir = dc->applet_dir;
 }

@@ -23,6 +23,8 @@
  *                  profiles, the active one); created on first use
  *   profile=PATH   a SAIP package (DER) installed and activated when the reader
  *                  opens (with state=: only if that card has no such profile)
+ *   appletdir=PATH the directory applet plugins load from (veuicc_config.applet_dir,
+ *                  docs/applets.md)
  *   testmode=0|1   test mode (veuicc_config.test_mode): the ISD-R and ISD-Ps
  *                  also take plain ES5/ES8 APDUs (default 0)
  *   quirk=NAME[=VALUE]  a card quirk (veuicc_quirks, docs/quirks.md); the
@@ -52,7 +54,7 @@
 #define VEUICC_PCSC_DEVNAME_PREFIX "veuicc"
 /** Longest reader id accepted by name=. */
 #define VEUICC_PCSC_NAME_MAX 32
-/** Longest path accepted by trace=, state= and profile=. */
+/** Longest path accepted by trace=, state=, profile= and appletdir=. */
 #define VEUICC_PCSC_PATH_MAX 255
 
 /** A parsed DEVICENAME. */
@@ -68,6 +70,7 @@ typedef struct veuicc_pcsc_devcfg {
 	char state[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
 	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
 	int test_mode;                          /**< testmode=1 (default 0) */
+	char applet_dir[VEUICC_PCSC_PATH_MAX + 1]; /**< appletdir=, "" when not given */
 	veuicc_quirks quirks;                   /**< quirk= items, all zero by default */
 
 	/** fault= spec (docs/testbench.md), "" when not given */

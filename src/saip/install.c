@@ -1170,12 +1170,17 @@ static int install_application(ictx *c)
 	const veuicc_saip_pe_application *a = c->pe->u.application;
 	const veuicc_saip_pe_header *h = &a->header;
 	if (a->load_block) {
-		/* no Java Card runtime: a load file cannot be executed */
-		if (h->mandated)
+		/* no Java Card runtime: a load file runs only when the card has a
+		 * native package of its AID (applet runtime, docs/applets.md) */
+		const veuicc_saip_oct *la = &a->load_block->load_package_aid;
+		bool native = c->gp && c->gp->pkg_known && la->present &&
+		              c->gp->pkg_known(c->gp->pkg_ctx, la->data, la->len);
+		if (!native && h->mandated)
 			return fail(
 			    c, VEUICC_SAIP_STATUS_RUNTIME_NOT_SUPPORTED, VEUICC_ERR_UNSUPPORTED,
 			    "application load files need a Java Card runtime (not supported)");
-		warn(c, "load file not executed (no Java Card runtime)");
+		if (!native)
+			warn(c, "load file not executed (no Java Card runtime)");
 	}
 	if (!c->gp)
 		return VEUICC_OK;
@@ -1195,6 +1200,15 @@ static int install_application(ictx *c)
 		                &in->application_privileges))
 			o->privileges_len = 0; /* longer than GP's 3 bytes: not reported */
 		o->has_load_block = a->load_block != NULL;
+		if (!copy_small(o->c9, &o->c9_len, sizeof(o->c9),
+		                &in->application_specific_parameters_c9))
+			return fail(c, VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
+			            "C9 parameters longer than %d bytes", VEUICC_SAIP_C9_MAX);
+		const veuicc_saip_uicc_app_params *ap = in->application_parameters;
+		if (ap && !copy_small(o->toolkit, &o->toolkit_len, sizeof(o->toolkit),
+		                      &ap->uicc_toolkit_params))
+			return fail(c, VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
+			            "toolkit parameters longer than %d bytes", VEUICC_SAIP_C9_MAX);
 	}
 	return VEUICC_OK;
 }
@@ -1261,8 +1275,13 @@ int veuicc_saip_install(const veuicc_saip_profile *p, veuicc_fs **out_fs, veuicc
 	res->pe_type = VEUICC_SAIP_PE_UNKNOWN;
 	if (out_fs)
 		*out_fs = NULL;
-	if (gp)
+	if (gp) { /* the caller's package look-up survives the clearing */
+		int (*known)(void *, const uint8_t *, size_t) = gp->pkg_known;
+		void *known_ctx = gp->pkg_ctx;
 		veuicc_saip_gp_info_clear(gp);
+		gp->pkg_known = known;
+		gp->pkg_ctx = known_ctx;
+	}
 	if (!p || !out_fs) {
 		res->status = VEUICC_SAIP_STATUS_INVALID_REQUEST_FORMAT;
 		snprintf(res->msg, sizeof(res->msg), "no profile or no output");

@@ -122,6 +122,10 @@ typedef struct veuicc_saip_gp_app {
 	uint8_t privileges[3]; /**< applicationPrivileges (GET STATUS on the MNO-SD) */
 	uint8_t privileges_len;
 	bool has_load_block; /**< the PE carried a load file (not executed here) */
+	uint8_t c9[VEUICC_SAIP_C9_MAX]; /**< applicationSpecificParametersC9 (applet runtime) */
+	uint8_t c9_len;
+	uint8_t toolkit[VEUICC_SAIP_C9_MAX]; /**< uiccToolkitApplicationSpecificParametersField */
+	uint8_t toolkit_len;
 } veuicc_saip_gp_app;
 
 /** What the GP and OTA layers get from a package. Zeroise with
@@ -133,6 +137,11 @@ typedef struct veuicc_saip_gp_info {
 	veuicc_saip_gp_rfm rfm[VEUICC_SAIP_RFM_MAX];
 	size_t napp;
 	veuicc_saip_gp_app app[VEUICC_SAIP_APP_MAX];
+	/** Set by the caller before veuicc_saip_install(): non-zero when the
+	 *  card provides the native package of a load file AID (applet
+	 *  runtime, docs/applets.md); NULL: no load file can be executed. */
+	int (*pkg_known)(void *ctx, const uint8_t *aid, size_t len);
+	void *pkg_ctx;
 } veuicc_saip_gp_info;
 
 /** Zeroise \p gi. NULL is ignored. */

@@ -127,6 +127,16 @@ static void test_every_key(void **state)
 	assert_int_equal(c.rng_deterministic, 1);
 	assert_int_equal(c.rng_seed, 16);
 	assert_int_equal(c.test_mode, 1);
+	assert_null(c.applet_dir);
+	/* appletdir= (docs/applets.md): an absolute path, given to the card */
+	assert_int_equal(
+	    veuicc_pcsc_devname_parse("veuicc:appletdir=/opt/applets", &cfg, err, sizeof(err)),
+	    VEUICC_OK);
+	veuicc_pcsc_devcfg_to_config(&cfg, &c);
+	assert_string_equal(c.applet_dir, "/opt/applets");
+	assert_int_equal(
+	    veuicc_pcsc_devname_parse("veuicc:appletdir=applets", &cfg, err, sizeof(err)),
+	    VEUICC_ERR_MALFORMED);
 }
 
 /* reader.conf gives the value with its quotes (pcsc-lite configfile.l) */

@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	      "  --eid EID            the card's EID, 32 digits (overrides .eid)\n"
 	      "  --seed N|random      seed of the card's random generator (overrides .seed;\n"
 	      "                       default 0, so that every run is the same)\n"
+	      "  --applet-dir DIR     load applet plugin packages from DIR (docs/applets.md)\n"
 	      "  --test-mode          the ISD-R and ISD-Ps also take plain ES5/ES8 commands\n"
 	      "                       (no SCP80/SCP03 protection; see docs/scp03.md)\n"
 	      "  --quirk NAME[=VALUE] a card quirk (repeatable; docs/quirks.md), e.g.\n"
@@ -308,7 +309,7 @@ out:
 int veuicc_cli_apdu(int argc, char **argv)
 {
 	const char *file = NULL, *eid = NULL, *seed = NULL, *proto_s = NULL;
-	const char *profile = NULL, *card_file = NULL, *clock_s = NULL;
+	const char *profile = NULL, *card_file = NULL, *clock_s = NULL, *applet_dir = NULL;
 	int trace = 0, test_mode = 0, n_faults = 0;
 	char *faults[16];
 	veuicc_quirks quirks = {0};
@@ -343,6 +344,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 			faults[n_faults++] = (char *)fault;
 		} else if ((m = veuicc_cli_opt(argc, argv, &i, "--protocol", &proto_s)) != 0 ||
 		           (m = veuicc_cli_opt(argc, argv, &i, "--eid", &eid)) != 0 ||
+		           (m = veuicc_cli_opt(argc, argv, &i, "--applet-dir", &applet_dir)) != 0 ||
 		           (m = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) != 0 ||
 		           (m = veuicc_cli_opt(argc, argv, &i, "--profile", &profile)) != 0 ||
 		           (m = veuicc_cli_opt(argc, argv, &i, "--card", &card_file)) != 0 ||
@@ -421,6 +423,7 @@ int veuicc_cli_apdu(int argc, char **argv)
 	cfg.rng_seed = seed ? seed_v : s.has_seed ? s.seed : 0;
 	cfg.test_mode = test_mode;
 	cfg.quirks = quirks;
+	cfg.applet_dir = applet_dir;
 	if (clock_s)
 		cfg.clock_utc = clock_v ? (int64_t)clock_v : VEUICC_CLOCK_HOST;
 	int status = run_script(name, &s, &cfg, trace, proto, profile, card_file, faults, n_faults);

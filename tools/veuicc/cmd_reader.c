@@ -48,6 +48,8 @@ static void usage(FILE *f)
 	      "  --trace FILE     write every APDU to FILE (pcap, GSMTAP SIM; absolute path)\n"
 	      "  --absent         start with the card out of the reader\n"
 	      "  --test-mode      plain ES5/ES8 APDUs accepted (DEVICENAME testmode=1)\n"
+	      "  --applet-dir DIR applet plugin directory (appletdir=, absolute path;\n"
+	      "                   docs/applets.md)\n"
 	      "The entry:\n"
 	      "  --friendly NAME  FRIENDLYNAME (default: 'veuicc' or 'veuicc ID')\n"
 	      "  --driver PATH    LIBPATH (default: " VEUICC_PCSC_DRIVER_PATH ")\n"
@@ -72,6 +74,7 @@ static int append(char *dst, size_t cap, const char *key, const char *value)
 static int cmd_config(int argc, char **argv)
 {
 	const char *name = NULL, *eid = NULL, *seed = NULL, *atr = NULL, *trace = NULL;
+	const char *applet_dir = NULL;
 	const char *friendly = NULL, *driver = VEUICC_PCSC_DRIVER_PATH, *channel = "0";
 	const char *out = NULL;
 	int absent = 0, test_mode = 0;
@@ -82,6 +85,7 @@ static int cmd_config(int argc, char **argv)
 		    (r = veuicc_cli_opt(argc, argv, &i, "--seed", &seed)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--atr", &atr)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--trace", &trace)) ||
+		    (r = veuicc_cli_opt(argc, argv, &i, "--applet-dir", &applet_dir)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--friendly", &friendly)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--driver", &driver)) ||
 		    (r = veuicc_cli_opt(argc, argv, &i, "--channel", &channel)) ||
@@ -104,8 +108,8 @@ static int cmd_config(int argc, char **argv)
 
 	/* Build the DEVICENAME, then check it with the driver's own parser. */
 	char dev[VEUICC_PCSC_DEVNAME_MAX + 64] = VEUICC_PCSC_DEVNAME_PREFIX;
-	const char *keys[] = {"name", "eid", "seed", "atr", "trace"};
-	const char *vals[] = {name, eid, seed, atr, trace};
+	const char *keys[] = {"name", "eid", "seed", "atr", "trace", "appletdir"};
+	const char *vals[] = {name, eid, seed, atr, trace, applet_dir};
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		if (vals[k] != NULL && append(dev, sizeof(dev), keys[k], vals[k]) != 0) {
 			fprintf(stderr, "veuicc reader config: DEVICENAME too long\n");

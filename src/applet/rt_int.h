@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * \file rt_int.h
+ * \brief Private structures shared by the files of src/applet/.
+ */
+#ifndef VEUICC_APPLET_RT_INT_H
+#define VEUICC_APPLET_RT_INT_H
+
+#include "applet/runtime.h"
+
+#define RT_AID_MAX     16
+#define RT_KEY_MAX     16   /* storage key characters */
+#define RT_VAL_MAX     4096 /* one stored value */
+#define RT_KEYS_MAX    64   /* values per instance */
+#define RT_MENU_MAX    8    /* menu entries per instance */
+#define RT_TEXT_MAX    32   /* menu text / title bytes */
+#define RT_PARAMS_MAX  1024 /* C9 or EA value kept */
+#define RT_LOAD_MAX    65536
+#define RT_PLUGINS_MAX 32
+#define RT_TR_MAX      16 /* proactive commands of applets awaiting a response */
+
+typedef struct rt_aid {
+	uint8_t len;
+	uint8_t b[RT_AID_MAX];
+} rt_aid;
+
+typedef struct rt_kv {
+	char key[RT_KEY_MAX + 1];
+	uint8_t *val;
+	size_t len;
+} rt_kv;
+
+typedef struct rt_store {
+	rt_kv *kv;
+	size_t n;
+} rt_store;
+
+/** A load file on the card. */
+typedef struct rt_file {
+	rt_aid aid;
+	rt_aid sd; /**< associated security domain */
+	uint64_t owner;
+	bool from_saip;
+	const veuicc_applet_package *pkg;
+} rt_file;
+
+/** An instance on the card. */
+typedef struct rt_inst {
+	veuicc_applet_env env; /* first: env->rt points here */
+	veuicc_card *card;
+	rt_aid aid, file, module, sd;
+	uint64_t owner;
+	uint8_t lcs;
+	uint8_t priv[3];
+	bool from_saip;
+	uint8_t *c9, *ea;
+	size_t c9_len, ea_len;
+	const veuicc_applet_module *mod;
+	void *ctx;
+	bool live;       /* install() succeeded: ctx is the applet's */
+	rt_store store;  /* persistent */
+	rt_store *saved; /* open applet transaction: storage at begin */
+	uint32_t sel;    /* channels it is selected on (bit per channel) */
+	veuicc_rsp *rsp; /* response of the callback running */
+	size_t nmenu;
+	uint8_t menu_id[RT_MENU_MAX];
+	char menu_text[RT_MENU_MAX][RT_TEXT_MAX + 1];
+	char title[RT_TEXT_MAX + 1];
+} rt_inst;
+
+typedef struct rt_plugin {
+	void *handle;
+	const veuicc_applet_package *pkg;
+} rt_plugin;
+
+struct veuicc_applets {
+	rt_file *files;
+	size_t nfiles, cfiles;
+	rt_inst **inst;
+	size_t ninst, cinst;
+	size_t last_install; /* first instance of the last profile installation */
+	size_t last_file;    /* first load file of the last profile installation */
+	char *dir;           /* plugin directory, NULL: none */
+	rt_plugin plugins[RT_PLUGINS_MAX];
+	size_t nplugins;
+	/* proactive commands queued by instances: command number -> instance */
+	uint8_t tr_num[RT_TR_MAX];
+	rt_inst *tr_inst[RT_TR_MAX];
+	size_t ntr;
+	/* INSTALL [for load] then LOAD (GP CS v2.3 §11.6): volatile */
+	bool loading;
+	rt_file pending;
+	uint8_t hash[64];
+	size_t hash_len;
+	uint8_t *buf;
+	size_t len, cap;
+	uint8_t next_block;
+};
+
+/** The package providing load file \p aid: built in, already loaded
+ *  plugin, or a plugin found now in the plugin directory (plugin.c). */
+const veuicc_applet_package *veuicc_applets_find_pkg(veuicc_card *card, const uint8_t *aid,
+                                                     size_t len);
+
+/** Close every plugin (plugin.c). */
+void veuicc_applets_close_plugins(struct veuicc_applets *a);
+
+/** Create an instance (runtime.c): module \p mod of load file \p f. The
+ *  install parameters are copied. Returns the status word of install(). */
+uint16_t veuicc_applets_create(veuicc_card *card, const rt_file *f, const veuicc_applet_module *mod,
+                               const rt_aid *aid, const uint8_t priv[3], const uint8_t *c9,
+                               size_t c9_len, const uint8_t *ea, size_t ea_len, bool from_saip,
+                               rt_inst **out);
+
+/** Create and install an instance (INSTALL [for install]): the status
+ *  word of the module's install(); *out the new instance on 9000. */
+uint16_t veuicc_applets_install(veuicc_card *card, const rt_file *f,
+                                const veuicc_applet_module *mod, const rt_aid *aid,
+                                const uint8_t priv[3], const uint8_t *c9, size_t c9_len,
+                                const uint8_t *ea, size_t ea_len, rt_inst **out);
+
+/** Delete instance \p i (deselected everywhere, uninstalled, storage wiped). */
+void veuicc_applets_destroy(veuicc_card *card, size_t i);
+
+/** Remove load file \p i. */
+void veuicc_applets_file_remove(struct veuicc_applets *a, size_t i);
+
+/** Add a load file. \returns VEUICC_OK or VEUICC_ERR_NO_MEMORY */
+int veuicc_applets_file_add(struct veuicc_applets *a, const rt_file *f);
+
+/** True when instance \p x exists for the terminal now (card level, or of
+ *  the enabled profile). */
+bool veuicc_applets_visible(const veuicc_card *card, const rt_inst *x);
+
+/** Instance index with exactly \p aid that could be visible together with
+ *  an owner \p owner (card level or the same profile), or -1. */
+long veuicc_applets_find_inst(const struct veuicc_applets *a, const uint8_t *aid, size_t len,
+                              uint64_t owner);
+
+/** Load file index with exactly \p aid, or -1. */
+long veuicc_applets_find_file(const struct veuicc_applets *a, const uint8_t *aid, size_t len);
+
+/** Load file index with \p aid that SD owner \p owner (0: the ISD-R)
+ *  may use: exactly its profile's, or for the ISD-R any one, the card's or
+ *  the enabled profile's first. -1: none. */
+long veuicc_applets_find_file_for(const veuicc_card *card, const struct veuicc_applets *a,
+                                  const uint8_t *aid, size_t len, uint64_t owner);
+
+/** The module of \p pkg with AID \p aid, NULL if none. */
+const veuicc_applet_module *veuicc_applets_module(const veuicc_applet_package *pkg,
+                                                  const uint8_t *aid, size_t len);
+
+/** SET UP MENU again if the terminal's profile offers it (menu changed). */
+void veuicc_applets_menu_changed(veuicc_card *card);
+
+#endif /* VEUICC_APPLET_RT_INT_H */

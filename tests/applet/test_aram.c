@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The built-in ARA-M (GP Secure Element Access Control v1.1; docs/applets.md)
+ * as an Android-style client and an administrator use it: GET DATA [All] /
+ * [Next] / [Refresh tag], STORE DATA Command-Store-REF-AR-DO, Command-Delete
+ * (by AID-REF-DO, all), a conflicting rule refused; the rules survive the
+ * card file being closed and opened again. Rules are written out byte by
+ * byte from SEAC tables 5-2, 5-4, 6-3..6-9.
+ */
+#include <unistd.h>
+
+#include "applet_helpers.h"
+
+#define SEL_ARAM "01A4040009" ARAM_AID
+#define HASH1    "0102030405060708090A0B0C0D0E0F1011121314"
+/* REF-AR-DO: REF-DO { AID-REF A000000001, DeviceAppID hash }, AR-DO { APDU always } */
+#define RULE1 "E224 E11D 4F05A000000001 C114" HASH1 " E303 D00101"
+/* REF-AR-DO: REF-DO { all applications, empty hash }, AR-DO { NFC always } */
+#define RULE2  "E20B E104 C000 C100 E303 D10101"
+#define TAG(n) "DF2008 00000000000000" n " 9000"
+
+static veuicc_card *open_card(const char *path)
+{
+	veuicc_config cfg;
+	veuicc_config_init(&cfg);
+	cfg.factory = getenv("VEUICC_FACTORY");
+	cfg.test_mode = 1;
+	veuicc_card *card;
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	th_xfer(card, SEL_ISDR, "9000");
+	th_xfer(card, "0070000001", "019000");
+	return card;
+}
+
+static void test_rule_round_trip(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof(path), "/tmp/veuicc-aram-%ld.db", (long)getpid());
+	unlink(path);
+	veuicc_card *card = open_card(path);
+	th_xfer(card, INSTALL_LOAD(ARAM_PKG), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
+	th_xfer(card, SEL_ARAM, "9000");
+	th_xfer(card, "81CAFF4000", "FF4000 9000");
+	th_xfer(card, "81CADF2000", TAG("01"));
+	/* Command-Store-REF-AR-DO */
+	th_xfer(card, "81E29000 28 F026" RULE1, "9000");
+	th_xfer(card, "81CAFF4000", "FF4026" RULE1 "9000");
+	th_xfer(card, "81CADF2000", TAG("02"));
+	/* the same REF-DO again: conflicting rule (6A89), nothing changes */
+	th_xfer(card, "81E29000 28 F026" RULE1, "6A89");
+	th_xfer(card, "81CADF2000", TAG("02"));
+	th_xfer(card, "81E29000 0F F00D" RULE2, "9000");
+	th_xfer(card, "81CAFF4000", "FF4033" RULE1 RULE2 "9000");
+	th_xfer(card, "81CADF2000", TAG("03"));
+	/* malformed: REF-AR-DO without AR-DO; wrong P1; unknown command DO */
+	th_xfer(card, "81E29000 08 F006 E204 E102 C000", "6A80");
+	th_xfer(card, "81E28000 0F F00D" RULE2, "6A86");
+	th_xfer(card, "81E29000 02 F900", "6981");
+	th_xfer(card, "81CA000100", "6A88");
+	/* Command-Delete by AID-REF-DO */
+	th_xfer(card, "81E29000 09 F107 4F05A000000001", "9000");
+	th_xfer(card, "81E29000 09 F107 4F05A000000001", "6A88");
+	th_xfer(card, "81CAFF4000", "FF400D" RULE2 "9000");
+	th_xfer(card, "81CADF2000", TAG("04"));
+	veuicc_card_free(card);
+
+	/* the card file kept the rules and the refresh tag */
+	card = open_card(path);
+	th_xfer(card, SEL_ARAM, "9000");
+	th_xfer(card, "81CAFF4000", "FF400D" RULE2 "9000");
+	th_xfer(card, "81CADF2000", TAG("04"));
+	/* Command-Delete without criterion: every rule */
+	th_xfer(card, "81E29000 02 F100", "9000");
+	th_xfer(card, "81CAFF4000", "FF4000 9000");
+	/* Command-UpdateRefreshTag */
+	th_xfer(card, "81E29000 02 F200", "9000");
+	th_xfer(card, "81CADF2000", TAG("06"));
+	veuicc_card_free(card);
+	unlink(path);
+}
+
+/* More rules than one response: GET DATA [All] gives the first 255 bytes,
+ * GET DATA [Next] the rest (SEAC §4.1.2). */
+static void test_get_all_in_parts(void **state)
+{
+	(void)state;
+	veuicc_card *card = ap_card(NULL);
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, INSTALL_LOAD(ARAM_PKG), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
+	th_xfer(card, SEL_ARAM, "9000");
+	char all[2048] = "FF40820130";
+	for (int i = 1; i <= 8; i++) {
+		char rule[128], cmd[160];
+		snprintf(rule, sizeof(rule), "E224E11D4F05A0000000%02XC114" HASH1 "E303D00101", i);
+		snprintf(cmd, sizeof(cmd), "81E29000 28 F026%s", rule);
+		th_xfer(card, cmd, "9000");
+		strcat(all, rule);
+	}
+	/* 8 x 38 = 304 = 0x130 bytes of rules */
+	char got[2048] = "";
+	const char *r = ap_rsp(card, "81CAFF4000");
+	assert_int_equal(strlen(r), 2 * 255 + 4);
+	assert_string_equal(r + 2 * 255, "9000");
+	memcpy(got, r, 2 * 255);
+	r = ap_rsp(card, "81CAFF6000");
+	size_t n = strlen(r);
+	assert_true(n >= 4 && 2 * 255 + n - 4 < sizeof(got));
+	assert_string_equal(r + n - 4, "9000");
+	memcpy(got + 2 * 255, r, n - 4);
+	got[2 * 255 + n - 4] = '\0';
+	assert_string_equal(got, all);
+	th_xfer(card, "81CAFF6000", "6985"); /* nothing more */
+	veuicc_card_free(card);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rule_round_trip),
+	    cmocka_unit_test(test_get_all_in_parts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Applet plugins (docs/applets.md "Plugin ABI"): the hello example
+ * (examples/hello_applet) loaded from the card's plugin directory through
+ * GP INSTALL [for load] + LOAD, its storage kept in the card file; a plugin
+ * of another ABI version refused with 6A80 and a log line; no plugin
+ * directory, no plugin.
+ */
+#include <unistd.h>
+
+#include "applet_helpers.h"
+
+#define HELLO_PKG     "F076657569636310"
+#define HELLO_MOD     "F07665756963631001"
+#define HELLO_AID     "F0766575696363100101"
+#define BAD_PKG       "F0766575696363EE"
+#define INSTALL_HELLO "80E60C00 24 08" HELLO_PKG "09" HELLO_MOD "0A" HELLO_AID "0100 02C900 00 00"
+
+static const char *dir(void)
+{
+	const char *d = getenv("VEUICC_APPLET_DIR");
+	assert_non_null(d);
+	return d;
+}
+
+static void test_hello_plugin(void **state)
+{
+	(void)state;
+	logbuf log = {{0}};
+	veuicc_card *card = ap_card(dir());
+	veuicc_set_log(card, log_sink, &log);
+	th_xfer(card, INSTALL_LOAD(HELLO_PKG), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card, INSTALL_HELLO, OK0);
+	assert_non_null(strstr(log.text, "applet hello: installed"));
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, "01A404000A" HELLO_AID "00", "68656C6C6F 9000");
+	th_xfer(card, "81500000 05 776F726C64 00", "68656C6C6F2C20776F726C64 9000");
+	th_xfer(card, "8152000000", "00000001 9000");
+	th_xfer(card, "8152000000", "00000002 9000");
+	veuicc_card_free(card);
+}
+
+static void test_abi_mismatch(void **state)
+{
+	(void)state;
+	logbuf log = {{0}};
+	veuicc_card *card = ap_card(dir());
+	veuicc_set_log(card, log_sink, &log);
+	th_xfer(card, INSTALL_LOAD(BAD_PKG), "6A80");
+	assert_non_null(strstr(log.text, "ABI version 2, this card supports 1: refused"));
+	assert_non_null(strstr(log.text, "no native package provides it"));
+	th_xfer(card, LOAD_LAST, "6985");
+	veuicc_card_free(card);
+}
+
+static void test_no_plugin_dir(void **state)
+{
+	(void)state;
+	logbuf log = {{0}};
+	veuicc_card *card = ap_card(NULL);
+	veuicc_set_log(card, log_sink, &log);
+	th_xfer(card, INSTALL_LOAD(HELLO_PKG), "6A80");
+	assert_non_null(strstr(log.text, HELLO_PKG));
+	veuicc_card_free(card);
+}
+
+/* The counter is the instance's storage: it survives the card file. */
+static void test_plugin_card_file(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof(path), "/tmp/veuicc-plugin-%ld.db", (long)getpid());
+	unlink(path);
+	veuicc_config cfg;
+	veuicc_config_init(&cfg);
+	cfg.factory = getenv("VEUICC_FACTORY");
+	cfg.test_mode = 1;
+	cfg.applet_dir = dir();
+	veuicc_card *card;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+		assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+		assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+		th_xfer(card, SEL_ISDR, "9000");
+		if (round == 0) {
+			th_xfer(card, INSTALL_LOAD(HELLO_PKG), "9000");
+			th_xfer(card, LOAD_LAST, OK0);
+			th_xfer(card, INSTALL_HELLO, OK0);
+		}
+		th_xfer(card, "0070000001", "019000");
+		th_xfer(card, "01A404000A" HELLO_AID "00", "68656C6C6F 9000");
+		th_xfer(card, "8152000000", round == 0 ? "00000001 9000" : "00000002 9000");
+		veuicc_card_free(card);
+	}
+	/* without the plugin directory the card file cannot be opened */
+	cfg.applet_dir = NULL;
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_ERR_UNSUPPORTED);
+	unlink(path);
+}
+
+/* Storage services: applet transactions and limits (AP10), through a
+ * test plugin (txn_plugin.c). */
+static void test_storage_services(void **state)
+{
+	(void)state;
+	veuicc_card *card = ap_card(dir());
+	th_xfer(card, INSTALL_LOAD("F076657569636311"), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card,
+	        "80E60C00 24 08F076657569636311 09F07665756963631101 0AF0766575696363110101 "
+	        "0100 02C900 00 00",
+	        OK0);
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, "01A404000AF0766575696363110101", "9000");
+	th_xfer(card, "8136000000", "6A88");
+	th_xfer(card, "8134070000", "9000"); /* committed */
+	th_xfer(card, "8136000000", "07 9000");
+	th_xfer(card, "8130080000", "9000"); /* aborted */
+	th_xfer(card, "8136000000", "07 9000");
+	th_xfer(card, "8132090000", "9000"); /* left open: aborted by the runtime */
+	th_xfer(card, "8136000000", "07 9000");
+	/* 64 values at most: "v" and 63 more */
+	th_xfer(card, "8138500000", "3F 9000");
+	th_xfer(card, "813A000000", "9000");
+	veuicc_card_free(card);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_hello_plugin),     cmocka_unit_test(test_abi_mismatch),
+	    cmocka_unit_test(test_no_plugin_dir),    cmocka_unit_test(test_plugin_card_file),
+	    cmocka_unit_test(test_storage_services),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
