@@ -24,6 +24,7 @@
 #include "euicc/cert.h"
 #include "euicc/ecasd.h"
 #include "euicc/euicc.h"
+#include "core/hex.h"
 
 #define FACTORY_VERSION 1
 #define FILE_MAX        (4u * 1024u * 1024u)
@@ -108,17 +109,6 @@ static void join(const ctx *x, const char *rel, char *out, size_t cap)
 		snprintf(out, cap, "%s/%s", x->dir, rel);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex text, whitespace ignored. Returns the byte count or -1. */
 static long unhex(const char *s, size_t slen, uint8_t *out, size_t cap)
 {
@@ -128,7 +118,7 @@ static long unhex(const char *s, size_t slen, uint8_t *out, size_t cap)
 		char c = s[i];
 		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
 			continue;
-		int v = hexval(c);
+		int v = veuicc_hex_digit(c);
 		if (v < 0)
 			return -1;
 		if (hi < 0) {

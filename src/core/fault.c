@@ -17,6 +17,7 @@
 
 #include "core/card.h"
 #include "store/store.h"
+#include "core/hex.h"
 
 #define FAULT_SW_MAX      8    /* sw: items armed at once */
 #define FAULT_PATTERN_MAX 32   /* bytes of an APDU prefix */
@@ -113,17 +114,6 @@ static bool parse_u64(const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* hex with "xx" wildcards */
 static bool parse_pattern(const char *s, size_t n, struct fault_sw *w)
 {
@@ -136,7 +126,7 @@ static bool parse_pattern(const char *s, size_t n, struct fault_sw *w)
 			w->pat[i] = 0;
 			continue;
 		}
-		int h = hexval(a), l = hexval(b);
+		int h = veuicc_hex_digit(a), l = veuicc_hex_digit(b);
 		if (h < 0 || l < 0)
 			return false;
 		w->any[i] = 0;
@@ -185,7 +175,8 @@ static int arm_item(veuicc_card *card, struct veuicc_fault *f, const char *item,
 			return VEUICC_ERR_MALFORMED;
 		uint8_t swb[2];
 		for (int i = 0; i < 2; i++)
-			swb[i] = (uint8_t)(hexval(fld[1][2 * i]) << 4 | hexval(fld[1][2 * i + 1]));
+			swb[i] = (uint8_t)(veuicc_hex_digit(fld[1][2 * i]) << 4 |
+			                   veuicc_hex_digit(fld[1][2 * i + 1]));
 		w.sw = (uint16_t)(swb[0] << 8 | swb[1]);
 		w.nth = 1;
 		if (nf == 4 && (!parse_u64(fld[3], fl[3], &w.nth) || !w.nth))

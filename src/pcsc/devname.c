@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Parser of the veuicc DEVICENAME (see devname.h for the format). */
 #include "pcsc/devname.h"
+#include "core/hex.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -46,17 +47,6 @@ static int fail(char *err, size_t err_len, int code, const char *fmt, ...)
 		va_end(ap);
 	}
 	return code;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int name_char_ok(char c)
@@ -119,8 +109,8 @@ static int parse_atr(const char *v, size_t n, veuicc_pcsc_devcfg *cfg, char *err
 		            "atr= needs 2..%d bytes as an even number of hex digits",
 		            VEUICC_ATR_MAX);
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(v[2 * i]);
-		int lo = hexval(v[2 * i + 1]);
+		int hi = veuicc_hex_digit(v[2 * i]);
+		int lo = veuicc_hex_digit(v[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return fail(err, err_len, VEUICC_ERR_MALFORMED, "atr= is not hex");
 		cfg->atr[i] = (uint8_t)(hi << 4 | lo);

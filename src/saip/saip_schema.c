@@ -6,6 +6,7 @@
  * the components of one ASN.1 type in definition order; see saip_schema.h.
  */
 #include "saip/saip_schema.h"
+#include "core/hex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1227,17 +1228,6 @@ void veuicc_saip_hex(const uint8_t *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int veuicc_saip_unhex(const char *s, uint8_t *out, size_t cap, size_t *n)
 {
 	size_t len = strlen(s);
@@ -1245,7 +1235,7 @@ int veuicc_saip_unhex(const char *s, uint8_t *out, size_t cap, size_t *n)
 	if (len % 2 || len / 2 > cap)
 		return VEUICC_ERR_INVALID_ARG;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = veuicc_hex_digit(s[2 * i]), lo = veuicc_hex_digit(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return VEUICC_ERR_INVALID_ARG;
 		out[i] = (uint8_t)(hi << 4 | lo);

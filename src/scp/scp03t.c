@@ -10,6 +10,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "tlv/tlv.h"
 
 #define IU_VALUE_LEN 10   /* KVN, key id, host challenge */
 #define EA_VALUE_LEN 17   /* level, host cryptogram, C-MAC */
@@ -36,23 +37,6 @@ static size_t ber_len(const uint8_t *p, size_t avail, size_t *len)
 		return 3;
 	}
 	return 0;
-}
-
-static size_t put_ber_len(uint8_t *p, size_t len)
-{
-	if (len < 0x80) {
-		p[0] = (uint8_t)len;
-		return 1;
-	}
-	if (len < 0x100) {
-		p[0] = 0x81;
-		p[1] = (uint8_t)len;
-		return 2;
-	}
-	p[0] = 0x82;
-	p[1] = (uint8_t)(len >> 8);
-	p[2] = (uint8_t)len;
-	return 3;
 }
 
 int veuicc_scp03t_is_stream(const uint8_t *in, size_t len)
@@ -201,7 +185,7 @@ static int do_data(veuicc_scp03_ctx *ctx, const veuicc_scp03t_sink *sink, const 
 	if (*rc)
 		return 1;
 	t[0] = VEUICC_SCP03T_TAG_DATA;
-	size_t th = 1 + put_ber_len(t + 1, elen + VEUICC_SCP03_S8);
+	size_t th = 1 + veuicc_tlv_put_len(t + 1, elen + VEUICC_SCP03_S8);
 	memcpy(t + th, enc, elen);
 	*rc = veuicc_scp03_rsp_mac(ctx, t, th + elen, NULL, 0, t + th + elen);
 	if (*rc)

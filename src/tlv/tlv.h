@@ -96,6 +96,9 @@ int veuicc_tlv_validate(const uint8_t *buf, size_t len, unsigned flags, unsigned
 size_t veuicc_tlv_tag_size(uint32_t tag);
 /** Number of bytes the length \p len occupies in DER (1..5). */
 size_t veuicc_tlv_len_size(size_t len);
+/** Write the DER length of \p len at \p p (veuicc_tlv_len_size(len) bytes,
+ *  at most 5: p needs that room). \returns the bytes written. */
+size_t veuicc_tlv_put_len(uint8_t *p, size_t len);
 
 /** BER-TLV writer into a caller buffer. */
 #define VEUICC_TLV_MAX_DEPTH 8

@@ -49,6 +49,13 @@ static void put_len(uint8_t *p, size_t len, size_t n)
 		p[i] = (uint8_t)len;
 }
 
+size_t veuicc_tlv_put_len(uint8_t *p, size_t len)
+{
+	size_t n = veuicc_tlv_len_size(len);
+	put_len(p, len, n);
+	return n;
+}
+
 void veuicc_tlv_writer_init(veuicc_tlv_writer *w, uint8_t *buf, size_t cap)
 {
 	w->buf = buf;

@@ -548,6 +548,33 @@ static void test_sizes(void **state)
 	assert_int_equal(veuicc_tlv_len_size(0x1000000), 5);
 }
 
+/* X.690 §8.1.3: the bare length writer gives the same bytes a reader accepts. */
+static void test_put_len(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t len;
+		uint8_t der[5];
+		size_t n;
+	} v[] = {
+	    {0, {0x00}, 1},
+	    {0x7F, {0x7F}, 1},
+	    {0x80, {0x81, 0x80}, 2},
+	    {0xFF, {0x81, 0xFF}, 2},
+	    {0x100, {0x82, 0x01, 0x00}, 3},
+	    {0x1234, {0x82, 0x12, 0x34}, 3},
+	    {0x10000, {0x83, 0x01, 0x00, 0x00}, 4},
+	    {0x1000000, {0x84, 0x01, 0x00, 0x00, 0x00}, 5},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint8_t p[6];
+		memset(p, 0xEE, sizeof(p));
+		assert_int_equal(veuicc_tlv_put_len(p, v[i].len), v[i].n);
+		assert_memory_equal(p, v[i].der, v[i].n);
+		assert_int_equal(p[v[i].n], 0xEE); /* nothing past the length */
+	}
+}
+
 /* ---- SIMPLE-TLV ------------------------------------------------------- */
 
 static void test_simple_tlv(void **state)
@@ -824,25 +851,16 @@ static void test_certificate_truncated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tag_forms),
-	    cmocka_unit_test(test_tag_errors),
-	    cmocka_unit_test(test_length_forms),
-	    cmocka_unit_test(test_length_errors),
-	    cmocka_unit_test(test_der_minimality),
-	    cmocka_unit_test(test_error_is_sticky),
-	    cmocka_unit_test(test_padding),
-	    cmocka_unit_test(test_fcp_nested),
-	    cmocka_unit_test(test_child_error_offset),
-	    cmocka_unit_test(test_validate_depth),
-	    cmocka_unit_test(test_writer_fcp),
-	    cmocka_unit_test(test_writer_grow),
-	    cmocka_unit_test(test_writer_overflow),
-	    cmocka_unit_test(test_writer_unbalanced),
-	    cmocka_unit_test(test_sizes),
-	    cmocka_unit_test(test_simple_tlv),
-	    cmocka_unit_test(test_compact_tlv_atr),
-	    cmocka_unit_test(test_certificate),
-	    cmocka_unit_test(test_certificate_truncated),
+	    cmocka_unit_test(test_tag_forms),         cmocka_unit_test(test_tag_errors),
+	    cmocka_unit_test(test_length_forms),      cmocka_unit_test(test_length_errors),
+	    cmocka_unit_test(test_put_len),           cmocka_unit_test(test_der_minimality),
+	    cmocka_unit_test(test_error_is_sticky),   cmocka_unit_test(test_padding),
+	    cmocka_unit_test(test_fcp_nested),        cmocka_unit_test(test_child_error_offset),
+	    cmocka_unit_test(test_validate_depth),    cmocka_unit_test(test_writer_fcp),
+	    cmocka_unit_test(test_writer_grow),       cmocka_unit_test(test_writer_overflow),
+	    cmocka_unit_test(test_writer_unbalanced), cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_simple_tlv),        cmocka_unit_test(test_compact_tlv_atr),
+	    cmocka_unit_test(test_certificate),       cmocka_unit_test(test_certificate_truncated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

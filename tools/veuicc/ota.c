@@ -12,6 +12,7 @@
 #include "ota.h"
 #include "scp/remote_apdu.h"
 #include "tlv/tlv.h"
+#include "core/hex.h"
 
 /* TS 23.040 §9.2.2.1 SMS-DELIVER, as an SM-SR's SMSC delivers it */
 #define TP_MTI_DELIVER_UDHI 0x40u /* TP-MTI 00, TP-UDHI 1 */
@@ -50,17 +51,6 @@ static const uint8_t scts[7] = {0x00, 0x11, 0x12, 0x12, 0x00, 0x00, 0x04};
 #define SW1_PROACTIVE        0x91u
 #define MAX_PROACTIVE_ROUNDS 16
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int veuicc_cli_ota_unhex(const char *s, uint8_t *out, size_t cap, size_t *n, char *why,
                          size_t why_cap)
 {
@@ -69,7 +59,7 @@ int veuicc_cli_ota_unhex(const char *s, uint8_t *out, size_t cap, size_t *n, cha
 	for (const char *p = s; *p; p++) {
 		if (*p == ' ' || *p == '\t')
 			continue;
-		int v = hexval((unsigned char)*p);
+		int v = veuicc_hex_digit((unsigned char)*p);
 		if (v < 0) {
 			snprintf(why, why_cap, "'%c' at position %zu is not a hex digit", *p,
 			         (size_t)(p - s) + 1);
@@ -118,47 +108,24 @@ int veuicc_cli_ota_address(const char *digits, uint8_t *out, size_t *n)
 	return 0;
 }
 
-/* BER length (TS 102 223 Annex C: 1 byte, or 81 xx; 82 xxxx for scripts) */
-static size_t put_len(uint8_t *p, size_t len)
-{
-	if (len < 0x80) {
-		p[0] = (uint8_t)len;
-		return 1;
-	}
-	if (len < 0x100) {
-		p[0] = 0x81;
-		p[1] = (uint8_t)len;
-		return 2;
-	}
-	p[0] = 0x82;
-	p[1] = (uint8_t)(len >> 8);
-	p[2] = (uint8_t)len;
-	return 3;
-}
-
-static size_t len_size(size_t len)
-{
-	return len < 0x80 ? 1 : len < 0x100 ? 2 : 3;
-}
-
 int veuicc_cli_ota_script(int expanded, const uint8_t *apdus, const size_t *lens, size_t count,
                           uint8_t *out, size_t cap, size_t *n)
 {
 	size_t body = 0;
 	for (size_t i = 0; i < count; i++)
-		body += expanded ? 1 + len_size(lens[i]) + lens[i] : lens[i];
-	size_t total = expanded ? 1 + len_size(body) + body : body;
+		body += expanded ? 1 + veuicc_tlv_len_size(lens[i]) + lens[i] : lens[i];
+	size_t total = expanded ? 1 + veuicc_tlv_len_size(body) + body : body;
 	if (total > cap || body > 0xFFFF)
 		return VEUICC_ERR_BUFFER_TOO_SMALL;
 	size_t k = 0;
 	if (expanded) {
 		out[k++] = VEUICC_REMOTE_TAG_CMD_DEF;
-		k += put_len(out + k, body);
+		k += veuicc_tlv_put_len(out + k, body);
 	}
 	for (size_t i = 0; i < count; i++) {
 		if (expanded) {
 			out[k++] = VEUICC_REMOTE_TAG_CAPDU;
-			k += put_len(out + k, lens[i]);
+			k += veuicc_tlv_put_len(out + k, lens[i]);
 		}
 		memcpy(out + k, apdus, lens[i]);
 		k += lens[i];
@@ -188,22 +155,22 @@ static void one_envelope(const veuicc_cli_ota_ctx *o, const uint8_t *udh, size_t
 	t += part_len;
 
 	/* D1 { 82 02 83 81 (network -> UICC), 8B SMS TPDU } (TS 102 223 §7.1.1.2) */
-	size_t inner = 4 + 1 + len_size(t) + t;
+	size_t inner = 4 + 1 + veuicc_tlv_len_size(t) + t;
 	uint8_t *a = e->apdu;
 	size_t k = 0;
 	a[k++] = CLA_PROPRIETARY;
 	a[k++] = INS_ENVELOPE;
 	a[k++] = 0x00;
 	a[k++] = 0x00;
-	a[k++] = (uint8_t)(1 + len_size(inner) + inner); /* Lc */
+	a[k++] = (uint8_t)(1 + veuicc_tlv_len_size(inner) + inner); /* Lc */
 	a[k++] = TAG_SMS_PP_DOWNLOAD;
-	k += put_len(a + k, inner);
+	k += veuicc_tlv_put_len(a + k, inner);
 	a[k++] = 0x80 | CT_DEVICE_IDS;
 	a[k++] = 0x02;
 	a[k++] = DEV_NETWORK;
 	a[k++] = DEV_UICC;
 	a[k++] = 0x80 | CT_SMS_TPDU;
-	k += put_len(a + k, t);
+	k += veuicc_tlv_put_len(a + k, t);
 	memcpy(a + k, tpdu, t);
 	e->len = k + t;
 }

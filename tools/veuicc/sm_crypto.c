@@ -6,6 +6,8 @@
  *        on the same bug. See sm_crypto.h.
  */
 #include "sm_crypto.h"
+#include "tlv/tlv.h"
+#include "core/hex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,17 +35,6 @@ struct veuicc_sm_dp {
 	size_t cert_len;
 };
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A 7F21 certificate file: binary, or hex text (whitespace allowed). */
 static int load_cert(const char *path, uint8_t *out, size_t cap, size_t *len)
 {
@@ -65,7 +56,7 @@ static int load_cert(const char *path, uint8_t *out, size_t cap, size_t *len)
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')
 			continue;
-		int v = hexval(buf[i]);
+		int v = veuicc_hex_digit(buf[i]);
 		if (v < 0)
 			return -1;
 		if (hi < 0) {
@@ -339,23 +330,6 @@ int veuicc_sm_scp03t_open(veuicc_sm_scp03t *s, const uint8_t *rsp, size_t rsp_le
 	return 0;
 }
 
-static size_t ber_len(uint8_t *p, size_t n)
-{
-	if (n < 0x80) {
-		p[0] = (uint8_t)n;
-		return 1;
-	}
-	if (n < 0x100) {
-		p[0] = 0x81;
-		p[1] = (uint8_t)n;
-		return 2;
-	}
-	p[0] = 0x82;
-	p[1] = (uint8_t)(n >> 8);
-	p[2] = (uint8_t)n;
-	return 3;
-}
-
 int veuicc_sm_scp03t_segment(veuicc_sm_scp03t *s, const uint8_t *plain, size_t len, uint8_t *out,
                              size_t cap, size_t *out_len)
 {
@@ -370,7 +344,7 @@ int veuicc_sm_scp03t_segment(veuicc_sm_scp03t *s, const uint8_t *plain, size_t l
 	ctr[15] = (uint8_t)s->counter;
 	size_t h = 1;
 	out[0] = 0x86;
-	h += ber_len(out + 1, padded + 8);
+	h += veuicc_tlv_put_len(out + 1, padded + 8);
 	uint8_t *body = out + h;
 	memcpy(body, plain, len);
 	body[len] = 0x80; /* GP Amd D §6.2.6: mandatory padding */
