@@ -21,8 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/card.h"
-#include "euicc/keyest.h"
+#include "card_io.h"
 #include "store/store.h"
 
 #define BUF_MAX 70000
@@ -31,28 +30,6 @@ typedef struct io {
 	veuicc_card *card;
 	char path[1024];
 } io;
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(h);
-	if (n % 2 || n / 2 > cap)
-		return (size_t)-1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return (size_t)-1;
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
-}
-
-static void puthex(const uint8_t *b, size_t n)
-{
-	if (!n)
-		putchar('-');
-	for (size_t i = 0; i < n; i++)
-		printf("%02x", b[i]);
-}
 
 static int start(io *s)
 {
@@ -76,13 +53,10 @@ int main(void)
 	static uint8_t in[BUF_MAX], out[BUF_MAX];
 	while (fgets(line, sizeof(line), stdin)) {
 		char *tok[4];
-		int nt = 0;
-		for (char *t = strtok(line, " \n"); t && nt < 4; t = strtok(NULL, " \n"))
-			tok[nt++] = t;
+		int nt = card_io_split(line, tok, 4);
 		if (!nt)
 			continue;
 		int rc = 0;
-		size_t n, ol = 0;
 		switch (tok[0][0]) {
 		case 'N': {
 			snprintf(s.path, sizeof(s.path), "%s", nt > 1 ? tok[1] : "");
@@ -103,16 +77,7 @@ int main(void)
 				puts("OK");
 			break;
 		case 'A':
-			n = nt > 1 ? unhex(tok[1], in, sizeof(in)) : (size_t)-1;
-			if (n == (size_t)-1) {
-				rc = -100;
-				break;
-			}
-			rc = veuicc_transmit(s.card, in, n, out, sizeof(out), &ol);
-			if (!rc) {
-				puthex(out, ol);
-				putchar('\n');
-			}
+			rc = card_io_transmit(s.card, nt > 1 ? tok[1] : NULL, in, out, sizeof(out));
 			break;
 		case 'F':
 			if (nt < 2 || !s.card->store) {
@@ -130,27 +95,7 @@ int main(void)
 			puts("OK");
 			break;
 		case 'D': puts(s.card->dead ? "DEAD" : "OK"); break;
-		case 'K': {
-			uint8_t aid[16];
-			size_t al = nt > 1 ? unhex(tok[1], aid, sizeof(aid)) : (size_t)-1;
-			if (al == (size_t)-1) {
-				rc = -100;
-				break;
-			}
-			const veuicc_scp03_keyset *k = veuicc_isdp_keyset(s.card, aid, al);
-			if (!k) {
-				puts("NONE");
-				break;
-			}
-			printf("%02x %02x ", k->kvn, k->key_len);
-			puthex(k->enc, k->key_len);
-			putchar(' ');
-			puthex(k->mac, k->key_len);
-			putchar(' ');
-			puthex(k->dek, k->key_len);
-			printf(" %06x\n", (unsigned)k->seq_counter);
-			break;
-		}
+		case 'K': rc = card_io_print_isdp_keyset(s.card, nt > 1 ? tok[1] : NULL); break;
 		case 'C':
 			printf("%zu %zu\n", veuicc_card_profile_count(s.card),
 			       veuicc_card_isdp_count(s.card));

@@ -27,9 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/card.h"
+#include "card_io.h"
 #include "euicc/ecasd.h"
-#include "euicc/keyest.h"
 #include "scp/scp03.h"
 
 #define BUF_MAX 8192
@@ -41,28 +40,6 @@ typedef struct io {
 	size_t aid_len;
 	veuicc_scp03_ctx ctx;
 } io;
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(h);
-	if (n % 2 || n / 2 > cap)
-		return (size_t)-1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return (size_t)-1;
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
-}
-
-static void puthex(const uint8_t *b, size_t n)
-{
-	if (!n)
-		putchar('-');
-	for (size_t i = 0; i < n; i++)
-		printf("%02x", b[i]);
-}
 
 static int start(io *s)
 {
@@ -91,12 +68,13 @@ static int personalise(io *s, char **tok, int nt)
 	veuicc_cert_pubkey ci[4];
 	if (nt < 5 || nt - 4 > 4)
 		return -100;
-	size_t skl = unhex(tok[2], sk, sizeof(sk)), cl = unhex(tok[3], cert, sizeof(cert));
-	if (skl != 32 || cl == (size_t)-1)
+	size_t skl = test_hex_decode(tok[2], sk, sizeof(sk)),
+	       cl = test_hex_decode(tok[3], cert, sizeof(cert));
+	if (skl != 32 || cl == TEST_HEX_BAD)
 		return -101;
 	for (int i = 4; i < nt; i++) {
 		uint8_t b[1 + VEUICC_CERT_POINT_LEN];
-		if (unhex(tok[i], b, sizeof(b)) != sizeof(b))
+		if (test_hex_decode(tok[i], b, sizeof(b)) != sizeof(b))
 			return -102;
 		ci[i - 4].curve = b[0];
 		memcpy(ci[i - 4].point, b + 1, VEUICC_CERT_POINT_LEN);
@@ -120,9 +98,7 @@ int main(void)
 	static uint8_t in[BUF_MAX], out[BUF_MAX];
 	while (fgets(line, sizeof(line), stdin)) {
 		char *tok[8];
-		int nt = 0;
-		for (char *t = strtok(line, " \n"); t && nt < 8; t = strtok(NULL, " \n"))
-			tok[nt++] = t;
+		int nt = card_io_split(line, tok, 8);
 		if (!nt)
 			continue;
 		int rc = 0;
@@ -148,11 +124,11 @@ int main(void)
 				if (veuicc_card_keyset(s.card, i, &k) != VEUICC_OK)
 					continue;
 				printf("%s%d:%02x:", i ? " " : "", (int)k.type, k.kvn);
-				puthex(k.key1, k.key1_len);
+				test_hex_print(k.key1, k.key1_len);
 				putchar(':');
-				puthex(k.key2, k.key2_len);
+				test_hex_print(k.key2, k.key2_len);
 				putchar(':');
-				puthex(k.key3, k.key3_len);
+				test_hex_print(k.key3, k.key3_len);
 			}
 			puts(nk ? "" : "NONE");
 			break;
@@ -172,42 +148,14 @@ int main(void)
 			rc = veuicc_keyest_set_options(s.card, (unsigned)strtoul(tok[1], NULL, 16));
 			break;
 		case 'A':
-			n = nt > 1 ? unhex(tok[1], in, sizeof(in)) : (size_t)-1;
-			if (n == (size_t)-1) {
-				rc = -100;
-				break;
-			}
-			rc = veuicc_transmit(s.card, in, n, out, sizeof(out), &ol);
-			if (!rc) {
-				puthex(out, ol);
-				putchar('\n');
-			}
+			rc = card_io_transmit(s.card, nt > 1 ? tok[1] : NULL, in, out, sizeof(out));
 			break;
-		case 'K': {
-			uint8_t aid[16];
-			size_t al = nt > 1 ? unhex(tok[1], aid, sizeof(aid)) : (size_t)-1;
-			if (al == (size_t)-1) {
-				rc = -100;
-				break;
-			}
-			const veuicc_scp03_keyset *k = veuicc_isdp_keyset(s.card, aid, al);
-			if (!k) {
-				puts("NONE");
-				break;
-			}
-			printf("%02x %02x ", k->kvn, k->key_len);
-			puthex(k->enc, k->key_len);
-			putchar(' ');
-			puthex(k->mac, k->key_len);
-			putchar(' ');
-			puthex(k->dek, k->key_len);
-			printf(" %06x\n", (unsigned)k->seq_counter);
-			break;
-		}
+		case 'K': rc = card_io_print_isdp_keyset(s.card, nt > 1 ? tok[1] : NULL); break;
 		case 'U': {
-			size_t al = nt > 2 ? unhex(tok[1], s.aid, sizeof(s.aid)) : (size_t)-1;
-			n = nt > 2 ? unhex(tok[2], in, sizeof(in)) : (size_t)-1;
-			if (al == (size_t)-1 || n == (size_t)-1) {
+			size_t al =
+			    nt > 2 ? test_hex_decode(tok[1], s.aid, sizeof(s.aid)) : TEST_HEX_BAD;
+			n = nt > 2 ? test_hex_decode(tok[2], in, sizeof(in)) : TEST_HEX_BAD;
+			if (al == TEST_HEX_BAD || n == TEST_HEX_BAD) {
 				rc = -100;
 				break;
 			}
@@ -220,14 +168,14 @@ int main(void)
 				                                    sizeof(out), &ol, &sw);
 			if (!rc) {
 				printf("%04x ", sw);
-				puthex(out, ol);
+				test_hex_print(out, ol);
 				putchar('\n');
 			}
 			break;
 		}
 		case 'E':
-			n = nt > 1 ? unhex(tok[1], in, sizeof(in)) : (size_t)-1;
-			if (n == (size_t)-1) {
+			n = nt > 1 ? test_hex_decode(tok[1], in, sizeof(in)) : TEST_HEX_BAD;
+			if (n == TEST_HEX_BAD) {
 				rc = -100;
 				break;
 			}

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_hex.h"
 #include "scp/scp03.h"
 
 #define MAX_KS  16
@@ -30,28 +31,6 @@ typedef struct io {
 	veuicc_scp03_ctx ctx;
 	uint64_t rng;
 } io;
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(h);
-	if (n % 2 || n / 2 > cap)
-		return (size_t)-1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return (size_t)-1;
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
-}
-
-static void puthex(const uint8_t *b, size_t n)
-{
-	if (!n)
-		putchar('-');
-	for (size_t i = 0; i < n; i++)
-		printf("%02x", b[i]);
-}
 
 static veuicc_scp03_keyset *lookup(void *arg, uint8_t kvn)
 {
@@ -89,8 +68,8 @@ int main(void)
 		if (!nt)
 			continue;
 		bool apdu = strchr("IEUW", tok[0][0]) != NULL;
-		size_t n = apdu && nt > 1 ? unhex(tok[1], in, sizeof(in)) : 0;
-		if (n == (size_t)-1) {
+		size_t n = apdu && nt > 1 ? test_hex_decode(tok[1], in, sizeof(in)) : 0;
+		if (n == TEST_HEX_BAD) {
 			puts("ERR hex");
 			fflush(stdout);
 			continue;
@@ -107,9 +86,9 @@ int main(void)
 			veuicc_scp03_keyset k = {0};
 			k.kvn = (uint8_t)strtoul(tok[1], NULL, 16);
 			k.key_len = (uint8_t)strtoul(tok[2], NULL, 16);
-			unhex(tok[3], k.enc, sizeof(k.enc));
-			unhex(tok[4], k.mac, sizeof(k.mac));
-			unhex(tok[5], k.dek, sizeof(k.dek));
+			test_hex_decode(tok[3], k.enc, sizeof(k.enc));
+			test_hex_decode(tok[4], k.mac, sizeof(k.mac));
+			test_hex_decode(tok[5], k.dek, sizeof(k.dek));
 			k.seq_counter = (uint32_t)strtoul(tok[6], NULL, 16);
 			veuicc_scp03_keyset *e = NULL;
 			for (int i = 0; i < s.nks; i++)
@@ -124,11 +103,11 @@ int main(void)
 		}
 		case 'C': {
 			uint8_t aid[16], kdd[10] = {0};
-			size_t al = nt > 2 ? unhex(tok[2], aid, sizeof(aid)) : 0;
+			size_t al = nt > 2 ? test_hex_decode(tok[2], aid, sizeof(aid)) : 0;
 			if (nt > 3)
-				unhex(tok[3], kdd, sizeof(kdd));
+				test_hex_decode(tok[3], kdd, sizeof(kdd));
 			veuicc_scp03_cfg cfg = {.sd_aid = aid,
-			                        .sd_aid_len = al == (size_t)-1 ? 0 : al,
+			                        .sd_aid_len = al == TEST_HEX_BAD ? 0 : al,
 			                        .random_challenge = tok[1][0] == 'R',
 			                        .rng = rng,
 			                        .rng_arg = &s};
@@ -143,7 +122,7 @@ int main(void)
 			                                    sizeof(out), &ol, &sw);
 			if (!rc) {
 				printf("%04x ", sw);
-				puthex(out, ol);
+				test_hex_print(out, ol);
 				putchar('\n');
 			}
 			break;
@@ -156,14 +135,14 @@ int main(void)
 			rc = veuicc_scp03_unwrap(&s.ctx, in, n, out, sizeof(out), &ol, &sw);
 			if (!rc) {
 				printf("%04x ", sw);
-				puthex(out, ol);
+				test_hex_print(out, ol);
 				putchar('\n');
 			}
 			break;
 		case 'W':
 			rc = veuicc_scp03_wrap(&s.ctx, in, n, out, sizeof(out), &ol);
 			if (!rc) {
-				puthex(out, ol);
+				test_hex_print(out, ol);
 				putchar('\n');
 			}
 			break;

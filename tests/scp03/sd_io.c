@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_hex.h"
 #include "veuicc/veuicc.h"
 
 #define BUF_MAX 70000
@@ -23,20 +24,6 @@ typedef struct io {
 	char state[1024];
 	int test_mode;
 } io;
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(h);
-	if (n % 2 || n / 2 > cap)
-		return (size_t)-1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return (size_t)-1;
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
-}
 
 static int open_card(io *s, const char *factory)
 {
@@ -88,8 +75,8 @@ int main(void)
 			if (!rc)
 				puts("OK");
 		} else if (line[0] == 'T') {
-			size_t cl = unhex(line + 2, c, sizeof(c)), rl = 0;
-			if (cl == (size_t)-1)
+			size_t cl = test_hex_decode(line + 2, c, sizeof(c)), rl = 0;
+			if (cl == TEST_HEX_BAD)
 				rc = VEUICC_ERR_INVALID_ARG;
 			else
 				rc = transmit(&s, c, cl, r, &rl);

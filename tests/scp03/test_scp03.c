@@ -23,6 +23,7 @@
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 
+#include "test_hex.h"
 #include "scp/scp03.h"
 
 #define HEX_MAX  128
@@ -48,18 +49,11 @@ typedef struct vfile {
 
 static vfile vf;
 
+/* 0 bytes for bad hex: callers check the length they expect. */
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
-	size_t n = strlen(h);
-	if (n % 2 || n / 2 > cap)
-		return 0;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return 0;
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
+	size_t n = test_hex_decode(h, out, cap);
+	return n == TEST_HEX_BAD ? 0 : n;
 }
 
 static void put(hexbuf *hb, const char *hex)

@@ -19,30 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_hex.h"
 #include "scp/scp80.h"
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	if (strcmp(h, "-") == 0)
-		return 0;
-	size_t n = strlen(h);
-	if (n % 2 || n / 2 > cap)
-		return (size_t)-1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return (size_t)-1;
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
-}
 
 static void put(const uint8_t *b, size_t n)
 {
-	if (n == 0)
-		putchar('-');
-	for (size_t i = 0; i < n; i++)
-		printf("%02x", b[i]);
+	test_hex_print(b, n);
 	putchar(' ');
 }
 
@@ -70,9 +52,9 @@ static int keyset(char **t, veuicc_scp80_keyset *ks)
 	memset(ks, 0, sizeof(*ks));
 	ks->kic_alg = (uint8_t)strtoul(t[0], NULL, 16);
 	ks->kid_alg = (uint8_t)strtoul(t[2], NULL, 16);
-	size_t a = unhex(t[1], ks->kic, sizeof(ks->kic));
-	size_t b = unhex(t[3], ks->kid, sizeof(ks->kid));
-	if (a == (size_t)-1 || b == (size_t)-1)
+	size_t a = test_hex_decode(t[1], ks->kic, sizeof(ks->kic));
+	size_t b = test_hex_decode(t[3], ks->kid, sizeof(ks->kid));
+	if (a == TEST_HEX_BAD || b == TEST_HEX_BAD)
 		return -1;
 	ks->kic_len = (uint8_t)a;
 	ks->kid_len = (uint8_t)b;
@@ -96,13 +78,13 @@ int main(void)
 		if (t[0][0] == 'U' && n == 12) {
 			one o;
 			veuicc_scp80_cmd cmd;
-			if (keyset(t + 1, &o.ks) || unhex(t[7], o.tar, 3) != 3 ||
-			    unhex(t[8], o.cntr.value, 5) != 5)
+			if (keyset(t + 1, &o.ks) || test_hex_decode(t[7], o.tar, 3) != 3 ||
+			    test_hex_decode(t[8], o.cntr.value, 5) != 5)
 				goto out;
 			uint8_t msl = (uint8_t)strtoul(t[9], NULL, 16);
-			size_t pl = unhex(t[10], a, sizeof(a));
-			size_t rl = unhex(t[11], b, sizeof(b));
-			if (pl == (size_t)-1 || rl == (size_t)-1)
+			size_t pl = test_hex_decode(t[10], a, sizeof(a));
+			size_t rl = test_hex_decode(t[11], b, sizeof(b));
+			if (pl == TEST_HEX_BAD || rl == TEST_HEX_BAD)
 				goto out;
 			rc = veuicc_scp80_unwrap(a, pl, lookup, &o, msl, c, sizeof(c), &cmd);
 			if (rc)
@@ -120,12 +102,14 @@ int main(void)
 		} else if (t[0][0] == 'W' && n == 13) {
 			veuicc_scp80_keyset ks;
 			veuicc_scp80_host h = {0};
-			if (keyset(t + 1, &ks) || unhex(t[7], h.spi, 2) != 2 ||
-			    unhex(t[8], &h.kic, 1) != 1 || unhex(t[9], &h.kid, 1) != 1 ||
-			    unhex(t[10], h.tar, 3) != 3 || unhex(t[11], h.cntr, 5) != 5)
+			if (keyset(t + 1, &ks) || test_hex_decode(t[7], h.spi, 2) != 2 ||
+			    test_hex_decode(t[8], &h.kic, 1) != 1 ||
+			    test_hex_decode(t[9], &h.kid, 1) != 1 ||
+			    test_hex_decode(t[10], h.tar, 3) != 3 ||
+			    test_hex_decode(t[11], h.cntr, 5) != 5)
 				goto out;
-			size_t dl = unhex(t[12], b, sizeof(b)), ol = 0;
-			if (dl == (size_t)-1)
+			size_t dl = test_hex_decode(t[12], b, sizeof(b)), ol = 0;
+			if (dl == TEST_HEX_BAD)
 				goto out;
 			h.kic_ks = h.kid_ks = &ks;
 			rc = veuicc_scp80_wrap_cmd(&h, b, dl, a, sizeof(a), &ol);
@@ -135,11 +119,12 @@ int main(void)
 		} else if (t[0][0] == 'P' && n == 11) {
 			veuicc_scp80_keyset ks;
 			veuicc_scp80_host h = {0};
-			if (keyset(t + 1, &ks) || unhex(t[7], h.spi, 2) != 2 ||
-			    unhex(t[8], h.tar, 3) != 3 || unhex(t[9], h.cntr, 5) != 5)
+			if (keyset(t + 1, &ks) || test_hex_decode(t[7], h.spi, 2) != 2 ||
+			    test_hex_decode(t[8], h.tar, 3) != 3 ||
+			    test_hex_decode(t[9], h.cntr, 5) != 5)
 				goto out;
-			size_t pl = unhex(t[10], a, sizeof(a)), dl;
-			if (pl == (size_t)-1)
+			size_t pl = test_hex_decode(t[10], a, sizeof(a)), dl;
+			if (pl == TEST_HEX_BAD)
 				goto out;
 			h.kic_ks = h.kid_ks = &ks;
 			uint8_t st;

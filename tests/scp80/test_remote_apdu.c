@@ -14,18 +14,14 @@
 
 #include <cmocka.h>
 
+#include "test_hex.h"
 #include "scp/remote_apdu.h"
 
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
-	size_t n = strlen(h);
-	assert_true(n % 2 == 0 && n / 2 <= cap);
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
+	size_t n = test_hex_decode(h, out, cap);
+	assert_true(n != TEST_HEX_BAD);
+	return n;
 }
 
 /* A scripted card: each call checks the C-APDU it gets and answers the next R-APDU. */

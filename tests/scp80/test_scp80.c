@@ -18,20 +18,14 @@
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 
+#include "test_hex.h"
 #include "scp/scp80.h"
 
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
-	if (strcmp(h, "-") == 0)
-		return 0;
-	size_t n = strlen(h);
-	assert_true(n % 2 == 0 && n / 2 <= cap);
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n / 2;
+	size_t n = test_hex_decode(h, out, cap);
+	assert_true(n != TEST_HEX_BAD);
+	return n;
 }
 
 static uint8_t alg_of(const char *name)

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "test_hex.h"
 #include "uicc/auth/auth.h"
 #include "uicc/auth/milenage.h"
 #include "uicc/auth/suci.h"
@@ -38,30 +39,12 @@ typedef struct row {
 	size_t len[MAX_FIELDS];
 } row;
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode \p hex into \p out; returns the byte count, or 0 if it is not hex. */
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+/* 0 bytes for bad hex: callers check the length they expect. */
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
-	size_t n = strlen(hex);
-	if (n % 2 || n / 2 > cap)
-		return 0;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return n / 2;
+	size_t n = test_hex_decode(h, out, cap);
+	return n == TEST_HEX_BAD ? 0 : n;
 }
 
 /* Read tests/data/uicc_auth/<name>: every non-comment line is one row. */
