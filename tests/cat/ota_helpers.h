@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "apdu/card_helpers.h"
+#include "cat/sms_pp.h"
 #include "scp/scp80.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
@@ -65,33 +66,7 @@ static inline size_t ota_packet(const host *x, const char *script, uint8_t *pkt,
 static inline size_t ota_envelope(const char *udh, const uint8_t *ud, size_t len, int le,
                                   uint8_t *apdu)
 {
-	uint8_t tpdu[200];
-	size_t n = th_unhex("40" OA_HEX "7F F6 00112912000004", tpdu, sizeof(tpdu));
-	size_t udl_at = n++;
-	n += th_unhex(udh, tpdu + n, sizeof(tpdu) - n);
-	assert_true(n + len <= sizeof(tpdu));
-	memcpy(tpdu + n, ud, len);
-	n += len;
-	tpdu[udl_at] = (uint8_t)(n - udl_at - 1);
-	assert_true(n - udl_at - 1 <= 140);
-	uint8_t d1[255];
-	size_t m = th_unhex("82 02 83 81 8B", d1, sizeof(d1));
-	if (n >= 0x80)
-		d1[m++] = 0x81; /* TS 102 223 Annex C: two-byte length */
-	d1[m++] = (uint8_t)n;
-	memcpy(d1 + m, tpdu, n);
-	m += n;
-	size_t a = th_unhex("80 C2 00 00", apdu, 8);
-	apdu[a++] = (uint8_t)(m + (m >= 0x80 ? 3 : 2));
-	apdu[a++] = 0xD1;
-	if (m >= 0x80)
-		apdu[a++] = 0x81;
-	apdu[a++] = (uint8_t)m;
-	memcpy(apdu + a, d1, m);
-	a += m;
-	if (le)
-		apdu[a++] = 0x00;
-	return a;
+	return sms_pp_envelope(SMS_PP_DEVICES, udh, ud, len, le, apdu);
 }
 
 /* Send a C-APDU, return the R-APDU length (r holds it). */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "cat/sms_pp.h"
 #include "scp/scp80.h"
 #include "test_tmp.h"
 
@@ -50,34 +51,11 @@ static void host_init(host *x, uint8_t spi1, uint8_t spi2, uint8_t cntr)
 	x->h.kic_ks = x->h.kid_ks = &x->ks;
 }
 
-/* ENVELOPE(SMS-PP download) with the UDH `udh` (hex, with its length byte)
- * and the command packet; returns the C-APDU length. */
+/* ENVELOPE(SMS-PP download) with the SMSC address, the UDH `udh` (hex, with
+ * its length byte) and the command packet; returns the C-APDU length. */
 static size_t envelope(const char *udh, const uint8_t *pkt, size_t pkt_len, uint8_t *apdu)
 {
-	uint8_t tpdu[200];
-	/* SMS-DELIVER: UDHI, TP-OA 4 digits 1234 (international), PID 7F, DCS F6, SCTS */
-	size_t n = th_unhex("40 04 91 2143 7F F6 00112912000004", tpdu, sizeof(tpdu));
-	size_t udl_at = n++;
-	n += th_unhex(udh, tpdu + n, sizeof(tpdu) - n);
-	memcpy(tpdu + n, pkt, pkt_len);
-	n += pkt_len;
-	tpdu[udl_at] = (uint8_t)(n - udl_at - 1);
-	uint8_t d1[255];
-	/* device identities network -> UICC, address (SMSC), SMS TPDU */
-	size_t m = th_unhex("82 02 83 81 86 03 91 2143 8B", d1, sizeof(d1));
-	if (n >= 0x80)
-		d1[m++] = 0x81; /* TS 102 223 Annex C: two-byte length */
-	d1[m++] = (uint8_t)n;
-	memcpy(d1 + m, tpdu, n);
-	m += n;
-	size_t a = th_unhex("80 C2 00 00", apdu, 8);
-	apdu[a++] = (uint8_t)(m + (m >= 0x80 ? 3 : 2));
-	apdu[a++] = 0xD1;
-	if (m >= 0x80)
-		apdu[a++] = 0x81;
-	apdu[a++] = (uint8_t)m;
-	memcpy(apdu + a, d1, m);
-	return a + m;
+	return sms_pp_envelope(SMS_PP_DEVICES_SMSC, udh, pkt, pkt_len, 0, apdu);
 }
 
 /* Wrap `script` (hex) for x, send it in an ENVELOPE (T=1, Le 00) and return

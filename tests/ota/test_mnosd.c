@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "cat/sms_pp.h"
 #include "core/card.h"
 #include "core/profiles.h"
 #include "saip/saip.h"
@@ -68,33 +69,6 @@ static void host_kvn(host *x, uint8_t kvn, uint8_t kic0, uint8_t kid0, uint8_t c
 	x->h.kic_ks = x->h.kid_ks = &x->ks;
 }
 
-/* ENVELOPE(SMS-PP download) with UDH 02 70 00 around the command packet. */
-static size_t envelope(const uint8_t *pkt, size_t pkt_len, uint8_t *apdu)
-{
-	uint8_t tpdu[200];
-	size_t n = th_unhex("40 04 91 2143 7F F6 00112912000004", tpdu, sizeof(tpdu));
-	size_t udl_at = n++;
-	n += th_unhex("027000", tpdu + n, sizeof(tpdu) - n);
-	memcpy(tpdu + n, pkt, pkt_len);
-	n += pkt_len;
-	tpdu[udl_at] = (uint8_t)(n - udl_at - 1);
-	uint8_t d1[255];
-	size_t m = th_unhex("82 02 83 81 8B", d1, sizeof(d1));
-	if (n >= 0x80)
-		d1[m++] = 0x81;
-	d1[m++] = (uint8_t)n;
-	memcpy(d1 + m, tpdu, n);
-	m += n;
-	size_t a = th_unhex("80 C2 00 00", apdu, 8);
-	apdu[a++] = (uint8_t)(m + (m >= 0x80 ? 3 : 2));
-	apdu[a++] = 0xD1;
-	if (m >= 0x80)
-		apdu[a++] = 0x81;
-	apdu[a++] = (uint8_t)m;
-	memcpy(apdu + a, d1, m);
-	return a + m;
-}
-
 /* Send `script` (hex) by the MNO-SD TAR with x; expect PoR status 00 and `expect`. */
 static void ota_with(veuicc_card *card, const host *xp, const char *script, const char *expect)
 {
@@ -103,7 +77,7 @@ static void ota_with(veuicc_card *card, const host *xp, const char *script, cons
 	uint8_t data[200], pkt[255], apdu[300], r[600], work[600];
 	size_t dl = th_unhex(script, data, sizeof(data)), pl = 0, rl = 0;
 	assert_int_equal(veuicc_scp80_wrap_cmd(&x.h, data, dl, pkt, sizeof(pkt), &pl), VEUICC_OK);
-	size_t al = envelope(pkt, pl, apdu);
+	size_t al = sms_pp_envelope(SMS_PP_DEVICES, "027000", pkt, pl, 0, apdu);
 	apdu[al++] = 0x00;
 	assert_int_equal(veuicc_transmit(card, apdu, al, r, sizeof(r), &rl), VEUICC_OK);
 	assert_true(rl > 2);

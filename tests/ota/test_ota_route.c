@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "cat/sms_pp.h"
 #include "cat/ota_route.h"
 #include "core/card.h"
 #include "saip/install.h"
@@ -56,33 +57,6 @@ static void host_std(host *x, const char *tar, uint8_t cntr)
 	host_init(x, 2, tar, 0x16, 0x19, cntr);
 }
 
-/* ENVELOPE(SMS-PP download) with UDH 02 70 00 around the command packet. */
-static size_t envelope(const uint8_t *pkt, size_t pkt_len, uint8_t *apdu)
-{
-	uint8_t tpdu[200];
-	size_t n = th_unhex("40 04 91 2143 7F F6 00112912000004", tpdu, sizeof(tpdu));
-	size_t udl_at = n++;
-	n += th_unhex("027000", tpdu + n, sizeof(tpdu) - n);
-	memcpy(tpdu + n, pkt, pkt_len);
-	n += pkt_len;
-	tpdu[udl_at] = (uint8_t)(n - udl_at - 1);
-	uint8_t d1[255];
-	size_t m = th_unhex("82 02 83 81 8B", d1, sizeof(d1));
-	if (n >= 0x80)
-		d1[m++] = 0x81;
-	d1[m++] = (uint8_t)n;
-	memcpy(d1 + m, tpdu, n);
-	m += n;
-	size_t a = th_unhex("80 C2 00 00", apdu, 8);
-	apdu[a++] = (uint8_t)(m + (m >= 0x80 ? 3 : 2));
-	apdu[a++] = 0xD1;
-	if (m >= 0x80)
-		apdu[a++] = 0x81;
-	apdu[a++] = (uint8_t)m;
-	memcpy(apdu + a, d1, m);
-	return a + m;
-}
-
 /* Wrap `script` (hex) for x, send it (T=1, Le 00), return the R-APDU. */
 static size_t send_packet(veuicc_card *card, const host *x, const char *script, uint8_t *r,
                           size_t rcap)
@@ -90,7 +64,7 @@ static size_t send_packet(veuicc_card *card, const host *x, const char *script, 
 	uint8_t data[200], pkt[255], apdu[300];
 	size_t dl = th_unhex(script, data, sizeof(data)), pl = 0;
 	assert_int_equal(veuicc_scp80_wrap_cmd(&x->h, data, dl, pkt, sizeof(pkt), &pl), VEUICC_OK);
-	size_t al = envelope(pkt, pl, apdu);
+	size_t al = sms_pp_envelope(SMS_PP_DEVICES, "027000", pkt, pl, 0, apdu);
 	apdu[al++] = 0x00;
 	size_t rl = 0;
 	assert_int_equal(veuicc_transmit(card, apdu, al, r, rcap, &rl), VEUICC_OK);
