@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_file.h"
 #include "veuicc/veuicc.h"
 
 static inline size_t th_unhex(const char *hex, uint8_t *out, size_t cap)
@@ -77,22 +78,7 @@ static inline uint16_t th_sw(veuicc_card *card, const uint8_t *c, size_t cl)
  * \p dir_env; the caller frees the bytes. */
 static inline uint8_t *th_load(const char *dir_env, const char *name, size_t *len)
 {
-	const char *dir = getenv(dir_env);
-	assert_non_null(dir);
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
+	return test_load(dir_env, name, len);
 }
 
 /* A default card, cold reset, T=1 selected. */

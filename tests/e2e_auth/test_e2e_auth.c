@@ -29,22 +29,7 @@
 
 static uint8_t *load_v7(size_t *len)
 {
-	const char *dir = getenv("VEUICC_PROFILES");
-	assert_non_null(dir);
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, V7);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
+	return th_load("VEUICC_PROFILES", V7, len);
 }
 
 /* The V7 profile personalised through the library: algorithm, K, OPc/TOPc,

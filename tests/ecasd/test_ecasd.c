@@ -11,6 +11,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
 
+#include "test_file.h"
 #include "apdu/card_helpers.h"
 #include "core/card.h"
 #include "euicc/cert.h"
@@ -27,23 +28,7 @@ static const char *oracle_file;
 
 static uint8_t *load(const char *rel, size_t *len)
 {
-	const char *dir = getenv("VEUICC_TEST_DATA");
-	assert_non_null(dir);
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b[n] = 0;
-	*len = (size_t)n;
-	return b;
+	return test_load("VEUICC_TEST_DATA", rel, len);
 }
 
 static void eid_bytes(const char *digits, uint8_t out[16])

@@ -25,6 +25,7 @@
 
 #include <sqlite3.h>
 
+#include "test_file.h"
 #include "store/store.h"
 #include "test_tmp.h"
 
@@ -1176,17 +1177,8 @@ static void write_file(const char *path, const uint8_t *p, size_t n)
 
 static uint8_t *read_file(const char *path, size_t *n)
 {
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	long len = ftell(f);
-	assert_true(len > 0);
-	rewind(f);
-	uint8_t *p = malloc((size_t)len);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
+	uint8_t *p = test_read_file(path, n);
+	assert_true(*n > 0);
 	return p;
 }
 
