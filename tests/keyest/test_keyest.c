@@ -21,6 +21,7 @@
 #include "core/card.h"
 #include "euicc/cert.h"
 #include "euicc/keyest.h"
+#include "keyest/keyest_host.h"
 #include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
@@ -119,68 +120,7 @@ static void untouched(veuicc_card *card, const char *aid)
 	assert_int_equal(lcs(card, aid), 0x07);
 }
 
-static int test_rng(void *ctx, unsigned char *b, size_t n)
-{
-	uint32_t *x = ctx;
-	for (size_t i = 0; i < n; i++) {
-		*x = *x * 1103515245u + 12345u;
-		b[i] = (uint8_t)(*x >> 16);
-	}
-	return 0;
-}
-
-/* An SGP.26 private key (tests/data/cert/keys). */
-static void load_key(const char *name, mbedtls_pk_context *pk)
-{
-	char p[128];
-	size_t n;
-	snprintf(p, sizeof(p), "cert/keys/%s", name);
-	uint8_t *b = th_load("VEUICC_TEST_DATA", p, &n);
-	uint8_t *z = realloc(b, n + 1);
-	assert_non_null(z);
-	z[n] = 0;
-	mbedtls_pk_init(pk);
-	assert_int_equal(mbedtls_pk_parse_key(pk, z, n + 1, NULL, 0), 0);
-	free(z);
-}
-
-/* Raw r‖s ECDSA-SHA256 of \p m with \p key. */
-static void sign(const char *key, const uint8_t *m, size_t n, uint8_t sig[64])
-{
-	mbedtls_pk_context pk;
-	load_key(key, &pk);
-	mbedtls_ecp_keypair *kp = mbedtls_pk_ec(pk);
-	uint8_t h[32];
-	uint32_t seed = 7;
-	mbedtls_mpi r, s;
-	mbedtls_mpi_init(&r);
-	mbedtls_mpi_init(&s);
-	assert_int_equal(mbedtls_sha256_ret(m, n, h, 0), 0);
-	assert_int_equal(mbedtls_ecdsa_sign_det_ext(&kp->grp, &r, &s, &kp->d, h, 32,
-	                                            MBEDTLS_MD_SHA256, test_rng, &seed),
-	                 0);
-	assert_int_equal(mbedtls_mpi_write_binary(&r, sig, 32), 0);
-	assert_int_equal(mbedtls_mpi_write_binary(&s, sig + 32, 32), 0);
-	mbedtls_mpi_free(&r);
-	mbedtls_mpi_free(&s);
-	mbedtls_pk_free(&pk);
-}
-
-typedef struct blob {
-	uint8_t b[512];
-	size_t n;
-} blob;
-
-/* 3A01 { cert } */
-static void dgi_wrap(uint16_t tag, const uint8_t *v, size_t n, blob *out)
-{
-	assert_true(n < 0xFF && n + 3 <= sizeof(out->b));
-	out->b[0] = (uint8_t)(tag >> 8);
-	out->b[1] = (uint8_t)tag;
-	out->b[2] = (uint8_t)n;
-	memcpy(out->b + 3, v, n);
-	out->n = n + 3;
-}
+typedef keyest_blob blob;
 
 static void load_cert(const char *curve, const char *name, blob *c)
 {
@@ -200,7 +140,7 @@ static void resign(blob *c, const char *key)
 {
 	veuicc_cert pc;
 	assert_int_equal(veuicc_cert_parse(c->b, c->n, 0, &pc, NULL), VEUICC_OK);
-	sign(key, pc.tbs, pc.tbs_len, c->b + c->n - 64);
+	keyest_sign(key, pc.tbs, pc.tbs_len, c->b + c->n - 64);
 }
 
 static size_t find(const blob *c, const uint8_t *pat, size_t n)
@@ -215,46 +155,8 @@ static size_t find(const blob *c, const uint8_t *pat, size_t n)
 static uint16_t send_cert(veuicc_card *card, const blob *cert, rapdu *r)
 {
 	blob d;
-	dgi_wrap(VEUICC_KEYEST_DGI_CERT, cert->b, cert->n, &d);
+	keyest_dgi_wrap(VEUICC_KEYEST_DGI_CERT, cert->b, cert->n, &d);
 	return store(card, 0x09, 0x00, d.b, d.n, r);
-}
-
-/* The WHTY CRT (digest §4.1 [I]): three keys, KVN 30, scenario 09. */
-static const uint8_t crt_whty[] = {0xA6, 0x15, 0x90, 0x02, 0x03, 0x09, 0x95, 0x01,
-                                   0x10, 0x80, 0x01, 0x88, 0x81, 0x01, 0x10, 0x82,
-                                   0x01, 0x01, 0x83, 0x01, 0x30, 0x91, 0x00};
-
-/* 3A02 { crt } 7F49 { B0 ePK F0 01 00 } 5F37 sig over 3A02 ‖ 7F49 ‖ 0085 10 RC,
- * signed with \p key (NULL: SK.DP.ECDSA NIST). */
-static void build_params(const uint8_t *crt, size_t crt_len, const uint8_t rc[16], const char *key,
-                         blob *out)
-{
-	mbedtls_ecp_keypair e;
-	mbedtls_ecp_keypair_init(&e);
-	uint32_t seed = 99;
-	assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &e, test_rng, &seed), 0);
-	uint8_t pt[65];
-	size_t ptl;
-	assert_int_equal(mbedtls_ecp_point_write_binary(&e.grp, &e.Q, MBEDTLS_ECP_PF_UNCOMPRESSED,
-	                                                &ptl, pt, sizeof(pt)),
-	                 0);
-	mbedtls_ecp_keypair_free(&e);
-	dgi_wrap(VEUICC_KEYEST_DGI_PARAMS, crt, crt_len, out);
-	uint8_t *p = out->b + out->n;
-	static const uint8_t h[] = {0x7F, 0x49, 0x46, 0xB0, 0x41};
-	memcpy(p, h, sizeof(h));
-	memcpy(p + sizeof(h), pt, 65);
-	memcpy(p + sizeof(h) + 65, "\xF0\x01\x00", 3);
-	out->n += sizeof(h) + 65 + 3;
-	uint8_t m[512];
-	memcpy(m, out->b, out->n);
-	memcpy(m + out->n, "\x00\x85\x10", 3);
-	memcpy(m + out->n + 3, rc, 16);
-	uint8_t sig[64];
-	sign(key ? key : "SK_S_SM_DPauth_ECDSA_NIST.pem", m, out->n + 19, sig);
-	memcpy(out->b + out->n, "\x5F\x37\x40", 3);
-	memcpy(out->b + out->n + 3, sig, 64);
-	out->n += 67;
 }
 
 /* A card with ISD-P ...10 created and the INSTALL [for personalization]
@@ -285,7 +187,7 @@ static void test_success_sets_state(void **state)
 	veuicc_card *card = ready(rc);
 	blob p;
 	rapdu r;
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x9000);
 	assert_int_equal(r.n, 18); /* no DR asked: 86 10 receipt */
 	assert_int_equal(r.d[0], 0x86);
@@ -316,14 +218,14 @@ static void test_direct_selection(void **state)
 	rapdu r;
 	load_cert("nist", "smdp", &cert);
 	assert_int_equal(send_cert(card, &cert, &r), 0x9000);
-	build_params(crt_whty, sizeof(crt_whty), r.d + 2, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), r.d + 2, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x9000);
 	assert_non_null(keys_of(card, ISDP10));
 	/* a power cycle between 3A01 and 3A02 forgets the challenge */
 	create_isdp(card, ISDP11);
 	th_xfer(card, "00A4040C10" ISDP11, "9000");
 	assert_int_equal(send_cert(card, &cert, &r), 0x9000);
-	build_params(crt_whty, sizeof(crt_whty), r.d + 2, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), r.d + 2, NULL, &p);
 	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
 	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
 	th_xfer(card, "00A4040C10" ISDP11, "9000");
@@ -343,7 +245,7 @@ static void cert_refused(blob *cert, uint16_t sw)
 	/* no challenge was issued: a 3A02 now finds none */
 	uint8_t rc[16] = {0};
 	blob p;
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6985);
 	untouched(card, ISDP10);
 	veuicc_card_free(card);
@@ -406,7 +308,7 @@ static void test_cert_malformed(void **state)
 	load_cert("nist", "smdp", &c);
 	blob d;
 	rapdu r;
-	dgi_wrap(VEUICC_KEYEST_DGI_CERT, c.b, c.n, &d);
+	keyest_dgi_wrap(VEUICC_KEYEST_DGI_CERT, c.b, c.n, &d);
 	memcpy(d.b + d.n, "\x3A\x01\x00", 3);
 	assert_int_equal(store(card, 0x09, 0x00, d.b, d.n + 3, &r), 0x6A80);
 	/* encryption bits */
@@ -444,7 +346,7 @@ static void params_refused(const uint8_t *crt, size_t crt_len, uint16_t sw)
 	veuicc_card *card = ready(rc);
 	blob p;
 	rapdu r;
-	build_params(crt, crt_len, rc, NULL, &p);
+	keyest_params(crt, crt_len, rc, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), sw);
 	assert_int_equal(r.n, 0);
 	untouched(card, ISDP10);
@@ -472,13 +374,13 @@ static void test_params_bad_crt(void **state)
 	    {5, 0x0D},  /* HostID asked, not present */
 	};
 	for (size_t i = 0; i < sizeof(patch) / sizeof(patch[0]); i++) {
-		memcpy(c, crt_whty, sizeof(crt_whty));
+		memcpy(c, keyest_crt_whty, sizeof(keyest_crt_whty));
 		c[patch[i].off] = patch[i].v;
-		params_refused(c, sizeof(crt_whty), 0x6A80);
+		params_refused(c, sizeof(keyest_crt_whty), 0x6A80);
 	}
 	/* a mandatory tag missing (83 KVN dropped) */
-	memcpy(c, crt_whty, 18);
-	memcpy(c + 18, crt_whty + 21, 2);
+	memcpy(c, keyest_crt_whty, 18);
+	memcpy(c + 18, keyest_crt_whty + 21, 2);
 	c[1] = 0x12;
 	params_refused(c, 20, 0x6A80);
 	/* 91 with 2 bytes, an SDIN that is not the card's */
@@ -491,9 +393,9 @@ static void test_params_bad_crt(void **state)
 	                               0x83, 0x01, 0x30, 0x91, 0x00, 0x45, 0x01, 0x89};
 	params_refused(sdin, sizeof(sdin), 0x6A80);
 	/* trailing byte after the CRT inside 3A02 */
-	memcpy(c, crt_whty, sizeof(crt_whty));
-	c[sizeof(crt_whty)] = 0x00;
-	params_refused(c, sizeof(crt_whty) + 1, 0x6A80);
+	memcpy(c, keyest_crt_whty, sizeof(keyest_crt_whty));
+	c[sizeof(keyest_crt_whty)] = 0x00;
+	params_refused(c, sizeof(keyest_crt_whty) + 1, 0x6A80);
 }
 
 static void test_params_bad_layout(void **state)
@@ -503,15 +405,15 @@ static void test_params_bad_layout(void **state)
 	veuicc_card *card = ready(rc);
 	blob p;
 	rapdu r;
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	/* ePK moved off the curve */
-	size_t epk = 3 + sizeof(crt_whty) + 5;
+	size_t epk = 3 + sizeof(keyest_crt_whty) + 5;
 	p.b[epk + 64] ^= 0x01;
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6A80);
 	untouched(card, ISDP10);
 	veuicc_card_free(card);
 	/* every truncation of the message */
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	for (size_t n = 3; n < p.n; n += 7) {
 		card = ready(rc);
 		assert_int_equal(store(card, 0x89, 0x01, p.b, n, &r), 0x6A80);
@@ -527,7 +429,7 @@ static void test_params_bad_signature(void **state)
 	veuicc_card *card = ready(rc);
 	blob p;
 	rapdu r;
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	p.b[p.n - 1] ^= 0x01;
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6982);
 	untouched(card, ISDP10);
@@ -539,13 +441,13 @@ static void test_params_bad_signature(void **state)
 	veuicc_card_free(card);
 	/* signed by the CI, not by SK.DP.ECDSA */
 	card = ready(rc);
-	build_params(crt_whty, sizeof(crt_whty), rc, "SK_CI_ECDSA_NIST.pem", &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, "SK_CI_ECDSA_NIST.pem", &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6982);
 	untouched(card, ISDP10);
 	veuicc_card_free(card);
 	/* DER signature refused without the option */
 	card = ready(rc);
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	p.b[p.n - 65] = 0x41;
 	p.b[p.n++] = 0x00;
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6A80);
@@ -562,7 +464,7 @@ static void test_params_without_cert(void **state)
 	uint8_t rc[16] = {0};
 	blob p;
 	rapdu r;
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6985);
 	assert_int_equal(store(card, 0x89, 0x00, p.b, p.n, &r), 0x6985);
 	untouched(card, ISDP10);
@@ -580,13 +482,13 @@ static void test_stale_challenge(void **state)
 	load_cert("nist", "smdp", &cert);
 	assert_int_equal(send_cert(card, &cert, &r), 0x9000);
 	assert_memory_not_equal(r.d + 2, rc1, 16);
-	build_params(crt_whty, sizeof(crt_whty), rc1, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc1, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6982);
 	untouched(card, ISDP10);
 	veuicc_card_free(card);
 	/* wrong block number: 6A86, challenge gone */
 	card = ready(rc1);
-	build_params(crt_whty, sizeof(crt_whty), rc1, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc1, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x02, p.b, p.n, &r), 0x6A86);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6985);
 	untouched(card, ISDP10);
@@ -608,7 +510,7 @@ static void test_stale_challenge(void **state)
 			th_xfer(card, SEL_ISDR, "9000");
 			install_perso(card, ISDP10);
 		}
-		build_params(crt_whty, sizeof(crt_whty), rc1, NULL, &p);
+		keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc1, NULL, &p);
 		assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6985);
 		untouched(card, ISDP10);
 		veuicc_card_free(card);
@@ -623,7 +525,7 @@ static void test_replay(void **state)
 	veuicc_card *card = ready(rc);
 	blob p;
 	rapdu r;
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x9000);
 	veuicc_scp03_keyset before = *keys_of(card, ISDP10);
 	install_perso(card, ISDP10);
@@ -686,7 +588,7 @@ static void test_install_perso_again(void **state)
 	rapdu r;
 	veuicc_card *card = ready(rc);
 	install_again(card, ISDP10, "009000");
-	build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x9000);
 	assert_non_null(keys_of(card, ISDP10));
 	veuicc_card_free(card);
@@ -703,7 +605,7 @@ static void test_install_perso_again(void **state)
 		else /* a failed INSTALL [for personalization] (P2 01) */
 			th_xfer(card, "80E62001 16 000010" ISDP10 "000000 00", "6A86");
 		install_again(card, ISDP10, "009000");
-		build_params(crt_whty, sizeof(crt_whty), rc, NULL, &p);
+		keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), rc, NULL, &p);
 		assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x6985);
 		untouched(card, ISDP10);
 		veuicc_card_free(card);
@@ -751,7 +653,7 @@ static void test_persistent(void **state)
 	rapdu r;
 	load_cert("nist", "smdp", &cert);
 	assert_int_equal(send_cert(card, &cert, &r), 0x9000);
-	build_params(crt_whty, sizeof(crt_whty), r.d + 2, NULL, &p);
+	keyest_params(keyest_crt_whty, sizeof(keyest_crt_whty), r.d + 2, NULL, &p);
 	assert_int_equal(store(card, 0x89, 0x01, p.b, p.n, &r), 0x9000);
 	veuicc_scp03_keyset before = *keys_of(card, ISDP10);
 	veuicc_card_free(card);

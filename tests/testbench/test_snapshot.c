@@ -20,6 +20,7 @@
 #include "apdu/card_helpers.h"
 #include "core/card.h"
 #include "store/store.h"
+#include "testbench/store_dump.h"
 #include "test_tmp.h"
 
 #define V7     "TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
@@ -122,34 +123,11 @@ static void mutate(veuicc_card *card, int round)
 	}
 }
 
-/* every record of a store, as text */
-static int dump_rec(void *ctx, const char *ns, const uint8_t *key, size_t kl, const uint8_t *v,
-                    size_t vl)
-{
-	FILE *f = ctx;
-	fprintf(f, "%s/%.*s=", ns, (int)kl, (const char *)key);
-	for (size_t i = 0; i < vl; i++)
-		fprintf(f, "%02X", v[i]);
-	fputc('\n', f);
-	return 0;
-}
-
-static char *dump_store(veuicc_store *st)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(veuicc_store_iterate(st, "", false, NULL, 0, dump_rec, f), VEUICC_OK);
-	fclose(f);
-	return buf;
-}
-
 static char *dump_file(const char *path)
 {
 	veuicc_store *st;
 	assert_int_equal(veuicc_store_open(path, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
-	char *d = dump_store(st);
+	char *d = store_dump(st, NULL);
 	veuicc_store_close(st);
 	return d;
 }
@@ -185,7 +163,7 @@ static void test_file_card(void **state)
 	mutate(card, 0);
 	assert_int_equal(veuicc_card_snapshot(card, snap), VEUICC_OK);
 	/* the snapshot holds exactly what the card file holds */
-	char *df = dump_store(card->store), *ds = dump_file(snap);
+	char *df = store_dump(card->store, NULL), *ds = dump_file(snap);
 	assert_string_equal(df, ds);
 	assert_non_null(strstr(ds, "pstate/"));
 	assert_non_null(strstr(ds, "gp/registry="));
@@ -274,21 +252,6 @@ static void test_memory_card(void **state)
 	rm_card(snap);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 /* Failing and interrupted restores leave the old card file. */
 static void test_restore_atomic(void **state)
 {
@@ -321,7 +284,7 @@ static void test_restore_atomic(void **state)
 	veuicc_card_free(card);
 	assert_string_not_equal(a, b);
 	size_t l0, l1;
-	char *before = read_all(path, &l0);
+	char *before = (char *)test_read_file(path, &l0);
 
 	/* not a snapshot: a store without a card, a missing file, garbage */
 	veuicc_store *st;
@@ -340,7 +303,7 @@ static void test_restore_atomic(void **state)
 	fclose(f);
 	assert_int_equal(veuicc_card_restore_file(bad, path), VEUICC_ERR_MALFORMED);
 	rm_card(bad);
-	char *after = read_all(path, &l1);
+	char *after = (char *)test_read_file(path, &l1);
 	assert_int_equal(l0, l1);
 	assert_memory_equal(before, after, l0);
 	free(after);

@@ -27,13 +27,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <mbedtls/ecdsa.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/sha256.h>
-
 #include "apdu/card_helpers.h"
 #include "core/card.h"
+#include "keyest/keyest_host.h"
 #include "store/store.h"
+#include "testbench/store_dump.h"
 #include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
@@ -75,30 +73,6 @@ static char factory_file[256];
 static uint8_t *pkg_v7;
 static size_t len_v7;
 
-/* ---- record dumps ---------------------------------------------------------- */
-
-static int dump_rec(void *ctx, const char *ns, const uint8_t *key, size_t kl, const uint8_t *v,
-                    size_t vl)
-{
-	FILE *f = ctx;
-	fprintf(f, "%s/%.*s=", ns, (int)kl, (const char *)key);
-	for (size_t i = 0; i < vl; i++)
-		fprintf(f, "%02X", v[i]);
-	fputc('\n', f);
-	return 0;
-}
-
-static char *dump(veuicc_store *st)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(veuicc_store_iterate(st, "", false, NULL, 0, dump_rec, f), VEUICC_OK);
-	fclose(f);
-	return buf;
-}
-
 /* ---- the harness ------------------------------------------------------------ */
 
 /* One command of the reference run that wrote something. */
@@ -135,7 +109,7 @@ static void note_end(veuicc_card *card, uint64_t w0, const char *what)
 	c->w0 = w0;
 	c->w1 = w1;
 	c->before = T.cur;
-	c->after = dump(card->store);
+	c->after = store_dump(card->store, NULL);
 	T.cur = strdup(c->after);
 	snprintf(c->what, sizeof(c->what), "%.63s", what);
 }
@@ -180,53 +154,7 @@ static void download(veuicc_card *card)
 	}
 }
 
-/* ---- EstablishISDPKeySet host side (as tests/keyest/test_keyest.c) --------- */
-
-static int test_rng(void *ctx, unsigned char *b, size_t n)
-{
-	uint32_t *x = ctx;
-	for (size_t i = 0; i < n; i++) {
-		*x = *x * 1103515245u + 12345u;
-		b[i] = (uint8_t)(*x >> 16);
-	}
-	return 0;
-}
-
-/* Raw r||s ECDSA-SHA256 (RFC 6979) of \p m with an SGP.26 key of tests/data/cert/keys. */
-static void sign(const char *key, const uint8_t *m, size_t n, uint8_t sig[64])
-{
-	char p[128];
-	size_t kl;
-	snprintf(p, sizeof(p), "cert/keys/%s", key);
-	uint8_t *b = th_load("VEUICC_TEST_DATA", p, &kl);
-	uint8_t *z = realloc(b, kl + 1);
-	assert_non_null(z);
-	z[kl] = 0;
-	mbedtls_pk_context pk;
-	mbedtls_pk_init(&pk);
-	assert_int_equal(mbedtls_pk_parse_key(&pk, z, kl + 1, NULL, 0), 0);
-	free(z);
-	mbedtls_ecp_keypair *kp = mbedtls_pk_ec(pk);
-	uint8_t h[32];
-	uint32_t seed = 7;
-	mbedtls_mpi r, sv;
-	mbedtls_mpi_init(&r);
-	mbedtls_mpi_init(&sv);
-	assert_int_equal(mbedtls_sha256_ret(m, n, h, 0), 0);
-	assert_int_equal(mbedtls_ecdsa_sign_det_ext(&kp->grp, &r, &sv, &kp->d, h, 32,
-	                                            MBEDTLS_MD_SHA256, test_rng, &seed),
-	                 0);
-	assert_int_equal(mbedtls_mpi_write_binary(&r, sig, 32), 0);
-	assert_int_equal(mbedtls_mpi_write_binary(&sv, sig + 32, 32), 0);
-	mbedtls_mpi_free(&r);
-	mbedtls_mpi_free(&sv);
-	mbedtls_pk_free(&pk);
-}
-
-/* The WHTY CRT (keyest digest §4.1): three keys, KVN 30, scenario 09. */
-static const uint8_t crt_whty[] = {0xA6, 0x15, 0x90, 0x02, 0x03, 0x09, 0x95, 0x01,
-                                   0x10, 0x80, 0x01, 0x88, 0x81, 0x01, 0x10, 0x82,
-                                   0x01, 0x01, 0x83, 0x01, 0x30, 0x91, 0x00};
+/* ---- EstablishISDPKeySet through the card (host side: keyest/keyest_host.h) */
 
 /* STORE DATA 3A01 { CERT.DP.ECDSA } then 3A02 { CRT } 7F49 { ePK } 5F37 { sig
  * over 3A02 || 7F49 || 0085 10 RC } to the ISD-P after INSTALL [for
@@ -264,42 +192,13 @@ static void establish(veuicc_card *card, const char *aid, const char *cert_name,
 	uint8_t rc[16];
 	memcpy(rc, r + 2, 16);
 	/* 3A02 */
-	uint8_t d[300];
-	size_t n = 0;
-	d[n++] = 0x3A;
-	d[n++] = 0x02;
-	d[n++] = sizeof(crt_whty);
-	memcpy(d + n, crt_whty, sizeof(crt_whty));
-	d[n + 20] = kvn; /* 83 01 KVN */
-	n += sizeof(crt_whty);
-	mbedtls_ecp_keypair e;
-	mbedtls_ecp_keypair_init(&e);
-	uint32_t seed = 99;
-	assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &e, test_rng, &seed), 0);
-	uint8_t pt[65];
-	size_t ptl;
-	assert_int_equal(mbedtls_ecp_point_write_binary(&e.grp, &e.Q, MBEDTLS_ECP_PF_UNCOMPRESSED,
-	                                                &ptl, pt, sizeof(pt)),
-	                 0);
-	mbedtls_ecp_keypair_free(&e);
-	static const uint8_t h[] = {0x7F, 0x49, 0x46, 0xB0, 0x41};
-	memcpy(d + n, h, sizeof(h));
-	n += sizeof(h);
-	memcpy(d + n, pt, 65);
-	n += 65;
-	memcpy(d + n, "\xF0\x01\x00", 3);
-	n += 3;
-	uint8_t m[400];
-	memcpy(m, d, n);
-	memcpy(m + n, "\x00\x85\x10", 3);
-	memcpy(m + n + 3, rc, 16);
-	uint8_t sig[64];
-	sign(key, m, n + 19, sig);
-	memcpy(d + n, "\x5F\x37\x40", 3);
-	memcpy(d + n + 3, sig, 64);
-	n += 67;
-	k = snprintf(hex, sizeof(hex), "80E28901 %02zX", n);
-	th_hex(d, n, hex + k);
+	uint8_t crt[sizeof(keyest_crt_whty)];
+	memcpy(crt, keyest_crt_whty, sizeof(crt));
+	crt[KEYEST_CRT_KVN_AT] = kvn; /* 83 01 KVN */
+	keyest_blob p;
+	keyest_params(crt, sizeof(crt), rc, key, &p);
+	k = snprintf(hex, sizeof(hex), "80E28901 %02zX", p.n);
+	th_hex(p.b, p.n, hex + k);
 	strcat(hex, "00");
 	cl = th_unhex(hex, c, sizeof(c));
 	note_start(card, &w0);
@@ -427,7 +326,7 @@ static void test_tear_every_function(void **state)
 	veuicc_card *card = open_card(path);
 	memset(&T, 0, sizeof(T));
 	T.reference = 1;
-	T.cur = dump(card->store);
+	T.cur = store_dump(card->store, NULL);
 	uint64_t start = veuicc_store_writes(card->store);
 	scenario(card);
 	uint64_t writes = veuicc_store_writes(card->store) - start;
@@ -436,7 +335,7 @@ static void test_tear_every_function(void **state)
 	/* the final state: ISD-P ..1100 deleted, ..1300 gone again */
 	card = open_card(path);
 	assert_int_equal(veuicc_store_writes(card->store), 0);
-	char *final = dump(card->store);
+	char *final = store_dump(card->store, NULL);
 	assert_string_equal(final, T.cur);
 	free(final);
 	veuicc_card_free(card);
@@ -494,7 +393,7 @@ static void test_tear_every_function(void **state)
 		tried++;
 		card = open_card(path);                                /* power up */
 		assert_int_equal(veuicc_store_writes(card->store), 0); /* rebuilt exactly */
-		char *got = dump(card->store);
+		char *got = store_dump(card->store, NULL);
 		if (!strcmp(got, T.c[ci].before))
 			before++;
 		else if (!strcmp(got, T.c[ci].after))

@@ -25,6 +25,7 @@
 #include "core/card.h"
 #include "sm.h"
 #include "store/store.h"
+#include "testbench/store_dump.h"
 #include "test_tmp.h"
 
 #define FB  "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
@@ -41,36 +42,12 @@ struct tcard {
 	size_t before_len;
 };
 
-static int dump_rec(void *ctx, const char *ns, const uint8_t *key, size_t kl, const uint8_t *v,
-                    size_t vl)
-{
-	FILE *f = ctx;
-	fprintf(f, "%s/%.*s=", ns, (int)kl, (const char *)key);
-	for (size_t i = 0; i < vl; i++)
-		fprintf(f, "%02X", v[i]);
-	fputc('\n', f);
-	return 0;
-}
-
-static char *dump(veuicc_store *st, size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	if (!f || veuicc_store_iterate(st, "", false, NULL, 0, dump_rec, f))
-		abort();
-	fclose(f);
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static void keep(struct tcard *t)
 {
 	if (!t->keep)
 		return;
 	free(t->before);
-	t->before = dump(t->card->store, &t->before_len);
+	t->before = store_dump(t->card->store, &t->before_len);
 }
 
 static int t_xfer(void *ctx, const uint8_t *c, size_t cn, uint8_t *r, size_t rcap, size_t *rn)
@@ -100,21 +77,6 @@ static void die_now(void *ctx, const char *line)
 		_exit(5);
 	fclose(f);
 	_exit(0); /* the power is gone */
-}
-
-static uint8_t *read_path(const char *p, size_t *len)
-{
-	FILE *f = fopen(p, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
 }
 
 static veuicc_card *open_card(void)
@@ -194,8 +156,8 @@ static void test_tear_sm_story(void **state)
 		assert_non_null(card);
 		assert_int_equal(veuicc_store_writes(card->store), 0); /* rebuilt exactly */
 		size_t gl, wl;
-		char *got = dump(card->store, &gl);
-		uint8_t *want = read_path(side, &wl);
+		char *got = store_dump(card->store, &gl);
+		uint8_t *want = test_read_file(side, &wl);
 		if (gl != wl || memcmp(got, want, gl))
 			fail_msg("cut %llu: the reopened card is not the one before the command",
 			         (unsigned long long)k);
