@@ -945,10 +945,15 @@ int veuicc_card_open_store(veuicc_store *st, const veuicc_config *cfg, veuicc_ca
 	int fresh = rc == VEUICC_ERR_NOT_FOUND;
 	if (!fresh) {
 		if (rc || n != 32) {
+			/* an EID record of another length: a damaged file */
 			veuicc_store_close(st);
-			return rc ? rc : VEUICC_ERR_MALFORMED;
+			return rc && rc != VEUICC_ERR_BUFFER_TOO_SMALL ? rc : VEUICC_ERR_MALFORMED;
 		}
 		eid[32] = '\0';
+		if (veuicc_eid_check(eid) != VEUICC_OK) { /* not an EID any more */
+			veuicc_store_close(st);
+			return VEUICC_ERR_MALFORMED;
+		}
 		if (c.eid && strcmp(c.eid, eid)) {
 			veuicc_store_close(st);
 			return VEUICC_ERR_STATE;

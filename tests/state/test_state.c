@@ -322,6 +322,141 @@ static void test_power_cut_every_write(void **state)
 	assert_int_equal(after, 0);
 }
 
+/* ---- damaged card files --------------------------------------------------- */
+
+#define MAX_RECS 512
+
+struct rec {
+	char ns[32];
+	uint8_t key[64];
+	size_t key_len;
+	uint8_t *val;
+	size_t val_len;
+};
+
+struct recs {
+	struct rec r[MAX_RECS];
+	size_t n;
+};
+
+static int collect(void *ctx, const char *ns, const uint8_t *key, size_t kl, const uint8_t *v,
+                   size_t vl)
+{
+	struct recs *rs = ctx;
+	assert_true(rs->n < MAX_RECS && strlen(ns) < sizeof(rs->r[0].ns) &&
+	            kl <= sizeof(rs->r[0].key));
+	struct rec *r = &rs->r[rs->n++];
+	snprintf(r->ns, sizeof(r->ns), "%s", ns);
+	memcpy(r->key, key, kl);
+	r->key_len = kl;
+	r->val = malloc(vl ? vl : 1);
+	assert_non_null(r->val);
+	memcpy(r->val, v, vl);
+	r->val_len = vl;
+	return 0;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	size_t n;
+	uint8_t *b = test_read_file(from, &n);
+	FILE *f = fopen(to, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	free(b);
+}
+
+enum damage { D_HALF, D_LONGER, D_FLIP, D_FLIP_LAST, D_EMPTY, D_COUNT };
+
+/* Every record of a card file spoilt in turn (cut to half, one byte longer,
+ * first or last byte inverted, emptied): opening the file either refuses it with
+ * VEUICC_ERR_MALFORMED (or UNSUPPORTED for a layout version it does not
+ * know) and leaves the file as it was, or gives a card that answers. Never a crash, a leak or
+ * another error (ASan/UBSan runs this). */
+static void test_damaged_records(void **state)
+{
+	(void)state;
+	char path[256], copy[256];
+	tmp_path(path, sizeof(path), "dmg");
+	tmp_path(copy, sizeof(copy), "dmgcopy");
+	veuicc_card *card = fresh(path);
+	for (int i = 0; i < 6; i++) /* an ISD-P with V7 enabled, PIN and EF changes */
+		assert_int_equal(step(card, i), 0);
+	veuicc_card_free(card);
+	static struct recs rs;
+	rs.n = 0;
+	veuicc_store *st;
+	assert_int_equal(veuicc_store_open(path, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_iterate(st, "", false, NULL, 0, collect, &rs), VEUICC_OK);
+	veuicc_store_close(st);
+	assert_true(rs.n >= 7); /* card, registry, two profiles and their states */
+	unsigned refused = 0, opened = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		struct rec *r = &rs.r[i];
+		for (int d = 0; d < D_COUNT; d++) {
+			if (d != D_LONGER && r->val_len == 0)
+				continue;
+			uint8_t *v = malloc(r->val_len + 1);
+			assert_non_null(v);
+			memcpy(v, r->val, r->val_len);
+			size_t vl = r->val_len;
+			if (d == D_HALF)
+				vl /= 2;
+			else if (d == D_LONGER)
+				v[vl++] = 0x00;
+			else if (d == D_FLIP)
+				v[0] ^= 0xFF;
+			else if (d == D_FLIP_LAST)
+				v[vl - 1] ^= 0xFF;
+			else
+				vl = 0;
+			rm_card(copy);
+			copy_file(path, copy);
+			assert_int_equal(veuicc_store_open(copy, VEUICC_STORE_NO_CREATE, &st),
+			                 VEUICC_OK);
+			assert_int_equal(veuicc_store_begin(st), VEUICC_OK);
+			assert_int_equal(veuicc_store_put(st, r->ns, r->key, r->key_len, v, vl),
+			                 VEUICC_OK);
+			assert_int_equal(veuicc_store_commit(st), VEUICC_OK);
+			veuicc_store_close(st);
+			free(v);
+			size_t before_len, after_len;
+			uint8_t *before = test_read_file(copy, &before_len);
+			card = NULL;
+			int rc = veuicc_card_open(copy, NULL, &card);
+			if (rc == VEUICC_OK) {
+				opened++;
+				boot(card);
+				send(card, "00A4040C10" ISDR, "9000");
+				veuicc_card_free(card);
+			} else {
+				/* UNSUPPORTED: a layout byte from the future */
+				if (rc != VEUICC_ERR_MALFORMED && rc != VEUICC_ERR_UNSUPPORTED)
+					fail_msg("record %s/%.*s damage %d: error %d (%s)", r->ns,
+					         (int)r->key_len, (const char *)r->key, d, rc,
+					         veuicc_strerror(rc));
+				assert_null(card);
+				refused++;
+				/* a refused file is left exactly as it was */
+				uint8_t *after = test_read_file(copy, &after_len);
+				assert_int_equal(after_len, before_len);
+				assert_memory_equal(after, before, before_len);
+				free(after);
+			}
+			free(before);
+		}
+	}
+	printf("records: %zu, damaged files refused: %u, opened and answering: %u\n", rs.n, refused,
+	       opened);
+	/* the records that hold structure (registry, keys, counters) are checked */
+	assert_true(refused > rs.n);
+	for (size_t i = 0; i < rs.n; i++)
+		free(rs.r[i].val);
+	rm_card(copy);
+	rm_card(path);
+}
+
 /* A card file of the previous layout (packages + active ICCID) is converted. */
 static void test_layout1_file_converted(void **state)
 {
@@ -649,6 +784,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_power_cut_every_write),
 	    cmocka_unit_test(test_layout1_file_converted),
+	    cmocka_unit_test(test_damaged_records),
 	    cmocka_unit_test(test_write_failure_kills_card),
 	    cmocka_unit_test(test_factory_default),
 	    cmocka_unit_test(test_factory_errors),
