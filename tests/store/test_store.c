@@ -122,6 +122,14 @@ static void crud(veuicc_store *st)
 	assert_int_equal(veuicc_store_get(st, "a", k00, 2, buf, sizeof(buf), &n), VEUICC_OK);
 }
 
+static int count_rec(void *ctx, const char *ns, const uint8_t *key, size_t kl, const uint8_t *v,
+                     size_t vl)
+{
+	(void)ns, (void)key, (void)kl, (void)v, (void)vl;
+	++*(size_t *)ctx;
+	return 0;
+}
+
 static void bad_args(veuicc_store *st)
 {
 	uint8_t buf[4];
@@ -150,6 +158,28 @@ static void bad_args(veuicc_store *st)
 	assert_int_equal(veuicc_store_get(st, "a", K1, 1, NULL, 4, &n), VEUICC_ERR_INVALID_ARG);
 	assert_int_equal(veuicc_store_get(NULL, "a", K1, 1, buf, 4, &n), VEUICC_ERR_INVALID_ARG);
 	assert_int_equal(veuicc_store_delete_ns(st, "", NULL), VEUICC_ERR_INVALID_ARG);
+	/* every entry point refuses a missing store, namespace, key or output */
+	uint8_t *val;
+	uint64_t u;
+	assert_int_equal(veuicc_store_begin(NULL), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_commit(NULL), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_rollback(NULL), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_get_alloc(st, "a", K1, 1, NULL, &n), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_get_alloc(st, "a", K1, 1, &val, NULL),
+	                 VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_delete(NULL, "a", K1, 1), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_delete(st, "a b", K1, 1), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_delete(st, "a", NULL, 1), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_incr(NULL, "a", K1, 1, 1, &u), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_incr(st, "", K1, 1, 1, &u), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_get_u64(st, "a", K1, 1, NULL), VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_iterate(NULL, "", false, NULL, 0, count_rec, &n),
+	                 VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(veuicc_store_iterate(st, "", false, NULL, 0, NULL, &n),
+	                 VEUICC_ERR_INVALID_ARG);
+	assert_int_equal(
+	    veuicc_store_iterate(st, "", false, bigkey, VEUICC_STORE_KEY_MAX + 1, count_rec, &n),
+	    VEUICC_ERR_INVALID_ARG);
 	/* only the valid put above was a write point */
 	assert_int_equal(veuicc_store_writes(st), w + 1);
 	free(bigkey);
