@@ -460,6 +460,67 @@ static void expect_error(const uint8_t *b, size_t n, size_t off, const char *wha
 	assert_int_equal(e.pe_index, 0);
 }
 
+/* RFC 3629 §3-4 on the header's profileType (UTF8String): the first bytes of
+ * "GSMA Generic eUICC Test Profile" in the TS.48 V7 package replaced by
+ * sequences of the same length. */
+static void test_utf8_strings(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *bytes;
+		int ok;
+	} cases[] = {
+	    {"\xC3\xA9", 1},         /* U+00E9, two bytes */
+	    {"\xE2\x82\xAC", 1},     /* U+20AC, three bytes */
+	    {"\xED\x9F\xBF", 1},     /* U+D7FF, the last before the surrogates */
+	    {"\xF0\x9F\x98\x80", 1}, /* U+1F600, four bytes */
+	    {"\xF4\x8F\xBF\xBF", 1}, /* U+10FFFF, the last code point */
+	    {"\xC0\xAF", 0},         /* overlong '/' */
+	    {"\xC1\xBF", 0},         /* overlong */
+	    {"\xE0\x80\xAF", 0},     /* overlong three-byte form */
+	    {"\xED\xA0\x80", 0},     /* U+D800, a surrogate */
+	    {"\xF0\x80\x80\xAF", 0}, /* overlong four-byte form */
+	    {"\xF4\x90\x80\x80", 0}, /* U+110000, past the last code point */
+	    {"\xF5\x80\x80\x80", 0}, /* F5: never in UTF-8 */
+	    {"\x80", 0},             /* a continuation byte alone */
+	    {"\xE2\x82G", 0},        /* a three-byte form cut short */
+	    {"\xFF", 0},
+	};
+	static const char pt[] = "GSMA Generic eUICC Test Profile";
+	size_t n;
+	uint8_t *orig = read_path(VEUICC_SOURCE_DIR "/profiles/" DEFAULT_DER, &n);
+	assert_non_null(orig);
+	size_t at = 0;
+	while (at + sizeof(pt) - 1 <= n && memcmp(orig + at, pt, sizeof(pt) - 1))
+		at++;
+	assert_true(at + sizeof(pt) - 1 <= n);
+	uint8_t *b = malloc(n);
+	assert_non_null(b);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(b, orig, n);
+		memcpy(b + at, cases[i].bytes, strlen(cases[i].bytes));
+		veuicc_saip_profile *p = NULL;
+		veuicc_saip_error e;
+		int rc = veuicc_saip_decode(b, n, &p, &e);
+		if (cases[i].ok) {
+			if (rc != VEUICC_OK)
+				fail_msg("case %zu: %s", i, e.msg);
+			const veuicc_saip_header *h = p->pes[0].u.header;
+			assert_int_equal(h->profile_type.len, sizeof(pt) - 1);
+			assert_memory_equal(h->profile_type.data, b + at, sizeof(pt) - 1);
+			veuicc_saip_free(p);
+		} else {
+			assert_int_equal(rc, VEUICC_ERR_MALFORMED);
+			assert_null(p);
+			if (!strstr(e.msg, "not UTF-8") ||
+			    e.status != VEUICC_SAIP_STATUS_BAD_VALUES)
+				fail_msg("case %zu: status %d \"%s\"", i, e.status, e.msg);
+		}
+	}
+	free(b);
+	free(orig);
+}
+
 static void test_der_strictness(void **state)
 {
 	(void)state;
@@ -893,6 +954,7 @@ int main(void)
 	    cmocka_unit_test(test_truncation_every_offset),
 	    cmocka_unit_test(test_corrupt_pe_boundaries),
 	    cmocka_unit_test(test_der_strictness),
+	    cmocka_unit_test(test_utf8_strings),
 	    cmocka_unit_test(test_extensions),
 	    cmocka_unit_test(test_validation_findings),
 	    cmocka_unit_test(test_json_edit),
