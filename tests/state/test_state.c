@@ -23,6 +23,7 @@
 #include "apdu/card_helpers.h"
 #include "core/card.h"
 #include "core/factory.h"
+#include "gp/registry_store.h"
 #include "store/store.h"
 #include "uicc/fs.h"
 #include "test_tmp.h"
@@ -367,6 +368,69 @@ static void copy_file(const char *from, const char *to)
 	free(b);
 }
 
+/* Profile references 1 and 2 are the card's two profiles (slots 0, 1). */
+static long two_slots(void *ctx, uint64_t ref)
+{
+	(void)ctx;
+	return ref == 1 || ref == 2 ? (long)ref - 1 : -1;
+}
+
+static uint64_t two_refs(void *ctx, long slot)
+{
+	(void)ctx;
+	return slot >= 0 ? (uint64_t)slot + 1 : 0;
+}
+
+/* The registry record with every byte changed in turn (+1, top bit
+ * inverted) and cut at every length: it loads or is refused as MALFORMED or
+ * UNSUPPORTED; what loads is written back and loads again. */
+static void registry_every_byte(const uint8_t *reg, size_t len)
+{
+	uint8_t *b = malloc(len);
+	assert_non_null(b);
+	unsigned loaded = 0, refused = 0;
+	for (size_t i = 0; i <= len; i++) {
+		for (int m = 0; m < 3; m++) {
+			memcpy(b, reg, len);
+			size_t n = len;
+			if (m == 2)
+				n = i; /* cut */
+			else if (i == len)
+				continue;
+			else
+				b[i] = m == 0 ? (uint8_t)(b[i] + 1) : (uint8_t)(b[i] ^ 0x80);
+			veuicc_gp_registry r;
+			veuicc_gp_registry_init(&r);
+			int rc = veuicc_gp_registry_deserialise(&r, b, n, two_slots, NULL);
+			if (rc == VEUICC_OK) {
+				loaded++;
+				uint8_t *again;
+				size_t al;
+				assert_int_equal(
+				    veuicc_gp_registry_serialise(&r, two_refs, NULL, &again, &al),
+				    VEUICC_OK);
+				veuicc_gp_registry r2;
+				veuicc_gp_registry_init(&r2);
+				assert_int_equal(
+				    veuicc_gp_registry_deserialise(&r2, again, al, two_slots, NULL),
+				    VEUICC_OK);
+				veuicc_gp_registry_free(&r2);
+				free(again);
+			} else {
+				if (rc != VEUICC_ERR_MALFORMED && rc != VEUICC_ERR_UNSUPPORTED)
+					fail_msg("registry byte %zu mutation %d: error %d", i, m,
+					         rc);
+				refused++;
+			}
+			veuicc_gp_registry_free(&r);
+		}
+	}
+	printf("registry record of %zu bytes: %u variants load, %u refused\n", len, loaded,
+	       refused);
+	assert_true(refused > 0 && loaded > 0);
+	free(b);
+}
+
 enum damage { D_HALF, D_LONGER, D_FLIP, D_FLIP_LAST, D_EMPTY, D_COUNT };
 
 /* Every record of a card file spoilt in turn (cut to half, one byte longer,
@@ -391,6 +455,9 @@ static void test_damaged_records(void **state)
 	assert_int_equal(veuicc_store_iterate(st, "", false, NULL, 0, collect, &rs), VEUICC_OK);
 	veuicc_store_close(st);
 	assert_true(rs.n >= 7); /* card, registry, two profiles and their states */
+	for (size_t i = 0; i < rs.n; i++)
+		if (!strcmp(rs.r[i].ns, "gp"))
+			registry_every_byte(rs.r[i].val, rs.r[i].val_len);
 	unsigned refused = 0, opened = 0;
 	for (size_t i = 0; i < rs.n; i++) {
 		struct rec *r = &rs.r[i];
