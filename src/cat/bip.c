@@ -19,6 +19,7 @@
 #include <mbedtls/ssl.h>
 
 #include "apdu/sw.h"
+#include "cat/bip_target.h"
 #include "cat/cat_state.h"
 #include "cat/envelope.h"
 #include "cat/proactive.h"
@@ -411,24 +412,6 @@ static bool ieq(const char *a, const char *c)
 	return *a == *c;
 }
 
-/* X-Admin-Targeted-Application "//aid/RID/PIX" names the ISD-R? */
-static bool targets_isdr(const char *t)
-{
-	static const char hexd[] = "0123456789ABCDEF";
-	char want[6 + 10 + 1 + 2 * 16 + 1];
-	size_t o = 0;
-	memcpy(want, "//aid/", 6);
-	o = 6;
-	for (size_t i = 0; i < sizeof(veuicc_aid_isdr); i++) {
-		if (i == 5)
-			want[o++] = '/';
-		want[o++] = hexd[veuicc_aid_isdr[i] >> 4];
-		want[o++] = hexd[veuicc_aid_isdr[i] & 15];
-	}
-	want[o] = '\0';
-	return ieq(t, want);
-}
-
 /* A complete HTTP response from the SM-SR. */
 static void on_response(struct veuicc_bip *b, const veuicc_http_msg *m)
 {
@@ -450,19 +433,29 @@ static void on_response(struct veuicc_bip *b, const veuicc_http_msg *m)
 	if (m->next_uri[0])
 		memcpy(b->uri, m->next_uri, sizeof(b->uri));
 	size_t out = 0;
-	const char *status = "ok";
-	if (m->target_app[0] && !targets_isdr(m->target_app)) {
-		status = "unknown-application"; /* only the ISD-R is a target (H81) */
-	} else {
+	/* GP Amd B §3.4.2: the ISD-R, or an ISD-P (ES8); any other target: its
+	 * status and no script response (H81-9, H81-17) */
+	veuicc_scp81_target t;
+	veuicc_scp81_target_of(b->card, m->target_app, &t);
+	const char *status = veuicc_scp81_target_status(t.kind);
+	if (t.kind == VEUICC_SCP81_TGT_ISDR || t.kind == VEUICC_SCP81_TGT_ISDP) {
 		veuicc_keyest_end_forward(b->card); /* a script is a session of its own (SM1) */
-		rc = veuicc_remote_run_expanded(b->body, m->body_len, veuicc_cat_exec_isdr, b->card,
-		                                b->script, SCRIPT_MAX, &out);
+		if (t.kind == VEUICC_SCP81_TGT_ISDR)
+			rc = veuicc_remote_run_expanded(b->body, m->body_len, veuicc_cat_exec_isdr,
+			                                b->card, b->script, SCRIPT_MAX, &out);
+		else
+			rc =
+			    veuicc_remote_run_expanded(b->body, m->body_len, veuicc_scp81_exec_isdp,
+			                               &t, b->script, SCRIPT_MAX, &out);
 		veuicc_keyest_end_forward(b->card);
 		if (rc) {
 			fail(b, rc, false);
 			return;
 		}
 		b->stats.scripts++;
+		b->stats.isdp_scripts += t.kind == VEUICC_SCP81_TGT_ISDP;
+	} else {
+		b->stats.not_run++;
 	}
 	rc = post(b, b->script, out, status);
 	if (rc)

@@ -45,6 +45,8 @@ typedef struct veuicc_bip_stats {
 	unsigned failures;      /**< attempts that failed (channel, TLS, link) */
 	unsigned posts;         /**< HTTP POSTs sent */
 	unsigned scripts;       /**< scripts run */
+	unsigned isdp_scripts;  /**< ... of them on an ISD-P (X-Admin-Targeted-Application) */
+	unsigned not_run;       /**< scripts refused for their target (status other than ok) */
 	int last_ok;            /**< the last session ended with 204 and CLOSE CHANNEL */
 	int last_error;         /**< mbedtls or veuicc error code of the last failure */
 	size_t tx_bytes;        /**< bytes in SEND DATA (TLS records) */

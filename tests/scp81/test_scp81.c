@@ -26,7 +26,10 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "applet/runtime.h"
 #include "cat/bip.h"
+#include "gp/mnosd.h"
+#include "tlv/tlv.h"
 #include "core/card.h"
 #include "scp/http.h"
 #include "scp/scp81.h"
@@ -274,6 +277,10 @@ static void test_full_story(void **state)
 	assert_int_equal(veuicc_card_notification_count(t.card), 0); /* confirmed */
 	assert_int_equal(bs.failures, 0);
 	assert_true(bs.last_ok);
+	/* ES8 ran on the ISD-P itself (X-Admin-Targeted-Application, H81-17):
+	 * 3A01, 3A02, the 84/85 script and one per SCP03t segment */
+	assert_true(bs.isdp_scripts >= 3 + (pkg_len + 1023) / 1024);
+	assert_int_equal(bs.not_run, 0);
 	assert_int_equal(ss.connections, 8);
 	assert_int_equal(ss.handshake_failures, 0);
 	assert_string_equal(ss.psk_identity, "veuicc-isdr-psk");
@@ -540,8 +547,46 @@ static void test_reset_mid_session(void **state)
 	free_sm(sm, &t);
 }
 
-/* X-Admin-Targeted-Application: the ISD-R runs the script, another
- * application gets "unknown-application" and nothing runs (H81-9). */
+/* One script with the header X-Admin-Targeted-Application: \p target (NULL:
+ * none) in the open session; the card's POST in \p m / \p body. */
+static void targeted(veuicc_sm *sm, const char *script_hex, const char *target, const char *uri,
+                     veuicc_http_msg *m, uint8_t *body, size_t cap)
+{
+	uint8_t script[300];
+	size_t sn = th_unhex(script_hex, script, sizeof(script));
+	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, uri, target, 1), 0);
+	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, m, body, cap, 5000),
+	                 VEUICC_SM_HTTPS_REQUEST);
+	assert_string_equal(m->uri, uri);
+}
+
+/* The hex of R-APDU data + SW of a script response AB { 80 n, 23 R-APDU }. */
+static const char *rapdu_hex(const uint8_t *body, size_t n)
+{
+	static char out[2 * 600 + 1];
+	veuicc_tlv ab, r;
+	assert_int_equal(veuicc_tlv_find(body, n, 0, 0xAB, &ab), 1);
+	assert_int_equal(veuicc_tlv_find(ab.value, ab.len, 0, 0x23, &r), 1);
+	assert_true(r.len < 600);
+	th_hex(r.value, r.len, out);
+	return out;
+}
+
+#define ISDR_TGT    "//aid/A000000559/1010FFFFFFFF8900000100"
+#define ISDP10_TGT  "//aid/A000000559/1010FFFFFFFF8900001000"
+#define ISDP11_TGT  "//aid/A000000559/1010FFFFFFFF8900001100"
+#define ECASD_TGT   "//aid/A000000559/1010FFFFFFFF8900000200"
+#define ARAM_AID    "A00000015141434C00"
+#define ARAM_TGT    "//aid/A000000151/41434C00"
+#define GET_KEYINFO "AA07 2205 80CA00E000"
+/* DELETE of the ARA-M instance: would change the card if anything ran it */
+#define DEL_ARAM "AA10 220E 80E40000 0B 4F09" ARAM_AID "00"
+
+/* X-Admin-Targeted-Application (GP Amd B §3.4.2; H81-9, H81-17): the ISD-R
+ * and any ISD-P run the script; an unknown AID gets unknown-application, an
+ * applet instance not-a-security-domain, the ECASD and the enabled
+ * profile's MNO-SD security-error, each with no script response and nothing
+ * run. */
 static void test_targeted_application(void **state)
 {
 	(void)state;
@@ -549,40 +594,138 @@ static void test_targeted_application(void **state)
 	veuicc_sm *sm = new_sm(&t);
 	veuicc_sm_begin(sm, "audit");
 	assert_int_equal(veuicc_sm_audit(sm), 0); /* the session stays open */
+	/* an applet instance to aim at: the ARA-M, loaded and installed by ES5
+	 * scripts on the ISD-R (docs/applets.md) */
+	static const char *const inst[] = {
+	    "80E60200 0D 08F076657569636301 00000000 00", "80E88000 06 C404CAFEBABE 00",
+	    "80E60C00 23 08F076657569636301 09F07665756963630101 09" ARAM_AID " 0100 02C900 00 00"};
+	uint8_t apdus[200];
+	size_t lens[3], used = 0;
+	for (size_t i = 0; i < 3; i++) {
+		lens[i] = th_unhex(inst[i], apdus + used, sizeof(apdus) - used);
+		used += lens[i];
+	}
+	veuicc_sm_rapdus rr;
+	assert_int_equal(veuicc_sm_es5(sm, apdus, lens, 3, &rr), 0);
+	assert_int_equal(veuicc_applets_count(t.card), 1);
+	/* the enabled profile's MNO-SD (SAIP PE-SecurityDomain of factory/default.json) */
+	char mnosd_tgt[64] = "";
+	for (size_t i = 0; i < t.card->engine.napps && !mnosd_tgt[0]; i++) {
+		const veuicc_app *a = &t.card->engine.apps[i];
+		if (a->ops != &veuicc_mnosd_ops)
+			continue;
+		char h[40];
+		th_hex(a->aid, a->aid_len, h);
+		snprintf(mnosd_tgt, sizeof(mnosd_tgt), "//aid/%.10s/%s", h, h + 10);
+	}
+	assert_true(mnosd_tgt[0] != '\0');
+
 	veuicc_bip_stats b0, b1;
 	veuicc_bip_get_stats(t.card, &b0);
-	/* GET DATA 80 CA 00 66 (card data) in an AA script */
-	uint8_t script[16];
-	size_t sn = th_unhex("AA07 2205 80CA006600", script, sizeof(script));
+	size_t isdps = veuicc_card_isdp_count(t.card);
 	veuicc_http_msg m;
-	uint8_t body[512];
-	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, "/t1",
-	                                         "//aid/A000000559/1010FFFFFFFF8900001000", 1),
-	                 0);
-	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000),
-	                 VEUICC_SM_HTTPS_REQUEST);
-	assert_string_equal(m.uri, "/t1");
-	assert_string_equal(m.script_status, "unknown-application");
-	assert_int_equal(m.body_len, 0);
+	uint8_t body[1024];
+	static const struct {
+		const char *target, *status;
+	} refused[] = {
+	    {ISDP11_TGT, "unknown-application"}, /* no such ISD-P (yet) */
+	    {"//aid/A000000559/1010FFFFFFFF89000011", "unknown-application"},   /* a prefix */
+	    {"//aid/A0000005/591010FFFFFFFF8900001100", "unknown-application"}, /* RID of 4 */
+	    {"//se-id/eid/89049032123451234512345678901235", "unknown-application"},
+	    {"//aid/A000000559/1010FFFFFFFF89000011G0", "unknown-application"},
+	    {ARAM_TGT, "not-a-security-domain"},
+	    {ECASD_TGT, "security-error"},
+	    {NULL, "security-error"}, /* the MNO-SD */
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		char uri[16];
+		snprintf(uri, sizeof(uri), "/r%zu", i);
+		const char *tg = refused[i].target ? refused[i].target : mnosd_tgt;
+		targeted(sm, DEL_ARAM, tg, uri, &m, body, sizeof(body));
+		assert_string_equal(m.script_status, refused[i].status);
+		assert_string_equal(m.content_type, VEUICC_HTTP_CT_RESPONSE);
+		assert_int_equal(m.body_len, 0); /* GP Amd B: no script response */
+	}
 	veuicc_bip_get_stats(t.card, &b1);
-	assert_int_equal(b1.scripts, b0.scripts);
-	/* the ISD-R by name: run */
-	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, "/t2",
-	                                         "//aid/A000000559/1010FFFFFFFF8900000100", 0),
-	                 0);
-	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000),
-	                 VEUICC_SM_HTTPS_REQUEST);
-	assert_string_equal(m.uri, "/t2");
+	assert_int_equal(b1.scripts, b0.scripts); /* nothing ran */
+	assert_int_equal(b1.not_run, b0.not_run + 8);
+	assert_int_equal(veuicc_applets_count(t.card), 1); /* the ARA-M is still there */
+	assert_int_equal(veuicc_card_isdp_count(t.card), isdps);
+
+	/* the ISD-R by name, in lower case hex: its own key information (SCP80/81/03 sets) */
+	targeted(sm, GET_KEYINFO, "//aid/a000000559/1010ffffffff8900000100", "/t1", &m, body,
+	         sizeof(body));
 	assert_string_equal(m.script_status, "ok");
-	assert_true(m.body_len > 8);
-	assert_int_equal(body[0], 0xAB);
-	assert_memory_equal(body + m.body_len - 2, "\x90\x00", 2);
+	const char *isdr_keys = rapdu_hex(body, m.body_len);
+	assert_non_null(strstr(isdr_keys, "C00401408510")); /* its SCP81 PSK, KVN 40 (85) */
+	/* the enabled profile's ISD-P: its own (no key set: factory profile) */
+	targeted(sm, GET_KEYINFO, ISDP10_TGT, "/t2", &m, body, sizeof(body));
+	assert_string_equal(m.script_status, "ok");
+	assert_string_equal(rapdu_hex(body, m.body_len), "E0009000");
+	/* an ISD-P's handler answers what it does not know as the ISD-P does */
+	targeted(sm, "AA07 2205 80CA00CF00", ISDP10_TGT, "/t3", &m, body, sizeof(body));
+	assert_string_equal(rapdu_hex(body, m.body_len), "6A88");
 	veuicc_bip_get_stats(t.card, &b1);
-	assert_int_equal(b1.scripts, b0.scripts + 1);
+	assert_int_equal(b1.scripts, b0.scripts + 3);
+	assert_int_equal(b1.isdp_scripts, b0.isdp_scripts + 2);
 	assert_int_equal(veuicc_sm_end(sm, 0), 0); /* 204, CLOSE CHANNEL */
 	veuicc_bip_get_stats(t.card, &b1);
 	assert_true(b1.last_ok);
 	free_sm(sm, &t);
+}
+
+/* Key establishment and download over HTTPS: scripts targeted at the new
+ * ISD-P (the default, H81-17) or through the ISD-R's INSTALL [for
+ * personalization] (--es8-tunnel); the same result either way. */
+static void es8_over_https(int tunnel)
+{
+	struct tc t;
+	veuicc_sm *sm = new_sm(&t);
+	sm->es8_tunnel = tunnel;
+	char *tr = NULL;
+	size_t trn = 0;
+	sm->transcript = open_memstream(&tr, &trn);
+	assert_non_null(sm->transcript);
+	uint8_t aid[16];
+	th_unhex(AID, aid, sizeof(aid));
+	assert_int_equal(step(sm, "create", veuicc_sm_create_isdp(sm, aid, sizeof(aid))), 0);
+	assert_int_equal(veuicc_sm_need_pki(sm), 0);
+	veuicc_bip_stats b0, b1;
+	veuicc_bip_get_stats(t.card, &b0);
+	assert_int_equal(step(sm, "keys", veuicc_sm_establish_keys(sm, aid, sizeof(aid))), 0);
+	assert_string_equal(sm->last_target, tunnel ? "" : ISDP11_TGT);
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_int_equal(b1.isdp_scripts - b0.isdp_scripts, tunnel ? 0 : 2); /* 3A01, 3A02 */
+	assert_int_equal(isdp(t.card, AID).state, VEUICC_ISDP_PERSONALISED);
+	unsigned before = b1.scripts;
+	assert_int_equal(step(sm, "download", veuicc_sm_download(sm, pkg, pkg_len)), 0);
+	assert_string_equal(sm->last_target, tunnel ? "" : ISDP11_TGT);
+	veuicc_bip_get_stats(t.card, &b1);
+	unsigned n = b1.scripts - before; /* 84, then one per 86 segment */
+	assert_true(n >= 1 + (pkg_len + 1023) / 1024);
+	assert_int_equal(b1.isdp_scripts - b0.isdp_scripts, tunnel ? 0 : 2 + n);
+	veuicc_isdp_info i = isdp(t.card, AID);
+	assert_int_equal(i.state, VEUICC_ISDP_DISABLED);
+	assert_true(i.iccid[0] != '\0');
+	fclose(sm->transcript);
+	sm->transcript = NULL;
+	/* INSTALL [for personalization] (80 E6 20 00) only in the tunnel */
+	assert_true((strstr(tr, "C 80E62000") != NULL) == (tunnel != 0));
+	assert_non_null(strstr(tr, "C 80E20900")); /* 3A01 either way */
+	free(tr);
+	free_sm(sm, &t);
+}
+
+static void test_es8_targeted(void **state)
+{
+	(void)state;
+	es8_over_https(0);
+}
+
+static void test_es8_tunnel(void **state)
+{
+	(void)state;
+	es8_over_https(1);
 }
 
 static uint16_t sw_of(veuicc_card *card, const char *hexs)
@@ -670,6 +813,8 @@ int main(void)
 	    cmocka_unit_test(test_server_closes_mid_download),
 	    cmocka_unit_test(test_malformed_http),
 	    cmocka_unit_test(test_targeted_application),
+	    cmocka_unit_test(test_es8_targeted),
+	    cmocka_unit_test(test_es8_tunnel),
 	    cmocka_unit_test(test_reset_mid_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
