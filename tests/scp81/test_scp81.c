@@ -34,6 +34,7 @@
 #include "scp/http.h"
 #include "scp/scp81.h"
 #include "sm.h"
+#include "store/store.h"
 
 #define FB  "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
 #define AID "A0000005591010FFFFFFFF8900001100"
@@ -728,6 +729,158 @@ static void test_es8_tunnel(void **state)
 	es8_over_https(1);
 }
 
+/* ---- the HTTPS parameters in the card file (H81-19) ------------------------ */
+
+#define ISDP10 "A0000005591010FFFFFFFF8900001000"
+
+/* A simulator for the card \p card already open: its HTTPS server on
+ * \p port (where the remembered parameters point), a BIP terminal, the
+ * SCP80 counter after \p counter. */
+static veuicc_sm *sm_for(struct tc *t, veuicc_card *card, uint16_t port, uint64_t counter)
+{
+	t->card = card;
+	veuicc_sm *sm = calloc(1, sizeof(*sm));
+	assert_non_null(sm);
+	assert_int_equal(veuicc_sm_smsr_from_factory(sm, factory), 0);
+	sm->counter = counter;
+	sm->xfer = t_xfer;
+	sm->reset = t_reset;
+	sm->xctx = t;
+	sm->https = 1;
+	sm->https_port = port;
+	assert_int_equal(veuicc_sm_https_new(sm->psk, sm->psk_len, sm->psk_id, port, &sm->srv), 0);
+	sm->https_port = veuicc_sm_https_port(sm->srv); /* the port the PUSH names */
+	assert_int_equal(veuicc_bip_term_new(NULL, &sm->term), 0);
+	return sm;
+}
+
+/* EnableProfile of ISD-P 1000 by SMS (so that this card object runs no
+ * admin session of its own), then the REFRESH's new terminal session with
+ * a BIP terminal: where does the notification go? 1: HTTPS, 0: SMS. */
+static int notification_path(veuicc_sm *sm)
+{
+	uint8_t aid[16];
+	th_unhex(ISDP10, aid, sizeof(aid));
+	assert_int_equal(veuicc_sm_terminal_start(sm), 0);
+	unsigned h0 = sm->notifs_https, s0 = sm->notifs_sms;
+	sm->https = 0;
+	veuicc_sm_begin(sm, "enable");
+	assert_int_equal(veuicc_sm_end(sm, veuicc_sm_profile_op(sm, "enable", aid, sizeof(aid))),
+	                 0);
+	assert_true(sm->refresh);
+	sm->https = 1;
+	assert_int_equal(veuicc_sm_terminal_start(sm), 0); /* TERMINAL PROFILE with BIP */
+	veuicc_sm_begin(sm, "confirm");
+	assert_int_equal(veuicc_sm_end(sm, veuicc_sm_confirm_notifications(sm)), 0);
+	assert_int_equal(veuicc_sm_https_close(sm), 0);
+	assert_int_equal(veuicc_card_notification_count(((struct tc *)sm->xctx)->card), 0);
+	assert_int_equal(sm->notifs_https - h0 + sm->notifs_sms - s0, 1);
+	return sm->notifs_https > h0;
+}
+
+static bool has_bytes(const uint8_t *h, size_t hn, const uint8_t *n, size_t nn)
+{
+	for (size_t i = 0; i + nn <= hn; i++)
+		if (!memcmp(h + i, n, nn))
+			return true;
+	return false;
+}
+
+/* A card reopened from its file, or restored from a snapshot, sends its
+ * next notification over HTTPS to the server of its last admin session;
+ * without the record, by SMS. The record holds no PSK. */
+static void test_https_params_persist(void **state)
+{
+	(void)state;
+	char path[128], snap[160], bare[160];
+	snprintf(path, sizeof(path), "/tmp/veuicc-scp81p-%ld.db", (long)getpid());
+	snprintf(snap, sizeof(snap), "%s.snap", path);
+	snprintf(bare, sizeof(bare), "%s.bare", path);
+	unlink(path);
+	unlink(snap);
+	unlink(bare);
+	veuicc_config cfg;
+	veuicc_config_init(&cfg);
+	cfg.factory = factory;
+
+	/* 1: the whole story on a card file: its sessions end with 204 */
+	struct tc t;
+	veuicc_card *card;
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+	veuicc_sm *sm = sm_for(&t, card, 0, 1000);
+	uint16_t port = veuicc_sm_https_port(sm->srv);
+	uint8_t aid[16];
+	th_unhex(AID, aid, sizeof(aid));
+	if (veuicc_sm_run(sm, aid, sizeof(aid), pkg, pkg_len, "0000"))
+		fail_msg("story: %s", sm->steps[sm->nsteps - 1].detail);
+	uint8_t *rec;
+	size_t rec_len;
+	assert_int_equal(veuicc_bip_save(card, &rec, &rec_len), VEUICC_OK);
+	assert_non_null(rec);
+	assert_false(has_bytes(rec, rec_len, sm->psk, sm->psk_len)); /* the key stays in its set */
+	assert_true(has_bytes(rec, rec_len, (const uint8_t *)"/smsr/admin", 11));
+	assert_int_equal(veuicc_card_snapshot(card, snap), VEUICC_OK);
+	uint64_t counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* 2: a new card object from the file: HTTPS with no session of its own */
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+	uint8_t *rec2;
+	size_t rec2_len;
+	assert_int_equal(veuicc_bip_save(card, &rec2, &rec2_len), VEUICC_OK);
+	assert_int_equal(rec2_len, rec_len);
+	assert_memory_equal(rec2, rec, rec_len); /* loaded as saved */
+	free(rec2);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm), 1);
+	veuicc_bip_stats bs;
+	veuicc_bip_get_stats(card, &bs);
+	assert_int_equal(bs.notifications, 1);
+	assert_true(bs.last_ok);
+	counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* 3: restored from the snapshot (a card in memory): HTTPS too */
+	assert_int_equal(veuicc_card_restore(snap, &cfg, &card), VEUICC_OK);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm), 1);
+	counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* 4: the snapshot without the scp81 record: nothing remembered, SMS */
+	veuicc_store *st;
+	assert_int_equal(veuicc_card_restore_file(snap, bare), VEUICC_OK);
+	assert_int_equal(veuicc_store_open(bare, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_delete(st, "scp81", (const uint8_t *)"last", 4), VEUICC_OK);
+	veuicc_store_close(st);
+	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_OK);
+	uint8_t *none;
+	size_t none_len;
+	assert_int_equal(veuicc_bip_save(card, &none, &none_len), VEUICC_OK);
+	assert_null(none);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm), 0);
+	free_sm(sm, &t);
+
+	/* a damaged record: the card file does not open */
+	rec[0] = 0x7F;
+	assert_int_equal(veuicc_store_open(bare, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_put(st, "scp81", (const uint8_t *)"last", 4, rec, rec_len),
+	                 VEUICC_OK);
+	veuicc_store_close(st);
+	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_ERR_MALFORMED);
+	free(rec);
+	const char *files[] = {path, snap, bare};
+	for (size_t i = 0; i < 3; i++) {
+		char w[200];
+		unlink(files[i]);
+		snprintf(w, sizeof(w), "%s-wal", files[i]);
+		unlink(w);
+		snprintf(w, sizeof(w), "%s-shm", files[i]);
+		unlink(w);
+	}
+}
+
 static uint16_t sw_of(veuicc_card *card, const char *hexs)
 {
 	uint8_t c[300];
@@ -815,6 +968,7 @@ int main(void)
 	    cmocka_unit_test(test_targeted_application),
 	    cmocka_unit_test(test_es8_targeted),
 	    cmocka_unit_test(test_es8_tunnel),
+	    cmocka_unit_test(test_https_params_persist),
 	    cmocka_unit_test(test_reset_mid_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
