@@ -754,13 +754,13 @@ static veuicc_sm *sm_for(struct tc *t, veuicc_card *card, uint16_t port, uint64_
 	return sm;
 }
 
-/* EnableProfile of ISD-P 1000 by SMS (so that this card object runs no
+/* EnableProfile of the ISD-P \p isdp_hex by SMS (so that this card object runs no
  * admin session of its own), then the REFRESH's new terminal session with
  * a BIP terminal: where does the notification go? 1: HTTPS, 0: SMS. */
-static int notification_path(veuicc_sm *sm)
+static int notification_path(veuicc_sm *sm, const char *isdp_hex)
 {
 	uint8_t aid[16];
-	th_unhex(ISDP10, aid, sizeof(aid));
+	th_unhex(isdp_hex, aid, sizeof(aid));
 	assert_int_equal(veuicc_sm_terminal_start(sm), 0);
 	unsigned h0 = sm->notifs_https, s0 = sm->notifs_sms;
 	sm->https = 0;
@@ -832,7 +832,7 @@ static void test_https_params_persist(void **state)
 	assert_memory_equal(rec2, rec, rec_len); /* loaded as saved */
 	free(rec2);
 	sm = sm_for(&t, card, port, counter);
-	assert_int_equal(notification_path(sm), 1);
+	assert_int_equal(notification_path(sm, ISDP10), 1);
 	veuicc_bip_stats bs;
 	veuicc_bip_get_stats(card, &bs);
 	assert_int_equal(bs.notifications, 1);
@@ -843,7 +843,7 @@ static void test_https_params_persist(void **state)
 	/* 3: restored from the snapshot (a card in memory): HTTPS too */
 	assert_int_equal(veuicc_card_restore(snap, &cfg, &card), VEUICC_OK);
 	sm = sm_for(&t, card, port, counter);
-	assert_int_equal(notification_path(sm), 1);
+	assert_int_equal(notification_path(sm, ISDP10), 1);
 	counter = sm->counter;
 	free_sm(sm, &t);
 
@@ -859,7 +859,24 @@ static void test_https_params_persist(void **state)
 	assert_int_equal(veuicc_bip_save(card, &none, &none_len), VEUICC_OK);
 	assert_null(none);
 	sm = sm_for(&t, card, port, counter);
-	assert_int_equal(notification_path(sm), 0);
+	assert_int_equal(notification_path(sm, ISDP10), 0);
+	counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* a record naming a key set the card does not have (KVN 4E): SMS */
+	size_t off = 1 + 1 + rec[1] + 2;
+	off += 1 + rec[off] + 2;
+	off += 1 + rec[off];
+	assert_int_equal(rec[off], 1);        /* the key flag */
+	assert_int_equal(rec[off + 1], 0x40); /* the factory's SCP81 KVN */
+	rec[off + 1] = 0x4E;
+	assert_int_equal(veuicc_store_open(bare, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_put(st, "scp81", (const uint8_t *)"last", 4, rec, rec_len),
+	                 VEUICC_OK);
+	veuicc_store_close(st);
+	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_OK);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm, AID), 0);
 	free_sm(sm, &t);
 
 	/* a damaged record: the card file does not open */
