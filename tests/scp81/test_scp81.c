@@ -36,8 +36,9 @@
 #include "sm.h"
 #include "store/store.h"
 
-#define FB  "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
-#define AID "A0000005591010FFFFFFFF8900001100"
+#define FB     "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
+#define AID    "A0000005591010FFFFFFFF8900001100"
+#define ISDP10 "A0000005591010FFFFFFFF8900001000"
 
 static char factory[512];
 static uint8_t *pkg;
@@ -246,6 +247,41 @@ static veuicc_isdp_info isdp(const veuicc_card *card, const char *aid_hex)
 	return info;
 }
 
+/* One script with the header X-Admin-Targeted-Application: \p target (NULL:
+ * none) in the open session; the card's POST in \p m / \p body. */
+static void targeted(veuicc_sm *sm, const char *script_hex, const char *target, const char *uri,
+                     veuicc_http_msg *m, uint8_t *body, size_t cap)
+{
+	uint8_t script[300];
+	size_t sn = th_unhex(script_hex, script, sizeof(script));
+	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, uri, target, 1), 0);
+	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, m, body, cap, 5000),
+	                 VEUICC_SM_HTTPS_REQUEST);
+	assert_string_equal(m->uri, uri);
+}
+
+/* The hex of R-APDU data + SW of a script response AB { 80 n, 23 R-APDU }. */
+static const char *rapdu_hex(const uint8_t *body, size_t n)
+{
+	static char out[2 * 600 + 1];
+	veuicc_tlv ab, r;
+	assert_int_equal(veuicc_tlv_find(body, n, 0, 0xAB, &ab), 1);
+	assert_int_equal(veuicc_tlv_find(ab.value, ab.len, 0, 0x23, &r), 1);
+	assert_true(r.len < 600);
+	th_hex(r.value, r.len, out);
+	return out;
+}
+
+#define ISDR_TGT    "//aid/A000000559/1010FFFFFFFF8900000100"
+#define ISDP10_TGT  "//aid/A000000559/1010FFFFFFFF8900001000"
+#define ISDP11_TGT  "//aid/A000000559/1010FFFFFFFF8900001100"
+#define ECASD_TGT   "//aid/A000000559/1010FFFFFFFF8900000200"
+#define ARAM_AID    "A00000015141434C00"
+#define ARAM_TGT    "//aid/A000000151/41434C00"
+#define GET_KEYINFO "AA07 2205 80CA00E000"
+/* DELETE of the ARA-M instance: would change the card if anything ran it */
+#define DEL_ARAM "AA10 220E 80E40000 0B 4F09" ARAM_AID "00"
+
 /* A reported step: begin, the call, end (in this order). */
 #define step(sm, name, call) (veuicc_sm_begin(sm, name), veuicc_sm_end(sm, call))
 
@@ -294,6 +330,18 @@ static void test_full_story(void **state)
 	assert_int_equal(ss.wire_in, bs.tx_bytes);
 	assert_int_equal(ss.wire_out, bs.rx_bytes);
 	assert_false(veuicc_bip_active(t.card));
+	/* the factory profile's ISD-P, DISABLED now, is still reachable as the
+	 * ISD-R reaches it: its own key information (none: factory profile),
+	 * not the ISD-R's */
+	assert_int_equal(isdp(t.card, ISDP10).state, VEUICC_ISDP_DISABLED);
+	veuicc_sm_begin(sm, "targets");
+	assert_int_equal(veuicc_sm_audit(sm), 0); /* the session stays open */
+	veuicc_http_msg m;
+	uint8_t body[512];
+	targeted(sm, GET_KEYINFO, ISDP10_TGT, "/d1", &m, body, sizeof(body));
+	assert_string_equal(m.script_status, "ok");
+	assert_string_equal(rapdu_hex(body, m.body_len), "E0009000");
+	assert_int_equal(veuicc_sm_end(sm, 0), 0);
 	free_sm(sm, &t);
 }
 
@@ -548,41 +596,6 @@ static void test_reset_mid_session(void **state)
 	free_sm(sm, &t);
 }
 
-/* One script with the header X-Admin-Targeted-Application: \p target (NULL:
- * none) in the open session; the card's POST in \p m / \p body. */
-static void targeted(veuicc_sm *sm, const char *script_hex, const char *target, const char *uri,
-                     veuicc_http_msg *m, uint8_t *body, size_t cap)
-{
-	uint8_t script[300];
-	size_t sn = th_unhex(script_hex, script, sizeof(script));
-	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, uri, target, 1), 0);
-	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, m, body, cap, 5000),
-	                 VEUICC_SM_HTTPS_REQUEST);
-	assert_string_equal(m->uri, uri);
-}
-
-/* The hex of R-APDU data + SW of a script response AB { 80 n, 23 R-APDU }. */
-static const char *rapdu_hex(const uint8_t *body, size_t n)
-{
-	static char out[2 * 600 + 1];
-	veuicc_tlv ab, r;
-	assert_int_equal(veuicc_tlv_find(body, n, 0, 0xAB, &ab), 1);
-	assert_int_equal(veuicc_tlv_find(ab.value, ab.len, 0, 0x23, &r), 1);
-	assert_true(r.len < 600);
-	th_hex(r.value, r.len, out);
-	return out;
-}
-
-#define ISDR_TGT    "//aid/A000000559/1010FFFFFFFF8900000100"
-#define ISDP10_TGT  "//aid/A000000559/1010FFFFFFFF8900001000"
-#define ISDP11_TGT  "//aid/A000000559/1010FFFFFFFF8900001100"
-#define ECASD_TGT   "//aid/A000000559/1010FFFFFFFF8900000200"
-#define ARAM_AID    "A00000015141434C00"
-#define ARAM_TGT    "//aid/A000000151/41434C00"
-#define GET_KEYINFO "AA07 2205 80CA00E000"
-/* DELETE of the ARA-M instance: would change the card if anything ran it */
-#define DEL_ARAM "AA10 220E 80E40000 0B 4F09" ARAM_AID "00"
-
 /* X-Admin-Targeted-Application (GP Amd B §3.4.2; H81-9, H81-17): the ISD-R
  * and any ISD-P run the script; an unknown AID gets unknown-application, an
  * applet instance not-a-security-domain, the ECASD and the enabled
@@ -730,8 +743,6 @@ static void test_es8_tunnel(void **state)
 }
 
 /* ---- the HTTPS parameters in the card file (H81-19) ------------------------ */
-
-#define ISDP10 "A0000005591010FFFFFFFF8900001000"
 
 /* A simulator for the card \p card already open: its HTTPS server on
  * \p port (where the remembered parameters point), a BIP terminal, the
