@@ -5,11 +5,14 @@
  * Checks: a complete message took no more than the input, its body fits,
  * every kept header is a C string, and no shorter prefix of it is complete
  * (the parser needs the whole message, never reads past it); a card request
- * built from the body parses back to the same body.
+ * built from the body parses back to the same body; an
+ * X-Admin-Targeted-Application value that parses as an AID
+ * (cat/bip_target.c) reads back the same from its canonical form.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cat/bip_target.h"
 #include "scp/http.h"
 #include "scp/scp81.h"
 
@@ -51,6 +54,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.used)
 			CHECK(veuicc_http_parse(in, m.used - 1, request, &m2, body2,
 			                        sizeof(body2)) != VEUICC_OK);
+		uint8_t aid[16], aid2[16];
+		size_t al, al2;
+		if (veuicc_scp81_target_aid(m.target_app, aid, &al) == VEUICC_OK) {
+			CHECK(al >= 5 && al <= 16);
+			char canon[6 + 2 * 16 + 2] = "//aid/";
+			for (size_t i = 0; i < al; i++) {
+				static const char hx[] = "0123456789ABCDEF";
+				size_t o = strlen(canon);
+				if (i == 5)
+					canon[o++] = '/';
+				canon[o++] = hx[aid[i] >> 4];
+				canon[o++] = hx[aid[i] & 15];
+				canon[o] = '\0';
+			}
+			CHECK(veuicc_scp81_target_aid(canon, aid2, &al2) == VEUICC_OK);
+			CHECK(al2 == al && !memcmp(aid, aid2, al));
+		}
 		/* the card's POST of this body reads back as it was written */
 		size_t pl;
 		if (veuicc_scp81_build_post("/a", "h", "//se-id/eid/1", body, m.body_len, "ok",

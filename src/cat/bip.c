@@ -19,6 +19,7 @@
 #include <mbedtls/ssl.h>
 
 #include "apdu/sw.h"
+#include "cat/bip_target.h"
 #include "cat/cat_state.h"
 #include "cat/envelope.h"
 #include "cat/proactive.h"
@@ -411,24 +412,6 @@ static bool ieq(const char *a, const char *c)
 	return *a == *c;
 }
 
-/* X-Admin-Targeted-Application "//aid/RID/PIX" names the ISD-R? */
-static bool targets_isdr(const char *t)
-{
-	static const char hexd[] = "0123456789ABCDEF";
-	char want[6 + 10 + 1 + 2 * 16 + 1];
-	size_t o = 0;
-	memcpy(want, "//aid/", 6);
-	o = 6;
-	for (size_t i = 0; i < sizeof(veuicc_aid_isdr); i++) {
-		if (i == 5)
-			want[o++] = '/';
-		want[o++] = hexd[veuicc_aid_isdr[i] >> 4];
-		want[o++] = hexd[veuicc_aid_isdr[i] & 15];
-	}
-	want[o] = '\0';
-	return ieq(t, want);
-}
-
 /* A complete HTTP response from the SM-SR. */
 static void on_response(struct veuicc_bip *b, const veuicc_http_msg *m)
 {
@@ -450,19 +433,29 @@ static void on_response(struct veuicc_bip *b, const veuicc_http_msg *m)
 	if (m->next_uri[0])
 		memcpy(b->uri, m->next_uri, sizeof(b->uri));
 	size_t out = 0;
-	const char *status = "ok";
-	if (m->target_app[0] && !targets_isdr(m->target_app)) {
-		status = "unknown-application"; /* only the ISD-R is a target (H81) */
-	} else {
+	/* GP Amd B §3.4.2: the ISD-R, or an ISD-P (ES8); any other target: its
+	 * status and no script response (H81-9, H81-17) */
+	veuicc_scp81_target t;
+	veuicc_scp81_target_of(b->card, m->target_app, &t);
+	const char *status = veuicc_scp81_target_status(t.kind);
+	if (t.kind == VEUICC_SCP81_TGT_ISDR || t.kind == VEUICC_SCP81_TGT_ISDP) {
 		veuicc_keyest_end_forward(b->card); /* a script is a session of its own (SM1) */
-		rc = veuicc_remote_run_expanded(b->body, m->body_len, veuicc_cat_exec_isdr, b->card,
-		                                b->script, SCRIPT_MAX, &out);
+		if (t.kind == VEUICC_SCP81_TGT_ISDR)
+			rc = veuicc_remote_run_expanded(b->body, m->body_len, veuicc_cat_exec_isdr,
+			                                b->card, b->script, SCRIPT_MAX, &out);
+		else
+			rc =
+			    veuicc_remote_run_expanded(b->body, m->body_len, veuicc_scp81_exec_isdp,
+			                               &t, b->script, SCRIPT_MAX, &out);
 		veuicc_keyest_end_forward(b->card);
 		if (rc) {
 			fail(b, rc, false);
 			return;
 		}
 		b->stats.scripts++;
+		b->stats.isdp_scripts += t.kind == VEUICC_SCP81_TGT_ISDP;
+	} else {
+		b->stats.not_run++;
 	}
 	rc = post(b, b->script, out, status);
 	if (rc)
@@ -537,6 +530,19 @@ static bool terminal_can(const veuicc_card *card)
 	       veuicc_cat_tp_has(card, 16, 0x02);   /* byte 17 b2: TCP client mode remote */
 }
 
+/* The Host header (H81-7): 8A, else the IPv4 address. */
+static void set_host(struct veuicc_bip *b, const veuicc_scp81_params *p)
+{
+	if (p->host[0]) {
+		memcpy(b->host, p->host, sizeof(b->host));
+	} else if (p->address_len == 4) {
+		snprintf(b->host, sizeof(b->host), "%u.%u.%u.%u", p->address[0], p->address[1],
+		         p->address[2], p->address[3]);
+	} else {
+		snprintf(b->host, sizeof(b->host), "localhost");
+	}
+}
+
 uint16_t veuicc_bip_push(veuicc_card *card, const veuicc_capdu *cmd)
 {
 	if (cmd->p1 != VEUICC_SCP81_P1_PUSH || cmd->p2 != VEUICC_SCP81_P2_ADMIN)
@@ -561,14 +567,7 @@ uint16_t veuicc_bip_push(veuicc_card *card, const veuicc_capdu *cmd)
 	b->state = ST_ARMED;
 	veuicc_scp81_admin_from(card, &p, b->from, sizeof(b->from));
 	memcpy(b->uri, p.uri, sizeof(p.uri));
-	if (p.host[0]) {
-		memcpy(b->host, p.host, sizeof(b->host));
-	} else if (p.address_len == 4) {
-		snprintf(b->host, sizeof(b->host), "%u.%u.%u.%u", p.address[0], p.address[1],
-		         p.address[2], p.address[3]);
-	} else {
-		snprintf(b->host, sizeof(b->host), "localhost");
-	}
+	set_host(b, &p);
 	mbedtls_platform_zeroize(&p, sizeof(p));
 	if (!card->cat->in_packet)
 		veuicc_bip_packet_done(card); /* a plain PUSH (test mode): at once */
@@ -593,6 +592,13 @@ int veuicc_bip_notify(veuicc_card *card, const uint8_t *notif, size_t len)
 	struct veuicc_bip *b = card->cat ? card->cat->bip : NULL;
 	if (!b || !b->have_last || !terminal_can(card))
 		return VEUICC_BIP_NOTIFY_SMS;
+	uint8_t psk[32];
+	size_t psk_len;
+	char id[VEUICC_SCP81_STR_MAX];
+	int krc = veuicc_scp81_psk(card, &b->last, psk, &psk_len, id, sizeof(id));
+	mbedtls_platform_zeroize(psk, sizeof(psk));
+	if (krc)
+		return VEUICC_BIP_NOTIFY_SMS; /* the key set is gone (PUT KEY, SM-SR change) */
 	if (b->state != ST_IDLE || refresh_queued(card->cat))
 		return VEUICC_BIP_NOTIFY_LATER;
 	/* the first POST goes to the admin URI with ?msg=<hex E1> */
@@ -609,8 +615,7 @@ int veuicc_bip_notify(veuicc_card *card, const uint8_t *notif, size_t len)
 		b->uri[u + 6 + 2 * i] = hexd[notif[i] & 15];
 	}
 	b->uri[u + 5 + 2 * len] = '\0';
-	if (!b->host[0])
-		snprintf(b->host, sizeof(b->host), "localhost");
+	set_host(b, &b->p);
 	b->state = ST_ARMED;
 	b->stats.notifications++;
 	veuicc_bip_packet_done(card);
@@ -832,4 +837,130 @@ uint16_t veuicc_bip_event(veuicc_card *card, const uint8_t *v, size_t len)
 		return VEUICC_SW_OK;
 	}
 	return VEUICC_SW_WRONG_DATA;
+}
+
+/* ---- the remembered parameters in the card file (H81-19) ---------------- */
+
+static bool put_lv(uint8_t *w, size_t *n, size_t cap, const void *v, size_t len)
+{
+	if (len > 0xFF || *n + 1 + len > cap)
+		return false;
+	w[(*n)++] = (uint8_t)len;
+	memcpy(w + *n, v, len);
+	*n += len;
+	return true;
+}
+
+int veuicc_bip_save(const veuicc_card *card, uint8_t **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	const struct veuicc_bip *b = card->cat ? card->cat->bip : NULL;
+	if (!b || !b->have_last)
+		return VEUICC_OK;
+	const veuicc_scp81_params *p = &b->last;
+	size_t cap = 32 + sizeof(p->conn) + sizeof(p->address) + 4 * VEUICC_SCP81_STR_MAX, n = 0;
+	uint8_t *w = calloc(1, cap);
+	if (!w)
+		return VEUICC_ERR_NO_MEMORY;
+	w[n++] = VEUICC_BIP_RECORD_V1;
+	bool ok = put_lv(w, &n, cap, p->conn, p->conn_len);
+	w[n++] = (uint8_t)(p->buffer_size >> 8);
+	w[n++] = (uint8_t)p->buffer_size;
+	ok = ok && put_lv(w, &n, cap, p->address, p->address_len);
+	w[n++] = (uint8_t)(p->port >> 8);
+	w[n++] = (uint8_t)p->port;
+	ok = ok && put_lv(w, &n, cap, p->psk_id, strlen(p->psk_id));
+	w[n++] = (uint8_t)(p->has_key != 0);
+	w[n++] = p->kvn;
+	w[n++] = p->kid;
+	w[n++] = (uint8_t)(p->retries >> 8);
+	w[n++] = (uint8_t)p->retries;
+	memcpy(w + n, p->retry_delay, 3);
+	n += 3;
+	ok = ok && put_lv(w, &n, cap, p->host, strlen(p->host)) &&
+	     put_lv(w, &n, cap, p->agent_id, strlen(p->agent_id)) &&
+	     put_lv(w, &n, cap, p->uri, strlen(p->uri));
+	if (!ok) {
+		free(w);
+		return VEUICC_ERR_INTERNAL;
+	}
+	*out = w;
+	*len = n;
+	return VEUICC_OK;
+}
+
+typedef struct rec_rd {
+	const uint8_t *p;
+	size_t n, i;
+	bool ok;
+} rec_rd;
+
+static const uint8_t *take(rec_rd *r, size_t len)
+{
+	if (!r->ok || len > r->n - r->i) {
+		r->ok = false;
+		return NULL;
+	}
+	const uint8_t *v = r->p + r->i;
+	r->i += len;
+	return v;
+}
+
+static size_t take_lv(rec_rd *r, void *dst, size_t cap, bool str)
+{
+	const uint8_t *l = take(r, 1);
+	size_t len = l ? *l : 0;
+	const uint8_t *v = take(r, len);
+	if (!v || len + (str ? 1 : 0) > cap || (str && memchr(v, 0, len))) {
+		r->ok = false;
+		return 0;
+	}
+	memcpy(dst, v, len);
+	if (str)
+		((char *)dst)[len] = '\0';
+	return len;
+}
+
+static uint16_t take_u16(rec_rd *r)
+{
+	const uint8_t *v = take(r, 2);
+	return v ? (uint16_t)(v[0] << 8 | v[1]) : 0;
+}
+
+int veuicc_bip_load(veuicc_card *card, const uint8_t *rec, size_t len)
+{
+	veuicc_scp81_params p;
+	memset(&p, 0, sizeof(p));
+	rec_rd r = {rec, len, 0, true};
+	const uint8_t *v = take(&r, 1);
+	if (!v || *v != VEUICC_BIP_RECORD_V1)
+		return VEUICC_ERR_MALFORMED;
+	p.conn_len = take_lv(&r, p.conn, sizeof(p.conn), false);
+	p.buffer_size = take_u16(&r);
+	p.address_len = take_lv(&r, p.address, sizeof(p.address), false);
+	p.port = take_u16(&r);
+	take_lv(&r, p.psk_id, sizeof(p.psk_id), true);
+	const uint8_t *k = take(&r, 3);
+	if (k) {
+		p.has_key = k[0];
+		p.kvn = k[1];
+		p.kid = k[2];
+	}
+	p.retries = take_u16(&r);
+	const uint8_t *d = take(&r, 3);
+	if (d)
+		memcpy(p.retry_delay, d, 3);
+	take_lv(&r, p.host, sizeof(p.host), true);
+	take_lv(&r, p.agent_id, sizeof(p.agent_id), true);
+	take_lv(&r, p.uri, sizeof(p.uri), true);
+	if (!r.ok || r.i != len || !p.conn_len || p.has_key > 1 ||
+	    (p.address_len != 4 && p.address_len != 16) || p.uri[0] != '/')
+		return VEUICC_ERR_MALFORMED;
+	struct veuicc_bip *b = bip_of(card);
+	if (!b)
+		return VEUICC_ERR_NO_MEMORY;
+	b->last = p;
+	b->have_last = true;
+	return VEUICC_OK;
 }

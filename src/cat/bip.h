@@ -38,6 +38,9 @@
 
 struct veuicc_bip;
 
+/** Version byte of the card-file record of veuicc_bip_save(). */
+#define VEUICC_BIP_RECORD_V1 0x01
+
 /** Figures of the card's admin sessions (tests, benchmarks). */
 typedef struct veuicc_bip_stats {
 	unsigned sessions;      /**< admin sessions ended (either way) */
@@ -45,6 +48,8 @@ typedef struct veuicc_bip_stats {
 	unsigned failures;      /**< attempts that failed (channel, TLS, link) */
 	unsigned posts;         /**< HTTP POSTs sent */
 	unsigned scripts;       /**< scripts run */
+	unsigned isdp_scripts;  /**< ... of them on an ISD-P (X-Admin-Targeted-Application) */
+	unsigned not_run;       /**< scripts refused for their target (status other than ok) */
 	int last_ok;            /**< the last session ended with 204 and CLOSE CHANNEL */
 	int last_error;         /**< mbedtls or veuicc error code of the last failure */
 	size_t tx_bytes;        /**< bytes in SEND DATA (TLS records) */
@@ -114,5 +119,22 @@ void veuicc_bip_get_stats(const veuicc_card *card, veuicc_bip_stats *out);
 
 /** Non-zero while an admin session is armed or running. */
 int veuicc_bip_active(const veuicc_card *card);
+
+/**
+ * The remembered HTTPS parameters of the last admin session that ended with
+ * 204 (H81-15, H81-19) as the card-file record scp81/last (core/state.c):
+ * version, OPEN CHANNEL TLVs, buffer size, address, port, PSK identity,
+ * key reference (KVN, key id: the PSK itself stays in the key set), retry
+ * policy, host, agent ID, URI. \p *out = NULL when nothing is remembered.
+ * \returns VEUICC_OK or VEUICC_ERR_NO_MEMORY
+ */
+int veuicc_bip_save(const veuicc_card *card, uint8_t **out, size_t *len);
+
+/**
+ * Remember the parameters of a record of veuicc_bip_save() (a card opened
+ * from its file or a snapshot).
+ * \returns VEUICC_OK, VEUICC_ERR_MALFORMED, VEUICC_ERR_NO_MEMORY
+ */
+int veuicc_bip_load(veuicc_card *card, const uint8_t *rec, size_t len);
 
 #endif /* VEUICC_CAT_BIP_H */

@@ -186,7 +186,12 @@ static int lookup(void *arg, const uint8_t tar[3], uint8_t kvn, const veuicc_scp
 int veuicc_cat_exec_isdr(void *arg, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
                          size_t *rlen)
 {
-	veuicc_card *card = arg;
+	return veuicc_cat_exec_on(arg, veuicc_isdr_ops.process, arg, capdu, len, rapdu, cap, rlen);
+}
+
+int veuicc_cat_exec_on(veuicc_card *card, veuicc_cat_process_fn process, void *ctx,
+                       const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap, size_t *rlen)
+{
 	uint16_t sw;
 	uint8_t data[VEUICC_REMOTE_MAX - 2];
 	veuicc_rsp r = {.buf = data, .cap = sizeof(data), .len = 0, .owner = NULL, .err = 0};
@@ -202,7 +207,7 @@ int veuicc_cat_exec_isdr(void *arg, const uint8_t *capdu, size_t len, uint8_t *r
 	else {
 		c.cl.channel = 0;
 		card->ota_secured = 1; /* secured by the SCP80 packet (gp/sd_session.c) */
-		sw = veuicc_isdr_ops.process(card, &c, &r);
+		sw = process(ctx, &c, &r);
 		card->ota_secured = 0;
 		if (r.err)
 			sw = VEUICC_SW_MEMORY_FAILURE;

@@ -66,6 +66,18 @@ bool veuicc_cat_isdr_kvn_in_use(const veuicc_card *card, uint8_t kvn);
 int veuicc_cat_exec_isdr(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
                          size_t *rlen);
 
+/** An application's command handler (veuicc_applet_ops.process). */
+typedef uint16_t (*veuicc_cat_process_fn)(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp);
+
+/**
+ * Run one C-APDU of a remote script on the handler \p process (context
+ * \p ctx) in the same hidden context as veuicc_cat_exec_isdr(): basic
+ * channel, no secure messaging, card->ota_secured set while it runs. Used
+ * for SCP81 scripts targeted at an ISD-P (cat/bip_target.c).
+ */
+int veuicc_cat_exec_on(veuicc_card *card, veuicc_cat_process_fn process, void *ctx,
+                       const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap, size_t *rlen);
+
 /** Free the CAT state of a card (counters wiped). NULL is ignored. */
 void veuicc_cat_free(struct veuicc_cat *cat);
 

@@ -27,6 +27,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "cat/bip.h"
 #include "core/card.h"
 #include "core/fault.h"
 #include "applet/runtime.h"
@@ -49,6 +50,8 @@
 #define NS_MNOSD     "mnosd"
 #define NS_APPLET    "applet" /* applet/state: the applet runtime (docs/applets.md) */
 #define KEY_APPLETS  "state"
+#define NS_SCP81     "scp81" /* scp81/last: the HTTPS parameters (cat/bip.c, H81-19) */
+#define KEY_SCP81    "last"
 #define KEY_KEYS     "isdr-keysets"
 #define KEY_COUNTERS "scp80-counters"
 #define KEY_EID      "eid"
@@ -520,6 +523,11 @@ static int snap_build(veuicc_card *card, struct veuicc_card_snap *s)
 	/* applet load files and instances */
 	if (!rc && !(rc = veuicc_applets_save(card, &ap, &ap_len)) && ap)
 		rc = snap_add(s, NS_APPLET, KEY_APPLETS, ap, ap_len, false);
+	uint8_t *hp;
+	size_t hp_len;
+	/* where notifications go over HTTPS (no PSK: only its key reference) */
+	if (!rc && !(rc = veuicc_bip_save(card, &hp, &hp_len)) && hp)
+		rc = snap_add(s, NS_SCP81, KEY_SCP81, hp, hp_len, false);
 	return rc;
 }
 
@@ -527,7 +535,7 @@ static bool owned_ns(const char *ns)
 {
 	return !strcmp(ns, NS_CARD) || !strcmp(ns, NS_GP) || !strcmp(ns, NS_PROFILE) ||
 	       !strcmp(ns, NS_PSTATE) || !strcmp(ns, NS_FACTORY) || !strcmp(ns, NS_OTA) ||
-	       !strcmp(ns, NS_MNOSD) || !strcmp(ns, NS_APPLET);
+	       !strcmp(ns, NS_MNOSD) || !strcmp(ns, NS_APPLET) || !strcmp(ns, NS_SCP81);
 }
 
 static int read_rec(void *ctx, const char *ns, const uint8_t *key, size_t key_len,
@@ -882,6 +890,17 @@ static int load_layout2(veuicc_card *card, veuicc_store *st, const uint8_t *meta
 	                            strlen(KEY_APPLETS), &v, &len);
 	if (!rc) {
 		rc = veuicc_applets_load(card, v, len);
+		veuicc_store_free_value(v, len);
+		if (rc)
+			return rc;
+	} else if (rc != VEUICC_ERR_NOT_FOUND) {
+		return rc;
+	}
+	/* the last admin server's HTTPS parameters (H81-19) */
+	rc = veuicc_store_get_alloc(st, NS_SCP81, (const uint8_t *)KEY_SCP81, strlen(KEY_SCP81), &v,
+	                            &len);
+	if (!rc) {
+		rc = veuicc_bip_load(card, v, len);
 		veuicc_store_free_value(v, len);
 		if (rc)
 			return rc;

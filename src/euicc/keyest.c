@@ -376,14 +376,22 @@ uint16_t veuicc_keyest_forward(veuicc_card *card, const veuicc_capdu *cmd, veuic
 		veuicc_keyest_end_perso(card);
 		return VEUICC_SW_COND_NOT_SATISFIED; /* deleted meanwhile */
 	}
+	const veuicc_app *a = veuicc_isdp_app(card, k->perso_aid, k->perso_len);
+	return a ? a->ops->process(a->ctx, cmd, rsp) : VEUICC_SW_COND_NOT_SATISFIED;
+}
+
+const veuicc_app *veuicc_isdp_app(veuicc_card *card, const uint8_t *aid, size_t aid_len)
+{
+	if (!isdp_entry(card, aid, aid_len))
+		return NULL; /* no such ISD-P (a deleted one keeps a dormant engine entry) */
 	veuicc_engine *eng = &card->engine;
 	for (size_t i = 0; i < eng->napps; i++) {
 		const veuicc_app *a = &eng->apps[i];
-		if (a->ops == &veuicc_isdp_ops && a->aid_len == k->perso_len &&
-		    !memcmp(a->aid, k->perso_aid, k->perso_len))
-			return a->ops->process(a->ctx, cmd, rsp);
+		if (a->ops == &veuicc_isdp_ops && a->aid_len == aid_len &&
+		    !memcmp(a->aid, aid, aid_len))
+			return a;
 	}
-	return VEUICC_SW_COND_NOT_SATISFIED;
+	return NULL;
 }
 
 void veuicc_keyest_end_forward(veuicc_card *card)

@@ -137,6 +137,14 @@ void veuicc_keyest_end_forward(veuicc_card *card);
  */
 uint16_t veuicc_keyest_forward(veuicc_card *card, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 
+/**
+ * The engine entry of the ISD-P \p aid (its command handler), NULL when the
+ * registry has no such ISD-P: where an INSTALL [for personalization]
+ * forwards STORE DATA, and where an SCP81 script targeted at the ISD-P
+ * runs (cat/bip_target.c).
+ */
+const veuicc_app *veuicc_isdp_app(veuicc_card *card, const uint8_t *aid, size_t aid_len);
+
 /** End the INSTALL [for personalization] context and any pending key
  *  establishment (ISD-R selected again, deselected, another command). */
 void veuicc_keyest_end_perso(veuicc_card *card);

@@ -26,14 +26,19 @@
 #include <unistd.h>
 
 #include "apdu/card_helpers.h"
+#include "applet/runtime.h"
 #include "cat/bip.h"
+#include "gp/mnosd.h"
+#include "tlv/tlv.h"
 #include "core/card.h"
 #include "scp/http.h"
 #include "scp/scp81.h"
 #include "sm.h"
+#include "store/store.h"
 
-#define FB  "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
-#define AID "A0000005591010FFFFFFFF8900001100"
+#define FB     "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
+#define AID    "A0000005591010FFFFFFFF8900001100"
+#define ISDP10 "A0000005591010FFFFFFFF8900001000"
 
 static char factory[512];
 static uint8_t *pkg;
@@ -242,6 +247,41 @@ static veuicc_isdp_info isdp(const veuicc_card *card, const char *aid_hex)
 	return info;
 }
 
+/* One script with the header X-Admin-Targeted-Application: \p target (NULL:
+ * none) in the open session; the card's POST in \p m / \p body. */
+static void targeted(veuicc_sm *sm, const char *script_hex, const char *target, const char *uri,
+                     veuicc_http_msg *m, uint8_t *body, size_t cap)
+{
+	uint8_t script[300];
+	size_t sn = th_unhex(script_hex, script, sizeof(script));
+	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, uri, target, 1), 0);
+	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, m, body, cap, 5000),
+	                 VEUICC_SM_HTTPS_REQUEST);
+	assert_string_equal(m->uri, uri);
+}
+
+/* The hex of R-APDU data + SW of a script response AB { 80 n, 23 R-APDU }. */
+static const char *rapdu_hex(const uint8_t *body, size_t n)
+{
+	static char out[2 * 600 + 1];
+	veuicc_tlv ab, r;
+	assert_int_equal(veuicc_tlv_find(body, n, 0, 0xAB, &ab), 1);
+	assert_int_equal(veuicc_tlv_find(ab.value, ab.len, 0, 0x23, &r), 1);
+	assert_true(r.len < 600);
+	th_hex(r.value, r.len, out);
+	return out;
+}
+
+#define ISDR_TGT    "//aid/A000000559/1010FFFFFFFF8900000100"
+#define ISDP10_TGT  "//aid/A000000559/1010FFFFFFFF8900001000"
+#define ISDP11_TGT  "//aid/A000000559/1010FFFFFFFF8900001100"
+#define ECASD_TGT   "//aid/A000000559/1010FFFFFFFF8900000200"
+#define ARAM_AID    "A00000015141434C00"
+#define ARAM_TGT    "//aid/A000000151/41434C00"
+#define GET_KEYINFO "AA07 2205 80CA00E000"
+/* DELETE of the ARA-M instance: would change the card if anything ran it */
+#define DEL_ARAM "AA10 220E 80E40000 0B 4F09" ARAM_AID "00"
+
 /* A reported step: begin, the call, end (in this order). */
 #define step(sm, name, call) (veuicc_sm_begin(sm, name), veuicc_sm_end(sm, call))
 
@@ -274,6 +314,10 @@ static void test_full_story(void **state)
 	assert_int_equal(veuicc_card_notification_count(t.card), 0); /* confirmed */
 	assert_int_equal(bs.failures, 0);
 	assert_true(bs.last_ok);
+	/* ES8 ran on the ISD-P itself (X-Admin-Targeted-Application, H81-17):
+	 * 3A01, 3A02, the 84/85 script and one per SCP03t segment */
+	assert_true(bs.isdp_scripts >= 3 + (pkg_len + 1023) / 1024);
+	assert_int_equal(bs.not_run, 0);
 	assert_int_equal(ss.connections, 8);
 	assert_int_equal(ss.handshake_failures, 0);
 	assert_string_equal(ss.psk_identity, "veuicc-isdr-psk");
@@ -286,6 +330,18 @@ static void test_full_story(void **state)
 	assert_int_equal(ss.wire_in, bs.tx_bytes);
 	assert_int_equal(ss.wire_out, bs.rx_bytes);
 	assert_false(veuicc_bip_active(t.card));
+	/* the factory profile's ISD-P, DISABLED now, is still reachable as the
+	 * ISD-R reaches it: its own key information (none: factory profile),
+	 * not the ISD-R's */
+	assert_int_equal(isdp(t.card, ISDP10).state, VEUICC_ISDP_DISABLED);
+	veuicc_sm_begin(sm, "targets");
+	assert_int_equal(veuicc_sm_audit(sm), 0); /* the session stays open */
+	veuicc_http_msg m;
+	uint8_t body[512];
+	targeted(sm, GET_KEYINFO, ISDP10_TGT, "/d1", &m, body, sizeof(body));
+	assert_string_equal(m.script_status, "ok");
+	assert_string_equal(rapdu_hex(body, m.body_len), "E0009000");
+	assert_int_equal(veuicc_sm_end(sm, 0), 0);
 	free_sm(sm, &t);
 }
 
@@ -540,8 +596,11 @@ static void test_reset_mid_session(void **state)
 	free_sm(sm, &t);
 }
 
-/* X-Admin-Targeted-Application: the ISD-R runs the script, another
- * application gets "unknown-application" and nothing runs (H81-9). */
+/* X-Admin-Targeted-Application (GP Amd B §3.4.2; H81-9, H81-17): the ISD-R
+ * and any ISD-P run the script; an unknown AID gets unknown-application, an
+ * applet instance not-a-security-domain, the ECASD and the enabled
+ * profile's MNO-SD security-error, each with no script response and nothing
+ * run. */
 static void test_targeted_application(void **state)
 {
 	(void)state;
@@ -549,40 +608,305 @@ static void test_targeted_application(void **state)
 	veuicc_sm *sm = new_sm(&t);
 	veuicc_sm_begin(sm, "audit");
 	assert_int_equal(veuicc_sm_audit(sm), 0); /* the session stays open */
+	/* an applet instance to aim at: the ARA-M, loaded and installed by ES5
+	 * scripts on the ISD-R (docs/applets.md) */
+	static const char *const inst[] = {
+	    "80E60200 0D 08F076657569636301 00000000 00", "80E88000 06 C404CAFEBABE 00",
+	    "80E60C00 23 08F076657569636301 09F07665756963630101 09" ARAM_AID " 0100 02C900 00 00"};
+	uint8_t apdus[200];
+	size_t lens[3], used = 0;
+	for (size_t i = 0; i < 3; i++) {
+		lens[i] = th_unhex(inst[i], apdus + used, sizeof(apdus) - used);
+		used += lens[i];
+	}
+	veuicc_sm_rapdus rr;
+	assert_int_equal(veuicc_sm_es5(sm, apdus, lens, 3, &rr), 0);
+	assert_int_equal(veuicc_applets_count(t.card), 1);
+	/* the enabled profile's MNO-SD (SAIP PE-SecurityDomain of factory/default.json) */
+	char mnosd_tgt[64] = "";
+	for (size_t i = 0; i < t.card->engine.napps && !mnosd_tgt[0]; i++) {
+		const veuicc_app *a = &t.card->engine.apps[i];
+		if (a->ops != &veuicc_mnosd_ops)
+			continue;
+		char h[40];
+		th_hex(a->aid, a->aid_len, h);
+		snprintf(mnosd_tgt, sizeof(mnosd_tgt), "//aid/%.10s/%s", h, h + 10);
+	}
+	assert_true(mnosd_tgt[0] != '\0');
+
 	veuicc_bip_stats b0, b1;
 	veuicc_bip_get_stats(t.card, &b0);
-	/* GET DATA 80 CA 00 66 (card data) in an AA script */
-	uint8_t script[16];
-	size_t sn = th_unhex("AA07 2205 80CA006600", script, sizeof(script));
+	size_t isdps = veuicc_card_isdp_count(t.card);
 	veuicc_http_msg m;
-	uint8_t body[512];
-	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, "/t1",
-	                                         "//aid/A000000559/1010FFFFFFFF8900001000", 1),
-	                 0);
-	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000),
-	                 VEUICC_SM_HTTPS_REQUEST);
-	assert_string_equal(m.uri, "/t1");
-	assert_string_equal(m.script_status, "unknown-application");
-	assert_int_equal(m.body_len, 0);
+	uint8_t body[1024];
+	static const struct {
+		const char *target, *status;
+	} refused[] = {
+	    {ISDP11_TGT, "unknown-application"}, /* no such ISD-P (yet) */
+	    {"//aid/A000000559/1010FFFFFFFF89000011", "unknown-application"},   /* a prefix */
+	    {"//aid/A0000005/591010FFFFFFFF8900001100", "unknown-application"}, /* RID of 4 */
+	    {"//se-id/eid/89049032123451234512345678901235", "unknown-application"},
+	    {"//aid/A000000559/1010FFFFFFFF89000011G0", "unknown-application"},
+	    {ARAM_TGT, "not-a-security-domain"},
+	    {ECASD_TGT, "security-error"},
+	    {NULL, "security-error"}, /* the MNO-SD */
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		char uri[16];
+		snprintf(uri, sizeof(uri), "/r%zu", i);
+		const char *tg = refused[i].target ? refused[i].target : mnosd_tgt;
+		targeted(sm, DEL_ARAM, tg, uri, &m, body, sizeof(body));
+		assert_string_equal(m.script_status, refused[i].status);
+		assert_string_equal(m.content_type, VEUICC_HTTP_CT_RESPONSE);
+		assert_int_equal(m.body_len, 0); /* GP Amd B: no script response */
+	}
 	veuicc_bip_get_stats(t.card, &b1);
-	assert_int_equal(b1.scripts, b0.scripts);
-	/* the ISD-R by name: run */
-	assert_int_equal(veuicc_sm_https_respond(sm->srv, script, sn, "/t2",
-	                                         "//aid/A000000559/1010FFFFFFFF8900000100", 0),
-	                 0);
-	assert_int_equal(veuicc_sm_https_wait(sm->srv, &sm->hcard, &m, body, sizeof(body), 5000),
-	                 VEUICC_SM_HTTPS_REQUEST);
-	assert_string_equal(m.uri, "/t2");
+	assert_int_equal(b1.scripts, b0.scripts); /* nothing ran */
+	assert_int_equal(b1.not_run, b0.not_run + 8);
+	assert_int_equal(veuicc_applets_count(t.card), 1); /* the ARA-M is still there */
+	assert_int_equal(veuicc_card_isdp_count(t.card), isdps);
+
+	/* the ISD-R by name, in lower case hex: its own key information (SCP80/81/03 sets) */
+	targeted(sm, GET_KEYINFO, "//aid/a000000559/1010ffffffff8900000100", "/t1", &m, body,
+	         sizeof(body));
 	assert_string_equal(m.script_status, "ok");
-	assert_true(m.body_len > 8);
-	assert_int_equal(body[0], 0xAB);
-	assert_memory_equal(body + m.body_len - 2, "\x90\x00", 2);
+	const char *isdr_keys = rapdu_hex(body, m.body_len);
+	assert_non_null(strstr(isdr_keys, "C00401408510")); /* its SCP81 PSK, KVN 40 (85) */
+	/* the enabled profile's ISD-P: its own (no key set: factory profile) */
+	targeted(sm, GET_KEYINFO, ISDP10_TGT, "/t2", &m, body, sizeof(body));
+	assert_string_equal(m.script_status, "ok");
+	assert_string_equal(rapdu_hex(body, m.body_len), "E0009000");
+	/* an ISD-P's handler answers what it does not know as the ISD-P does */
+	targeted(sm, "AA07 2205 80CA00CF00", ISDP10_TGT, "/t3", &m, body, sizeof(body));
+	assert_string_equal(rapdu_hex(body, m.body_len), "6A88");
 	veuicc_bip_get_stats(t.card, &b1);
-	assert_int_equal(b1.scripts, b0.scripts + 1);
+	assert_int_equal(b1.scripts, b0.scripts + 3);
+	assert_int_equal(b1.isdp_scripts, b0.isdp_scripts + 2);
 	assert_int_equal(veuicc_sm_end(sm, 0), 0); /* 204, CLOSE CHANNEL */
 	veuicc_bip_get_stats(t.card, &b1);
 	assert_true(b1.last_ok);
 	free_sm(sm, &t);
+}
+
+/* Key establishment and download over HTTPS: scripts targeted at the new
+ * ISD-P (the default, H81-17) or through the ISD-R's INSTALL [for
+ * personalization] (--es8-tunnel); the same result either way. */
+static void es8_over_https(int tunnel)
+{
+	struct tc t;
+	veuicc_sm *sm = new_sm(&t);
+	sm->es8_tunnel = tunnel;
+	char *tr = NULL;
+	size_t trn = 0;
+	sm->transcript = open_memstream(&tr, &trn);
+	assert_non_null(sm->transcript);
+	uint8_t aid[16];
+	th_unhex(AID, aid, sizeof(aid));
+	assert_int_equal(step(sm, "create", veuicc_sm_create_isdp(sm, aid, sizeof(aid))), 0);
+	assert_int_equal(veuicc_sm_need_pki(sm), 0);
+	veuicc_bip_stats b0, b1;
+	veuicc_bip_get_stats(t.card, &b0);
+	assert_int_equal(step(sm, "keys", veuicc_sm_establish_keys(sm, aid, sizeof(aid))), 0);
+	assert_string_equal(sm->last_target, tunnel ? "" : ISDP11_TGT);
+	veuicc_bip_get_stats(t.card, &b1);
+	assert_int_equal(b1.isdp_scripts - b0.isdp_scripts, tunnel ? 0 : 2); /* 3A01, 3A02 */
+	assert_int_equal(isdp(t.card, AID).state, VEUICC_ISDP_PERSONALISED);
+	unsigned before = b1.scripts;
+	assert_int_equal(step(sm, "download", veuicc_sm_download(sm, pkg, pkg_len)), 0);
+	assert_string_equal(sm->last_target, tunnel ? "" : ISDP11_TGT);
+	veuicc_bip_get_stats(t.card, &b1);
+	unsigned n = b1.scripts - before; /* 84, then one per 86 segment */
+	assert_true(n >= 1 + (pkg_len + 1023) / 1024);
+	assert_int_equal(b1.isdp_scripts - b0.isdp_scripts, tunnel ? 0 : 2 + n);
+	veuicc_isdp_info i = isdp(t.card, AID);
+	assert_int_equal(i.state, VEUICC_ISDP_DISABLED);
+	assert_true(i.iccid[0] != '\0');
+	fclose(sm->transcript);
+	sm->transcript = NULL;
+	/* INSTALL [for personalization] (80 E6 20 00) only in the tunnel */
+	assert_true((strstr(tr, "C 80E62000") != NULL) == (tunnel != 0));
+	assert_non_null(strstr(tr, "C 80E20900")); /* 3A01 either way */
+	free(tr);
+	free_sm(sm, &t);
+}
+
+static void test_es8_targeted(void **state)
+{
+	(void)state;
+	es8_over_https(0);
+}
+
+static void test_es8_tunnel(void **state)
+{
+	(void)state;
+	es8_over_https(1);
+}
+
+/* ---- the HTTPS parameters in the card file (H81-19) ------------------------ */
+
+/* A simulator for the card \p card already open: its HTTPS server on
+ * \p port (where the remembered parameters point), a BIP terminal, the
+ * SCP80 counter after \p counter. */
+static veuicc_sm *sm_for(struct tc *t, veuicc_card *card, uint16_t port, uint64_t counter)
+{
+	t->card = card;
+	veuicc_sm *sm = calloc(1, sizeof(*sm));
+	assert_non_null(sm);
+	assert_int_equal(veuicc_sm_smsr_from_factory(sm, factory), 0);
+	sm->counter = counter;
+	sm->xfer = t_xfer;
+	sm->reset = t_reset;
+	sm->xctx = t;
+	sm->https = 1;
+	sm->https_port = port;
+	assert_int_equal(veuicc_sm_https_new(sm->psk, sm->psk_len, sm->psk_id, port, &sm->srv), 0);
+	sm->https_port = veuicc_sm_https_port(sm->srv); /* the port the PUSH names */
+	assert_int_equal(veuicc_bip_term_new(NULL, &sm->term), 0);
+	return sm;
+}
+
+/* EnableProfile of the ISD-P \p isdp_hex by SMS (so that this card object runs no
+ * admin session of its own), then the REFRESH's new terminal session with
+ * a BIP terminal: where does the notification go? 1: HTTPS, 0: SMS. */
+static int notification_path(veuicc_sm *sm, const char *isdp_hex)
+{
+	uint8_t aid[16];
+	th_unhex(isdp_hex, aid, sizeof(aid));
+	assert_int_equal(veuicc_sm_terminal_start(sm), 0);
+	unsigned h0 = sm->notifs_https, s0 = sm->notifs_sms;
+	sm->https = 0;
+	veuicc_sm_begin(sm, "enable");
+	assert_int_equal(veuicc_sm_end(sm, veuicc_sm_profile_op(sm, "enable", aid, sizeof(aid))),
+	                 0);
+	assert_true(sm->refresh);
+	sm->https = 1;
+	assert_int_equal(veuicc_sm_terminal_start(sm), 0); /* TERMINAL PROFILE with BIP */
+	veuicc_sm_begin(sm, "confirm");
+	assert_int_equal(veuicc_sm_end(sm, veuicc_sm_confirm_notifications(sm)), 0);
+	assert_int_equal(veuicc_sm_https_close(sm), 0);
+	assert_int_equal(veuicc_card_notification_count(((struct tc *)sm->xctx)->card), 0);
+	assert_int_equal(sm->notifs_https - h0 + sm->notifs_sms - s0, 1);
+	return sm->notifs_https > h0;
+}
+
+static bool has_bytes(const uint8_t *h, size_t hn, const uint8_t *n, size_t nn)
+{
+	for (size_t i = 0; i + nn <= hn; i++)
+		if (!memcmp(h + i, n, nn))
+			return true;
+	return false;
+}
+
+/* A card reopened from its file, or restored from a snapshot, sends its
+ * next notification over HTTPS to the server of its last admin session;
+ * without the record, by SMS. The record holds no PSK. */
+static void test_https_params_persist(void **state)
+{
+	(void)state;
+	char path[128], snap[160], bare[160];
+	snprintf(path, sizeof(path), "/tmp/veuicc-scp81p-%ld.db", (long)getpid());
+	snprintf(snap, sizeof(snap), "%s.snap", path);
+	snprintf(bare, sizeof(bare), "%s.bare", path);
+	unlink(path);
+	unlink(snap);
+	unlink(bare);
+	veuicc_config cfg;
+	veuicc_config_init(&cfg);
+	cfg.factory = factory;
+
+	/* 1: the whole story on a card file: its sessions end with 204 */
+	struct tc t;
+	veuicc_card *card;
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+	veuicc_sm *sm = sm_for(&t, card, 0, 1000);
+	uint16_t port = veuicc_sm_https_port(sm->srv);
+	uint8_t aid[16];
+	th_unhex(AID, aid, sizeof(aid));
+	if (veuicc_sm_run(sm, aid, sizeof(aid), pkg, pkg_len, "0000"))
+		fail_msg("story: %s", sm->steps[sm->nsteps - 1].detail);
+	uint8_t *rec;
+	size_t rec_len;
+	assert_int_equal(veuicc_bip_save(card, &rec, &rec_len), VEUICC_OK);
+	assert_non_null(rec);
+	assert_false(has_bytes(rec, rec_len, sm->psk, sm->psk_len)); /* the key stays in its set */
+	assert_true(has_bytes(rec, rec_len, (const uint8_t *)"/smsr/admin", 11));
+	assert_int_equal(veuicc_card_snapshot(card, snap), VEUICC_OK);
+	uint64_t counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* 2: a new card object from the file: HTTPS with no session of its own */
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+	uint8_t *rec2;
+	size_t rec2_len;
+	assert_int_equal(veuicc_bip_save(card, &rec2, &rec2_len), VEUICC_OK);
+	assert_int_equal(rec2_len, rec_len);
+	assert_memory_equal(rec2, rec, rec_len); /* loaded as saved */
+	free(rec2);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm, ISDP10), 1);
+	veuicc_bip_stats bs;
+	veuicc_bip_get_stats(card, &bs);
+	assert_int_equal(bs.notifications, 1);
+	assert_true(bs.last_ok);
+	counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* 3: restored from the snapshot (a card in memory): HTTPS too */
+	assert_int_equal(veuicc_card_restore(snap, &cfg, &card), VEUICC_OK);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm, ISDP10), 1);
+	counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* 4: the snapshot without the scp81 record: nothing remembered, SMS */
+	veuicc_store *st;
+	assert_int_equal(veuicc_card_restore_file(snap, bare), VEUICC_OK);
+	assert_int_equal(veuicc_store_open(bare, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_delete(st, "scp81", (const uint8_t *)"last", 4), VEUICC_OK);
+	veuicc_store_close(st);
+	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_OK);
+	uint8_t *none;
+	size_t none_len;
+	assert_int_equal(veuicc_bip_save(card, &none, &none_len), VEUICC_OK);
+	assert_null(none);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm, ISDP10), 0);
+	counter = sm->counter;
+	free_sm(sm, &t);
+
+	/* a record naming a key set the card does not have (KVN 4E): SMS */
+	size_t off = 1 + 1 + rec[1] + 2;
+	off += 1 + rec[off] + 2;
+	off += 1 + rec[off];
+	assert_int_equal(rec[off], 1);        /* the key flag */
+	assert_int_equal(rec[off + 1], 0x40); /* the factory's SCP81 KVN */
+	rec[off + 1] = 0x4E;
+	assert_int_equal(veuicc_store_open(bare, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_put(st, "scp81", (const uint8_t *)"last", 4, rec, rec_len),
+	                 VEUICC_OK);
+	veuicc_store_close(st);
+	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_OK);
+	sm = sm_for(&t, card, port, counter);
+	assert_int_equal(notification_path(sm, AID), 0);
+	free_sm(sm, &t);
+
+	/* a damaged record: the card file does not open */
+	rec[0] = 0x7F;
+	assert_int_equal(veuicc_store_open(bare, VEUICC_STORE_NO_CREATE, &st), VEUICC_OK);
+	assert_int_equal(veuicc_store_put(st, "scp81", (const uint8_t *)"last", 4, rec, rec_len),
+	                 VEUICC_OK);
+	veuicc_store_close(st);
+	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_ERR_MALFORMED);
+	free(rec);
+	const char *files[] = {path, snap, bare};
+	for (size_t i = 0; i < 3; i++) {
+		char w[200];
+		unlink(files[i]);
+		snprintf(w, sizeof(w), "%s-wal", files[i]);
+		unlink(w);
+		snprintf(w, sizeof(w), "%s-shm", files[i]);
+		unlink(w);
+	}
 }
 
 static uint16_t sw_of(veuicc_card *card, const char *hexs)
@@ -670,6 +994,9 @@ int main(void)
 	    cmocka_unit_test(test_server_closes_mid_download),
 	    cmocka_unit_test(test_malformed_http),
 	    cmocka_unit_test(test_targeted_application),
+	    cmocka_unit_test(test_es8_targeted),
+	    cmocka_unit_test(test_es8_tunnel),
+	    cmocka_unit_test(test_https_params_persist),
 	    cmocka_unit_test(test_reset_mid_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

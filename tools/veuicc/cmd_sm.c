@@ -98,6 +98,10 @@ static void usage(FILE *f)
 	      "                     simulator's HTTPS server on 127.0.0.1; every ES5/ES8\n"
 	      "                     script of a verb goes in its HTTP exchanges (one session\n"
 	      "                     per verb; the card plays BIP through the terminal)\n"
+	      "  --es8-tunnel       with --https: ES8 (key establishment, download) through\n"
+	      "                     the ISD-R's INSTALL [for personalization] + STORE DATA\n"
+	      "                     instead of scripts targeted at the ISD-P\n"
+	      "                     (X-Admin-Targeted-Application, the default)\n"
 	      "  --https-port N     the server's port (default: any free one)\n"
 	      "  --push-retries N   retry counter of the PUSH (default 0)\n"
 	      "  --push-delay S     its retry waiting delay in seconds (default 0: at once)\n"
@@ -125,7 +129,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 struct opts {
 	const char *card, *reader, *factory, *pki, *state, *iccid, *pin, *segment, *corrupt,
 	    *transcript, *protocol, *new_kvn, *https_port, *push_retries, *push_delay;
-	int json, trace, keep_old, smsr_change, new_kvn_v, https;
+	int json, trace, keep_old, smsr_change, new_kvn_v, https, es8_tunnel;
 	const char *verb;
 	const char *args[2];
 	size_t nargs;
@@ -479,6 +483,10 @@ int veuicc_cli_sm(int argc, char **argv)
 			o.https = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--es8-tunnel")) {
+			o.es8_tunnel = 1;
+			continue;
+		}
 		const struct {
 			const char *name;
 			const char **v;
@@ -545,6 +553,7 @@ int veuicc_cli_sm(int argc, char **argv)
 		sm->corrupt_segment = (int)v;
 	}
 	sm->https = o.https;
+	sm->es8_tunnel = o.es8_tunnel;
 	if (o.https_port) {
 		if (veuicc_cli_parse_u64(o.https_port, &v) || v < 1 || v > 65535)
 			return usage_error("--https-port: 1..65535");

@@ -770,7 +770,18 @@ static int es5_https(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, si
 		return fail(sm, "the server dropped the connection before script %u",
 		            sm->https_drop_after);
 	}
-	rc = veuicc_sm_https_respond(sm->srv, script, sn, "/smsr/next", NULL,
+	/* GP Amd B §3.4.2: //aid/<RID>/<PIX> */
+	sm->last_target[0] = '\0';
+	for (size_t i = 0; i < sm->target_len; i++) {
+		size_t o = strlen(sm->last_target);
+		snprintf(sm->last_target + o, sizeof(sm->last_target) - o, "%s%02X",
+		         i == 0   ? "//aid/"
+		         : i == 5 ? "/"
+		                  : "",
+		         sm->target[i]);
+	}
+	rc = veuicc_sm_https_respond(sm->srv, script, sn, "/smsr/next",
+	                             sm->target_len ? sm->last_target : NULL,
 	                             !sm->https_content_length);
 	if (rc)
 		return fail(sm, "HTTPS: %s", veuicc_strerror(rc));
@@ -792,6 +803,34 @@ static int es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n
                veuicc_sm_rapdus *out)
 {
 	return sm->https ? es5_https(sm, apdus, lens, n, out) : es5_sms(sm, apdus, lens, n, out);
+}
+
+/* An ES8 script for the ISD-P \p aid whose first C-APDU is the ISD-R's
+ * INSTALL [for personalization] of it (SGP.02 §3.1.2, over SMS). Over HTTPS
+ * the rest goes in a script targeted at the ISD-P itself
+ * (X-Admin-Targeted-Application, GP Amd B §3.4.2; H81-17) unless
+ * --es8-tunnel; R-APDU 0 is then the INSTALL's "00 9000" it did not need. */
+static int es8(veuicc_sm *sm, const uint8_t *aid, size_t aid_len, const uint8_t *apdus,
+               const size_t *lens, size_t n, veuicc_sm_rapdus *out)
+{
+	if (!sm->https || sm->es8_tunnel)
+		return es5(sm, apdus, lens, n, out);
+	memcpy(sm->target, aid, aid_len);
+	sm->target_len = aid_len;
+	int rc = es5_https(sm, apdus + lens[0], lens + 1, n - 1, out);
+	sm->target_len = 0;
+	if (rc)
+		return rc;
+	size_t used = out->n ? out->off[out->n - 1] + out->len[out->n - 1] : 0;
+	if (out->n == APDUS_MAX || used + 3 > sizeof(out->buf))
+		return fail(sm, "internal: the ISD-P's answers do not fit");
+	memmove(out->off + 1, out->off, out->n * sizeof(out->off[0]));
+	memmove(out->len + 1, out->len, out->n * sizeof(out->len[0]));
+	memcpy(out->buf + used, "\x00\x90\x00", 3);
+	out->off[0] = used;
+	out->len[0] = 3;
+	out->n++;
+	return 0;
 }
 
 int veuicc_sm_es5(veuicc_sm *sm, const uint8_t *apdus, const size_t *lens, size_t n,
@@ -1029,7 +1068,7 @@ int veuicc_sm_establish_keys(veuicc_sm *sm, const uint8_t *aid, size_t aid_len)
 	c[lc_at] = (uint8_t)(k - 5);
 	c[k++] = 0x00;
 	lens[1] = k;
-	int rc = es5(sm, apdus, lens, 2, &r);
+	int rc = es8(sm, aid, aid_len, apdus, lens, 2, &r);
 	if (rc)
 		return rc == -2 ? fail(sm, "3A01 does not fit") : rc;
 	veuicc_tlv t;
@@ -1091,7 +1130,7 @@ int veuicc_sm_establish_keys(veuicc_sm *sm, const uint8_t *aid, size_t aid_len)
 	c[lc_at] = (uint8_t)(k - 5);
 	c[k++] = 0x00;
 	lens[1] = k;
-	rc = es5(sm, apdus, lens, 2, &r);
+	rc = es8(sm, aid, aid_len, apdus, lens, 2, &r);
 	if (rc) {
 		mbedtls_platform_zeroize(shs, sizeof(shs));
 		return rc == -2 ? fail(sm, "3A02 does not fit") : rc;
@@ -1199,7 +1238,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 	lens[0] = install_perso(sm->aid, sm->aid_len, apdus);
 	used = lens[0];
 	n = 1 + store_blocks(t84, sizeof(t84), apdus, lens + 1, &used);
-	if (es5(sm, apdus, lens, n, &r))
+	if (es8(sm, sm->aid, sm->aid_len, apdus, lens, n, &r))
 		goto out;
 	const uint8_t *d = r.buf + r.off[n - 1];
 	size_t dn = r.len[n - 1] - 2;
@@ -1240,7 +1279,7 @@ int veuicc_sm_download(veuicc_sm *sm, const uint8_t *der, size_t len)
 			n += store_blocks(t85, t85_len, apdus, lens + n, &used);
 		size_t first86 = n;
 		n += store_blocks(tlv86, tn, apdus, lens + n, &used);
-		rc = es5(sm, apdus, lens, n, &r);
+		rc = es8(sm, sm->aid, sm->aid_len, apdus, lens, n, &r);
 		if (rc == -2) {
 			/* too many SMS: a smaller segment, same counter */
 			s = saved;

@@ -124,6 +124,13 @@ typedef struct veuicc_sm {
 	unsigned https_scripts;    /**< scripts sent over HTTPS */
 	unsigned notifs_sms;       /**< notifications received by SMS */
 	unsigned notifs_https;     /**< ... in the card's own HTTPS sessions (§3.15.2) */
+	/** --es8-tunnel: ES8 over HTTPS through the ISD-R's INSTALL [for
+	 *  personalization] + STORE DATA instead of a script targeted at the
+	 *  ISD-P (X-Admin-Targeted-Application, the default; H81-17) */
+	int es8_tunnel;
+	uint8_t target[16];   /**< the next HTTPS script's targeted application */
+	size_t target_len;    /**< 0: none (the ISD-R) */
+	char last_target[80]; /**< the header value of the last script sent ("" none) */
 } veuicc_sm;
 
 /**
