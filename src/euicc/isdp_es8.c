@@ -89,10 +89,20 @@ uint16_t veuicc_isdp_get_data(const veuicc_gp_entry *e, const veuicc_capdu *cmd,
 		return veuicc_isdp_get_ident(e, tag, rsp); /* DGI 0070 values (G11) */
 	if (tag != TAG_KEY_INFO)
 		return VEUICC_SW_REF_DATA_NOT_FOUND;
-	uint8_t buf[2 + VEUICC_ISDP_KEYSETS_MAX * 3 * 6];
+	uint8_t buf[2 + (VEUICC_ISDP_KEYSETS_MAX + 1) * 3 * 6];
 	size_t n = 2;
+	/* the SCP03 key set of EstablishISDPKeySet first (SGP.02 §4.1.3.1) */
+	const veuicc_scp03_keyset *sk = &e->sd_keys;
+	for (unsigned id = 1; sk->kvn && id <= 3; id++) {
+		const uint8_t c0[6] = {TAG_KEY_DATA,      4,          (uint8_t)id, sk->kvn,
+		                       VEUICC_GP_KEY_AES, sk->key_len};
+		memcpy(buf + n, c0, sizeof(c0));
+		n += sizeof(c0);
+	}
 	for (size_t i = 0; i < e->nkeys; i++) {
 		const veuicc_keyset *k = &e->keys[i];
+		if (sk->kvn && k->type == VEUICC_KEYSET_SCP03 && k->kvn == sk->kvn)
+			continue; /* listed above */
 		/* SCP03: ids 1-3 (ENC, MAC, DEK); token key: id 1; all AES (88) */
 		const size_t len[3] = {k->key1_len, k->key2_len, k->key3_len};
 		unsigned ids = k->type == VEUICC_KEYSET_TOKEN ? 1 : 3;

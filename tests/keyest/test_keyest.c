@@ -198,6 +198,10 @@ static void test_success_sets_state(void **state)
 	assert_int_equal(k->seq_counter, 0);
 	assert_memory_not_equal(k->enc, k->mac, 16); /* three distinct keys */
 	assert_int_equal(lcs(card, ISDP10), 0x0F);
+	/* GET DATA key information (GP CS §11.3.3.1) lists the new set: keys
+	 * 1-3 of KVN 30, AES (88), 16 bytes */
+	th_xfer(card, "00A4040C10" ISDP10, "9000");
+	th_xfer(card, "80CA00E000", "E012 C004 01308810 C004 02308810 C004 03308810 9000");
 	/* a second key establishment on the PERSONALIZED ISD-P: 6985 (K4) */
 	install_perso(card, ISDP10);
 	blob cert;
