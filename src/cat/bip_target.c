@@ -13,6 +13,7 @@
 #include "apdu/sw.h"
 #include "applet/runtime.h"
 #include "cat/envelope.h"
+#include "core/hex.h"
 #include "euicc/euicc.h"
 #include "euicc/keyest.h"
 #include "gp/mnosd.h"
@@ -21,22 +22,11 @@
 #define PRIV_SD       0x80 /* GP CS v2.3 Table 11-7: privilege byte 1 b8, Security Domain */
 #define TARGET_PREFIX "//aid/"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Hex digits up to \p stop (or the end), appended to \p aid. */
 static const char *unhex(const char *s, char stop, uint8_t *aid, size_t *len, size_t max)
 {
 	while (*s && *s != stop) {
-		int hi = hexval(s[0]), lo = s[1] ? hexval(s[1]) : -1;
+		int hi = veuicc_hex_digit(s[0]), lo = s[1] ? veuicc_hex_digit(s[1]) : -1;
 		if (hi < 0 || lo < 0 || *len == max)
 			return NULL;
 		aid[(*len)++] = (uint8_t)(hi << 4 | lo);
