@@ -7,6 +7,7 @@
 #define VEUICC_APPLET_RT_INT_H
 
 #include "applet/runtime.h"
+#include "uicc/uicc_app.h"
 
 #define RT_AID_MAX     16
 #define RT_KEY_MAX     16   /* storage key characters */
@@ -17,7 +18,8 @@
 #define RT_PARAMS_MAX  1024 /* C9 or EA value kept */
 #define RT_LOAD_MAX    65536
 #define RT_PLUGINS_MAX 32
-#define RT_TR_MAX      16 /* proactive commands of applets awaiting a response */
+#define RT_TR_MAX      16                    /* proactive commands of applets awaiting a response */
+#define RT_FS_ADFS     VEUICC_UICC_VIEW_ADFS /* ADFs with an access domain */
 
 typedef struct rt_aid {
 	uint8_t len;
@@ -66,6 +68,13 @@ typedef struct rt_inst {
 	uint8_t menu_id[RT_MENU_MAX];
 	char menu_text[RT_MENU_MAX][RT_TEXT_MAX + 1];
 	char title[RT_TEXT_MAX + 1];
+	/* file access (files.c): access domains of EA / 81 and the file view */
+	veuicc_uicc_domain fs_uicc; /* MF tree; FF when EA / 81 names none */
+	size_t fs_nadf;
+	rt_aid fs_adf_aid[RT_FS_ADFS];
+	veuicc_uicc_domain fs_adf[RT_FS_ADFS];
+	veuicc_uicc_view view;
+	uint64_t view_seq; /* profile reference the view was started on, 0: none */
 } rt_inst;
 
 typedef struct rt_plugin {
@@ -149,6 +158,25 @@ long veuicc_applets_find_file_for(const veuicc_card *card, const struct veuicc_a
 /** The module of \p pkg with AID \p aid, NULL if none. */
 const veuicc_applet_module *veuicc_applets_module(const veuicc_applet_package *pkg,
                                                   const uint8_t *aid, size_t len);
+
+/** The access domains of the instance's UICC access application specific
+ *  parameters (EA / 81, TS 102 226 §8.2.1.3.2.2; files.c). \returns 9000 or
+ *  6A80 (malformed). */
+uint16_t veuicc_applets_parse_access(rt_inst *x);
+
+/* The file services (files.c; veuicc_applet_services revision 1). */
+uint16_t veuicc_applets_file_select(veuicc_applet_env *env, const uint8_t *aid, size_t aid_len,
+                                    const uint8_t *path, size_t path_len);
+uint16_t veuicc_applets_read_binary(veuicc_applet_env *env, uint16_t offset, uint8_t *buf,
+                                    size_t len, size_t *got);
+uint16_t veuicc_applets_update_binary(veuicc_applet_env *env, uint16_t offset, const uint8_t *data,
+                                      size_t len);
+uint16_t veuicc_applets_read_record(veuicc_applet_env *env, uint8_t rec, uint8_t mode, uint8_t *buf,
+                                    size_t cap, size_t *got);
+uint16_t veuicc_applets_update_record(veuicc_applet_env *env, uint8_t rec, uint8_t mode,
+                                      const uint8_t *data, size_t len);
+uint16_t veuicc_applets_increase(veuicc_applet_env *env, const uint8_t *value, size_t len,
+                                 uint8_t *buf, size_t cap, size_t *got);
 
 /** SET UP MENU again if the terminal's profile offers it (menu changed). */
 void veuicc_applets_menu_changed(veuicc_card *card);

@@ -43,6 +43,7 @@
 #define TP_DISPLAY_BIT  0x01
 /* TS 102 226 §8.2.1.3.2: UICC system specific parameters (EA) */
 #define TAG_EA_TOOLKIT 0x80
+#define TAG_EA_ACCESS  0x81 /* §8.2.1.3.2.2 UICC access application specific parameters */
 
 #define REC_VERSION 0x01
 
@@ -446,7 +447,7 @@ static void svc_log(veuicc_applet_env *env, const char *line)
 }
 
 static const veuicc_applet_services services = {
-    .abi_version = VEUICC_APPLET_ABI_VERSION,
+    .abi_version = VEUICC_APPLET_ABI_VERSION | (VEUICC_APPLET_SVC_REVISION << 16),
     .respond = svc_respond,
     .store_get = svc_get,
     .store_put = svc_put,
@@ -458,6 +459,12 @@ static const veuicc_applet_services services = {
     .menu_text = svc_menu_text,
     .menu_title = svc_menu_title,
     .log = svc_log,
+    .file_select = veuicc_applets_file_select,
+    .file_read_binary = veuicc_applets_read_binary,
+    .file_update_binary = veuicc_applets_update_binary,
+    .file_read_record = veuicc_applets_read_record,
+    .file_update_record = veuicc_applets_update_record,
+    .file_increase = veuicc_applets_increase,
 };
 
 /* Java Card: a transaction still open when the applet returns is aborted. */
@@ -690,7 +697,8 @@ uint16_t veuicc_applets_create(veuicc_card *card, const rt_file *f, const veuicc
 	uint16_t sw = VEUICC_SW_MEMORY_FAILURE;
 	if (!x->c9 || (ea && !x->ea) || a->ninst == SIZE_MAX / sizeof(rt_inst *))
 		goto fail;
-	if ((sw = parse_toolkit(x)) != VEUICC_SW_OK)
+	if ((sw = parse_toolkit(x)) != VEUICC_SW_OK ||
+	    (sw = veuicc_applets_parse_access(x)) != VEUICC_SW_OK)
 		goto fail;
 	if (a->ninst == a->cinst) {
 		size_t n = a->cinst ? 2 * a->cinst : 4;
@@ -1005,19 +1013,30 @@ static void say(char *msg, size_t len, const char *what, const veuicc_saip_aid *
 		n += snprintf(msg + n, len - (size_t)n, "%02X", aid->b[i]);
 }
 
-/* EA { 80 toolkit parameters } from a SAIP ApplicationInstance's
- * uiccToolkitApplicationSpecificParametersField (TS 102 226 §8.2.1.3.2). */
+/* One BER-TLV of tag \p tag (length < 256) at \p ea + n; the new n. */
+static size_t ea_put(uint8_t *ea, size_t n, uint8_t tag, const uint8_t *v, size_t len)
+{
+	ea[n++] = tag;
+	if (len >= 0x80)
+		ea[n++] = 0x81;
+	ea[n++] = (uint8_t)len;
+	memcpy(ea + n, v, len);
+	return n + len;
+}
+
+/* EA { 80 toolkit parameters, 81 access parameters } from a SAIP
+ * ApplicationInstance's uiccToolkitApplicationSpecificParametersField and
+ * uiccAccessApplicationSpecificParametersField (TS 102 226 §8.2.1.3.2). */
 static size_t saip_ea(const veuicc_saip_gp_app *g, uint8_t *ea, size_t cap)
 {
-	if (!g->toolkit_len || (size_t)g->toolkit_len + 3 > cap)
-		return 0;
 	size_t n = 0;
-	ea[n++] = TAG_EA_TOOLKIT;
-	if (g->toolkit_len >= 0x80)
-		ea[n++] = 0x81;
-	ea[n++] = g->toolkit_len;
-	memcpy(ea + n, g->toolkit, g->toolkit_len);
-	return n + g->toolkit_len;
+	if ((size_t)g->toolkit_len + g->access_len + 6 > cap)
+		return 0;
+	if (g->toolkit_len)
+		n = ea_put(ea, n, TAG_EA_TOOLKIT, g->toolkit, g->toolkit_len);
+	if (g->access_len)
+		n = ea_put(ea, n, TAG_EA_ACCESS, g->access, g->access_len);
+	return n;
 }
 
 int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, size_t msg_len)
@@ -1076,7 +1095,7 @@ int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, 
 		}
 		uint8_t priv[3] = {0};
 		memcpy(priv, g->privileges, g->privileges_len);
-		uint8_t ea[VEUICC_SAIP_C9_MAX + 3];
+		uint8_t ea[2 * VEUICC_SAIP_C9_MAX + 6];
 		size_t ea_len = saip_ea(g, ea, sizeof(ea));
 		rt_inst *x = NULL;
 		uint16_t sw = create_install(card, &a->files[fi], mod, &aid, priv, g->c9, g->c9_len,

@@ -76,6 +76,10 @@ void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_
 void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
                                       size_t len);
 
+/** The card was reset: every instance's file view is gone (TS 102 241
+ *  FileView selections are CLEAR_ON_RESET; files.c). */
+void veuicc_applets_power_cycle(veuicc_card *card);
+
 /** The enabled profile changed: instances of other profiles lose their
  *  channels (SGP.02 §2.2.1). */
 void veuicc_applets_profile_changed(veuicc_card *card);
