@@ -44,10 +44,11 @@ extern "C" {
 #define VEUICC_APPLET_ABI_VERSION 1u
 /** Revision of the services table: members are only ever appended, so a
  *  plugin built for an older revision works with a newer card. Revision 1
- *  appended the file services (file_select .. file_increase). The card
+ *  appended the file services (file_select .. file_increase), revision 2
+ *  the timers (timer_start, timer_stop). The card
  *  reports its revision in bits 31..16 of veuicc_applet_services.abi_version
  *  (veuicc_applet_svc_revision()). */
-#define VEUICC_APPLET_SVC_REVISION 1u
+#define VEUICC_APPLET_SVC_REVISION 2u
 /** Name of the descriptor a plugin exports. */
 #define VEUICC_APPLET_PLUGIN_SYMBOL "veuicc_applet_plugin_v1"
 
@@ -62,6 +63,11 @@ enum {
 	 *  instance queued. data: its COMPREHENSION-TLVs (command details,
 	 *  device identities, result, ...). */
 	VEUICC_APPLET_EV_TERMINAL_RESPONSE = 0x04,
+	/** Timer expiration ENVELOPE (TS 102 223 §7.4, tag D7) of a timer
+	 *  this instance started (services revision 2): item: the timer
+	 *  identifier; data: the envelope's COMPREHENSION-TLVs. The timer is
+	 *  free again; the SW answers the ENVELOPE. */
+	VEUICC_APPLET_EV_TIMER = 0x08,
 };
 
 /** A command as an instance sees it (ISO 7816-4 §5.1; chaining and GET
@@ -182,6 +188,18 @@ typedef struct veuicc_applet_services {
 	 *  added. */
 	uint16_t (*file_increase)(veuicc_applet_env *env, const uint8_t *value, size_t len,
 	                          uint8_t *buf, size_t cap, size_t *got);
+
+	/* ---- revision 2: timers (docs/applets.md "Timers") ---- */
+	/** Take a free timer of the terminal and start it for \p seconds
+	 *  (1..86399) with TIMER MANAGEMENT (TS 102 223 §6.4.21); its
+	 *  expiration ENVELOPE comes as VEUICC_APPLET_EV_TIMER. At most as
+	 *  many timers at once as the toolkit parameters allow (EA / 80 byte
+	 *  2, TS 102 226 §8.2.1.3.2.1). Returns the timer identifier (2..8),
+	 *  or -5 (VEUICC_ERR_UNSUPPORTED: the TERMINAL PROFILE lacks timers),
+	 *  -8 (VEUICC_ERR_STATE: no timer left for it), -2 (queue full), -1. */
+	int (*timer_start)(veuicc_applet_env *env, uint32_t seconds);
+	/** Stop (deactivate) one of its timers and free it. */
+	int (*timer_stop)(veuicc_applet_env *env, uint8_t timer);
 } veuicc_applet_services;
 
 /** Record modes of file_read_record / file_update_record (TS 102 221
@@ -268,6 +286,23 @@ static inline unsigned veuicc_applet_svc_revision(const veuicc_applet_env *env)
 /** SW of a file helper on a card without the file services (6A81,
  *  function not supported, ISO 7816-4 §5.6). */
 #define VEUICC_APPLET_SW_NO_SERVICE 0x6A81u
+
+/** Start a timer; see veuicc_applet_services.timer_start. -5 on a card
+ *  without timers for applets. */
+static inline int veuicc_applet_timer_start(veuicc_applet_env *env, uint32_t seconds)
+{
+	if (veuicc_applet_svc_revision(env) < 2)
+		return -5; /* VEUICC_ERR_UNSUPPORTED */
+	return env->svc->timer_start(env, seconds);
+}
+
+/** Stop a timer; see veuicc_applet_services.timer_stop. */
+static inline int veuicc_applet_timer_stop(veuicc_applet_env *env, uint8_t timer)
+{
+	if (veuicc_applet_svc_revision(env) < 2)
+		return -5; /* VEUICC_ERR_UNSUPPORTED */
+	return env->svc->timer_stop(env, timer);
+}
 
 /** Select a file; see veuicc_applet_services.file_select. */
 static inline uint16_t veuicc_applet_file_select(veuicc_applet_env *env, const uint8_t *aid,

@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "cat/bip.h"
 #include "cat/cat_state.h"
 #include "cat/proactive.h"
 #include "core/bytes.h"
@@ -349,19 +350,9 @@ static int svc_txn_abort(veuicc_applet_env *env)
 	return VEUICC_OK;
 }
 
-static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier, uint8_t dest,
-                         const uint8_t *body, size_t len)
+int veuicc_applets_queue(rt_inst *x, uint8_t type, uint8_t qualifier, uint8_t dest,
+                         const uint8_t *body, size_t len, uint8_t timer)
 {
-	rt_inst *x = inst_of(env);
-	/* TS 102 223 §5.2: only what the terminal said it supports */
-	if (type == CMD_DISPLAY_TEXT &&
-	    !veuicc_cat_tp_has(x->card, TP_DISPLAY_BYTE, TP_DISPLAY_BIT))
-		return VEUICC_ERR_UNSUPPORTED;
-	if (type == VEUICC_CAT_CMD_SEND_SMS &&
-	    !veuicc_cat_tp_has(x->card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT))
-		return VEUICC_ERR_UNSUPPORTED;
-	if (type == VEUICC_CAT_CMD_REFRESH || type == CMD_SET_UP_MENU)
-		return VEUICC_ERR_INVALID_ARG; /* the card's own */
 	size_t before = veuicc_cat_queue_free(x->card);
 	int rc = veuicc_cat_queue(x->card, type, qualifier, dest, body, len);
 	struct veuicc_applets *a = x->card->applets;
@@ -374,14 +365,34 @@ static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier
 		k++;
 	if (k == RT_TR_MAX) {
 		memmove(a->tr_num, a->tr_num + 1, RT_TR_MAX - 1);
+		memmove(a->tr_timer, a->tr_timer + 1, RT_TR_MAX - 1);
 		memmove(a->tr_inst, a->tr_inst + 1, (RT_TR_MAX - 1) * sizeof(a->tr_inst[0]));
 		k = RT_TR_MAX - 1;
 	} else if (k == a->ntr) {
 		a->ntr++;
 	}
 	a->tr_num[k] = num;
+	a->tr_timer[k] = timer;
 	a->tr_inst[k] = x;
 	return VEUICC_OK;
+}
+
+static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier, uint8_t dest,
+                         const uint8_t *body, size_t len)
+{
+	rt_inst *x = inst_of(env);
+	/* TS 102 223 §5.2: only what the terminal said it supports */
+	if (type == CMD_DISPLAY_TEXT &&
+	    !veuicc_cat_tp_has(x->card, TP_DISPLAY_BYTE, TP_DISPLAY_BIT))
+		return VEUICC_ERR_UNSUPPORTED;
+	if (type == VEUICC_CAT_CMD_SEND_SMS &&
+	    !veuicc_cat_tp_has(x->card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT))
+		return VEUICC_ERR_UNSUPPORTED;
+	/* the card's own; timers only through timer_start/timer_stop (AP20) */
+	if (type == VEUICC_CAT_CMD_REFRESH || type == CMD_SET_UP_MENU ||
+	    type == VEUICC_CAT_CMD_TIMER)
+		return VEUICC_ERR_INVALID_ARG;
+	return veuicc_applets_queue(x, type, qualifier, dest, body, len, 0);
 }
 
 static void end_callback(rt_inst *x);
@@ -389,11 +400,12 @@ static void end_callback(rt_inst *x);
 static void tr_forget(struct veuicc_applets *a, size_t k)
 {
 	memmove(a->tr_num + k, a->tr_num + k + 1, a->ntr - k - 1);
+	memmove(a->tr_timer + k, a->tr_timer + k + 1, a->ntr - k - 1);
 	memmove(a->tr_inst + k, a->tr_inst + k + 1, (a->ntr - k - 1) * sizeof(a->tr_inst[0]));
 	a->ntr--;
 }
 
-void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
+bool veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
                                       size_t len)
 {
 	struct veuicc_applets *a = card->applets;
@@ -401,16 +413,20 @@ void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const u
 		if (a->tr_num[k] != number)
 			continue;
 		rt_inst *x = a->tr_inst[k];
+		uint8_t timer = a->tr_timer[k];
 		tr_forget(a, k);
+		if (timer)
+			veuicc_applets_timer_response(card, x, timer, d, len);
 		if (!x->live || !x->mod->event ||
 		    !(x->mod->events & VEUICC_APPLET_EV_TERMINAL_RESPONSE))
-			return;
+			return true;
 		veuicc_applet_event ev = {
 		    .type = VEUICC_APPLET_EV_TERMINAL_RESPONSE, .data = d, .len = len};
 		(void)x->mod->event(x->ctx, &x->env, &ev);
 		end_callback(x);
-		return;
+		return true;
 	}
+	return false;
 }
 
 static int text_ok(const char *t)
@@ -465,6 +481,8 @@ static const veuicc_applet_services services = {
     .file_read_record = veuicc_applets_read_record,
     .file_update_record = veuicc_applets_update_record,
     .file_increase = veuicc_applets_increase,
+    .timer_start = veuicc_applets_timer_start,
+    .timer_stop = veuicc_applets_timer_stop,
 };
 
 /* Java Card: a transaction still open when the applet returns is aborted. */
@@ -651,6 +669,7 @@ static uint16_t parse_toolkit(rt_inst *x)
 		x->menu_id[i] = id;
 	}
 	x->nmenu = n;
+	x->max_timers = t.value[1]; /* maximum number of timers (AP20) */
 	return VEUICC_SW_OK;
 }
 
@@ -783,6 +802,7 @@ void veuicc_applets_destroy(veuicc_card *card, size_t i)
 	for (size_t k = a->ntr; k-- > 0;)
 		if (a->tr_inst[k] == x)
 			tr_forget(a, k);
+	veuicc_applets_timers_drop(a, x);
 	memmove(&a->inst[i], &a->inst[i + 1], (a->ninst - i - 1) * sizeof(a->inst[0]));
 	a->ninst--;
 	if (a->last_install > i)
@@ -885,6 +905,7 @@ void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_
 	if (!a)
 		return;
 	a->ntr = 0; /* a new card session: command numbers start again */
+	veuicc_applets_timers_drop(a, NULL); /* and the terminal's timers are gone */
 	veuicc_applet_event ev = {
 	    .type = VEUICC_APPLET_EV_PROFILE_DOWNLOAD, .data = tp, .len = len};
 	for (size_t i = 0; i < a->ninst; i++) {
@@ -916,6 +937,8 @@ static size_t ctlv_len(const uint8_t *p, size_t avail, size_t *len)
 /* TS 102 223 §7.3 MENU SELECTION: D3 { 82 02 01 81, 90 01 id, [15 00] } */
 uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *d, size_t n, veuicc_rsp *rsp)
 {
+	if (n >= 2 && d[0] == VEUICC_CAT_TAG_TIMER_EXPIRY)
+		return veuicc_applets_timer_envelope(card, d, n, rsp);
 	if (n < 2 || d[0] != TAG_MENU_SEL)
 		return 0;
 	size_t len, h = ctlv_len(d + 1, n - 1, &len);

@@ -64,7 +64,9 @@ size_t veuicc_applets_count(veuicc_card *card);
 int veuicc_applets_entry(veuicc_card *card, size_t i, veuicc_gp_entry *out);
 
 /** ENVELOPE other than SMS-PP download (TS 102 223 §7): MENU SELECTION
- *  (D3). \returns the status word, or 0 when not handled here. */
+ *  (D3), timer expiration (D7) of a timer an instance holds (timers.c;
+ *  timer 01 is the card's SCP81 retry timer, never an applet's).
+ *  \returns the status word, or 0 when not handled here. */
 uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *data, size_t len,
                                  veuicc_rsp *rsp);
 
@@ -72,8 +74,9 @@ uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *data, size_t 
 void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_t len);
 
 /** A TERMINAL RESPONSE (data \p d, \p len) to proactive command number
- *  \p number arrived: the instance that queued it gets the event. */
-void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
+ *  \p number arrived: the instance that queued it gets the event.
+ *  \returns true when an instance had queued it (nobody else's then) */
+bool veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
                                       size_t len);
 
 /** The card was reset: every instance's file view is gone (TS 102 241

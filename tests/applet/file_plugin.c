@@ -10,6 +10,12 @@
  *   48 P1P2: UPDATE RECORD P1 in mode P2 with the data
  *   4A     : INCREASE by the data
  *   4C     : the services revision (1 byte)
+ * and the timer services (docs/applets.md "Timers", AP20):
+ *   50 P1P2: start a timer of P1P2 seconds; answers its identifier
+ *            (6A81: the terminal has no timers, 6985: none left)
+ *   52 P1  : stop timer P1
+ *   54     : timer expirations seen (1 byte) and the last timer (1 byte)
+ *   56     : queue TIMER MANAGEMENT through proactive(): must be refused
  */
 #include <string.h>
 
@@ -20,10 +26,27 @@ static const uint8_t mod_aid[] = {0xF0, 0x76, 0x65, 0x75, 0x69, 0x63, 0x63, 0x12
 
 static uint16_t f_install(veuicc_applet_env *env, const veuicc_applet_install *p, void **ctx)
 {
-	(void)env;
 	(void)p;
 	*ctx = NULL;
-	return 0x9000;
+	static const uint8_t none[2] = {0, 0};
+	return p->restoring || !veuicc_applet_put(env, "t", none, 2) ? 0x9000 : 0x6F00;
+}
+
+/* Timer expiration: count it and keep the timer identifier. */
+static uint16_t f_event(void *ctx, veuicc_applet_env *env, const veuicc_applet_event *ev)
+{
+	(void)ctx;
+	uint8_t t[2] = {0, 0};
+	if (ev->type != VEUICC_APPLET_EV_TIMER || veuicc_applet_get(env, "t", t, 2) != 2)
+		return 0x6F00;
+	t[0]++;
+	t[1] = ev->item;
+	return veuicc_applet_put(env, "t", t, 2) ? 0x6F00 : 0x9000;
+}
+
+static uint16_t timer_sw(int rc)
+{
+	return rc == -5 ? 0x6A81 : rc == -8 ? 0x6985 : rc == -1 ? 0x6A80 : 0x6F00;
 }
 
 /* Answer \p sw with the data read when the status word allows data. */
@@ -65,6 +88,27 @@ static uint16_t f_process(void *ctx, veuicc_applet_env *env, const veuicc_applet
 		uint8_t r = (uint8_t)veuicc_applet_svc_revision(env);
 		return veuicc_applet_respond(env, &r, 1) ? 0x6F00 : 0x9000;
 	}
+	case 0x50: {
+		int rc = veuicc_applet_timer_start(env, off);
+		uint8_t id = (uint8_t)rc;
+		if (rc <= 0)
+			return timer_sw(rc);
+		return veuicc_applet_respond(env, &id, 1) ? 0x6F00 : 0x9000;
+	}
+	case 0x52: {
+		int rc = veuicc_applet_timer_stop(env, a->p1);
+		return rc ? timer_sw(rc) : 0x9000;
+	}
+	case 0x54: {
+		uint8_t t[2] = {0, 0};
+		(void)veuicc_applet_get(env, "t", t, 2);
+		return veuicc_applet_respond(env, t, 2) ? 0x6F00 : 0x9000;
+	}
+	case 0x56: {
+		static const uint8_t body[] = {0xA4, 0x01, 0x02, 0xA5, 0x03, 0x00, 0x00, 0x50};
+		int rc = env->svc->proactive(env, 0x27, 0x00, 0x82, body, sizeof(body));
+		return rc ? timer_sw(rc) : 0x9000;
+	}
 	default: return 0x6D00;
 	}
 }
@@ -73,13 +117,15 @@ static const veuicc_applet_module modules[] = {{
     .aid = mod_aid,
     .aid_len = sizeof(mod_aid),
     .name = "files",
+    .events = VEUICC_APPLET_EV_TIMER,
     .install = f_install,
     .process = f_process,
+    .event = f_event,
 }};
 
 __attribute__((visibility("default"))) const veuicc_applet_package veuicc_applet_plugin_v1 = {
     .abi_version = VEUICC_APPLET_ABI_VERSION,
-    .name = "file access test",
+    .name = "file access and timer test",
     .aid = pkg_aid,
     .aid_len = sizeof(pkg_aid),
     .modules = modules,

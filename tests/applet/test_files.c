@@ -103,7 +103,7 @@ static void test_full_access(void **state)
 	th_xfer(card, "00A4080C022F08", "9000");
 	th_xfer(card, "00D6000005" NEW_UMPC, "6982"); /* the terminal: ADM1 missing */
 	install_files(card, NULL, AD_MF(FULL) AD_USIM(FULL));
-	th_xfer(card, "814C000001", "01 9000"); /* services revision 1 */
+	th_xfer(card, "814C000001", "02 9000"); /* services revision 2 (files: 1) */
 	th_xfer(card, A_SEL_UMPC, "9000");
 	th_xfer(card, A_READ("05"), UMPC_EF "9000");
 	th_xfer(card, A_UPDATE(NEW_UMPC), "9000");
