@@ -819,6 +819,12 @@ size_t veuicc_applets_count(veuicc_card *card)
 	return card->applets ? card->applets->ninst : 0;
 }
 
+bool veuicc_applets_installed_for(veuicc_card *card, size_t i, uint64_t owner)
+{
+	struct veuicc_applets *a = card->applets;
+	return a && i < a->ninst && owner && a->inst[i]->owner == owner && !a->inst[i]->from_saip;
+}
+
 int veuicc_applets_entry(veuicc_card *card, size_t i, veuicc_gp_entry *out)
 {
 	struct veuicc_applets *a = card->applets;

@@ -59,6 +59,11 @@ uint16_t veuicc_applets_gp_cmd(veuicc_card *card, bool isdr, uint64_t owner, con
 /** Number of applet instances GET STATUS P1 40 on the ISD-R lists. */
 size_t veuicc_applets_count(veuicc_card *card);
 
+/** True when instance \p i belongs to profile \p owner and was installed
+ *  by INSTALL [for install] (not by its profile package): GET STATUS P1 40
+ *  on the profile's MNO-SD lists it after the SAIP applications. */
+bool veuicc_applets_installed_for(veuicc_card *card, size_t i, uint64_t owner);
+
 /** Registry-style view of instance \p i for GET STATUS (AID, LCS,
  *  privileges, associated SD). \returns 0 or VEUICC_ERR_NOT_FOUND */
 int veuicc_applets_entry(veuicc_card *card, size_t i, veuicc_gp_entry *out);
