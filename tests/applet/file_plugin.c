@@ -26,7 +26,6 @@ static const uint8_t mod_aid[] = {0xF0, 0x76, 0x65, 0x75, 0x69, 0x63, 0x63, 0x12
 
 static uint16_t f_install(veuicc_applet_env *env, const veuicc_applet_install *p, void **ctx)
 {
-	(void)p;
 	*ctx = NULL;
 	static const uint8_t none[2] = {0, 0};
 	return p->restoring || !veuicc_applet_put(env, "t", none, 2) ? 0x9000 : 0x6F00;
