@@ -7,6 +7,7 @@
 #define VEUICC_APPLET_RT_INT_H
 
 #include "applet/runtime.h"
+#include "uicc/uicc_app.h"
 
 #define RT_AID_MAX     16
 #define RT_KEY_MAX     16   /* storage key characters */
@@ -17,7 +18,10 @@
 #define RT_PARAMS_MAX  1024 /* C9 or EA value kept */
 #define RT_LOAD_MAX    65536
 #define RT_PLUGINS_MAX 32
-#define RT_TR_MAX      16 /* proactive commands of applets awaiting a response */
+#define RT_TR_MAX      16                    /* proactive commands of applets awaiting a response */
+#define RT_FS_ADFS     VEUICC_UICC_VIEW_ADFS /* ADFs with an access domain */
+#define RT_TIMER_FIRST 2 /* AP20: timers 02..08 are the applets'; 01 the SCP81 agent's */
+#define RT_TIMER_LAST  8 /* TS 102 223 §8.37: timer identifiers 1..8 */
 
 typedef struct rt_aid {
 	uint8_t len;
@@ -66,6 +70,14 @@ typedef struct rt_inst {
 	uint8_t menu_id[RT_MENU_MAX];
 	char menu_text[RT_MENU_MAX][RT_TEXT_MAX + 1];
 	char title[RT_TEXT_MAX + 1];
+	/* file access (files.c): access domains of EA / 81 and the file view */
+	veuicc_uicc_domain fs_uicc; /* MF tree; FF when EA / 81 names none */
+	size_t fs_nadf;
+	rt_aid fs_adf_aid[RT_FS_ADFS];
+	veuicc_uicc_domain fs_adf[RT_FS_ADFS];
+	veuicc_uicc_view view;
+	uint64_t view_seq; /* profile reference the view was started on, 0: none */
+	uint8_t max_timers; /* EA / 80 byte 2 (TS 102 226 §8.2.1.3.2.1) */
 } rt_inst;
 
 typedef struct rt_plugin {
@@ -85,7 +97,10 @@ struct veuicc_applets {
 	size_t nplugins;
 	/* proactive commands queued by instances: command number -> instance */
 	uint8_t tr_num[RT_TR_MAX];
+	uint8_t tr_timer[RT_TR_MAX]; /* TIMER MANAGEMENT: its timer, else 0 */
 	rt_inst *tr_inst[RT_TR_MAX];
+	/* timers of instances (timers.c), volatile: owner per identifier */
+	rt_inst *timer[RT_TIMER_LAST + 1];
 	size_t ntr;
 	/* INSTALL [for load] then LOAD (GP CS v2.3 §11.6): volatile */
 	bool loading;
@@ -149,6 +164,48 @@ long veuicc_applets_find_file_for(const veuicc_card *card, const struct veuicc_a
 /** The module of \p pkg with AID \p aid, NULL if none. */
 const veuicc_applet_module *veuicc_applets_module(const veuicc_applet_package *pkg,
                                                   const uint8_t *aid, size_t len);
+
+/** The access domains of the instance's UICC access application specific
+ *  parameters (EA / 81, TS 102 226 §8.2.1.3.2.2; files.c). \returns 9000 or
+ *  6A80 (malformed). */
+uint16_t veuicc_applets_parse_access(rt_inst *x);
+
+/* The file services (files.c; veuicc_applet_services revision 1). */
+uint16_t veuicc_applets_file_select(veuicc_applet_env *env, const uint8_t *aid, size_t aid_len,
+                                    const uint8_t *path, size_t path_len);
+uint16_t veuicc_applets_read_binary(veuicc_applet_env *env, uint16_t offset, uint8_t *buf,
+                                    size_t len, size_t *got);
+uint16_t veuicc_applets_update_binary(veuicc_applet_env *env, uint16_t offset, const uint8_t *data,
+                                      size_t len);
+uint16_t veuicc_applets_read_record(veuicc_applet_env *env, uint8_t rec, uint8_t mode, uint8_t *buf,
+                                    size_t cap, size_t *got);
+uint16_t veuicc_applets_update_record(veuicc_applet_env *env, uint8_t rec, uint8_t mode,
+                                      const uint8_t *data, size_t len);
+uint16_t veuicc_applets_increase(veuicc_applet_env *env, const uint8_t *value, size_t len,
+                                 uint8_t *buf, size_t cap, size_t *got);
+
+/** Queue a proactive command for instance \p x and remember it for its
+ *  TERMINAL RESPONSE (\p timer: the timer of a TIMER MANAGEMENT, else 0).
+ *  \returns 0 or a veuicc error (VEUICC_ERR_NO_MEMORY: the queue is full) */
+int veuicc_applets_queue(rt_inst *x, uint8_t type, uint8_t qualifier, uint8_t dest,
+                         const uint8_t *body, size_t len, uint8_t timer);
+
+/* Timers (timers.c; veuicc_applet_services revision 2). */
+int veuicc_applets_timer_start(veuicc_applet_env *env, uint32_t seconds);
+int veuicc_applets_timer_stop(veuicc_applet_env *env, uint8_t timer);
+
+/** The TERMINAL RESPONSE to \p x's TIMER MANAGEMENT of \p timer: a failed
+ *  start frees the timer. */
+void veuicc_applets_timer_response(veuicc_card *card, rt_inst *x, uint8_t timer,
+                                   const uint8_t *d, size_t len);
+
+/** Timer expiration ENVELOPE (D7 ..., \p n bytes): the owner's event.
+ *  \returns its SW, or 0 when no instance holds the timer. */
+uint16_t veuicc_applets_timer_envelope(veuicc_card *card, const uint8_t *d, size_t n,
+                                       veuicc_rsp *rsp);
+
+/** Free the timers of \p x (NULL: of every instance). */
+void veuicc_applets_timers_drop(struct veuicc_applets *a, const rt_inst *x);
 
 /** SET UP MENU again if the terminal's profile offers it (menu changed). */
 void veuicc_applets_menu_changed(veuicc_card *card);

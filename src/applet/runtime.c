@@ -17,6 +17,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "apdu/sw.h"
+#include "cat/bip.h"
 #include "cat/cat_state.h"
 #include "cat/proactive.h"
 #include "core/bytes.h"
@@ -43,6 +44,7 @@
 #define TP_DISPLAY_BIT  0x01
 /* TS 102 226 §8.2.1.3.2: UICC system specific parameters (EA) */
 #define TAG_EA_TOOLKIT 0x80
+#define TAG_EA_ACCESS  0x81 /* §8.2.1.3.2.2 UICC access application specific parameters */
 
 #define REC_VERSION 0x01
 
@@ -348,19 +350,9 @@ static int svc_txn_abort(veuicc_applet_env *env)
 	return VEUICC_OK;
 }
 
-static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier, uint8_t dest,
-                         const uint8_t *body, size_t len)
+int veuicc_applets_queue(rt_inst *x, uint8_t type, uint8_t qualifier, uint8_t dest,
+                         const uint8_t *body, size_t len, uint8_t timer)
 {
-	rt_inst *x = inst_of(env);
-	/* TS 102 223 §5.2: only what the terminal said it supports */
-	if (type == CMD_DISPLAY_TEXT &&
-	    !veuicc_cat_tp_has(x->card, TP_DISPLAY_BYTE, TP_DISPLAY_BIT))
-		return VEUICC_ERR_UNSUPPORTED;
-	if (type == VEUICC_CAT_CMD_SEND_SMS &&
-	    !veuicc_cat_tp_has(x->card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT))
-		return VEUICC_ERR_UNSUPPORTED;
-	if (type == VEUICC_CAT_CMD_REFRESH || type == CMD_SET_UP_MENU)
-		return VEUICC_ERR_INVALID_ARG; /* the card's own */
 	size_t before = veuicc_cat_queue_free(x->card);
 	int rc = veuicc_cat_queue(x->card, type, qualifier, dest, body, len);
 	struct veuicc_applets *a = x->card->applets;
@@ -373,14 +365,34 @@ static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier
 		k++;
 	if (k == RT_TR_MAX) {
 		memmove(a->tr_num, a->tr_num + 1, RT_TR_MAX - 1);
+		memmove(a->tr_timer, a->tr_timer + 1, RT_TR_MAX - 1);
 		memmove(a->tr_inst, a->tr_inst + 1, (RT_TR_MAX - 1) * sizeof(a->tr_inst[0]));
 		k = RT_TR_MAX - 1;
 	} else if (k == a->ntr) {
 		a->ntr++;
 	}
 	a->tr_num[k] = num;
+	a->tr_timer[k] = timer;
 	a->tr_inst[k] = x;
 	return VEUICC_OK;
+}
+
+static int svc_proactive(veuicc_applet_env *env, uint8_t type, uint8_t qualifier, uint8_t dest,
+                         const uint8_t *body, size_t len)
+{
+	rt_inst *x = inst_of(env);
+	/* TS 102 223 §5.2: only what the terminal said it supports */
+	if (type == CMD_DISPLAY_TEXT &&
+	    !veuicc_cat_tp_has(x->card, TP_DISPLAY_BYTE, TP_DISPLAY_BIT))
+		return VEUICC_ERR_UNSUPPORTED;
+	if (type == VEUICC_CAT_CMD_SEND_SMS &&
+	    !veuicc_cat_tp_has(x->card, VEUICC_CAT_TP_SEND_SMS_BYTE, VEUICC_CAT_TP_SEND_SMS_BIT))
+		return VEUICC_ERR_UNSUPPORTED;
+	/* the card's own; timers only through timer_start/timer_stop (AP20) */
+	if (type == VEUICC_CAT_CMD_REFRESH || type == CMD_SET_UP_MENU ||
+	    type == VEUICC_CAT_CMD_TIMER)
+		return VEUICC_ERR_INVALID_ARG;
+	return veuicc_applets_queue(x, type, qualifier, dest, body, len, 0);
 }
 
 static void end_callback(rt_inst *x);
@@ -388,11 +400,12 @@ static void end_callback(rt_inst *x);
 static void tr_forget(struct veuicc_applets *a, size_t k)
 {
 	memmove(a->tr_num + k, a->tr_num + k + 1, a->ntr - k - 1);
+	memmove(a->tr_timer + k, a->tr_timer + k + 1, a->ntr - k - 1);
 	memmove(a->tr_inst + k, a->tr_inst + k + 1, (a->ntr - k - 1) * sizeof(a->tr_inst[0]));
 	a->ntr--;
 }
 
-void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
+bool veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
                                       size_t len)
 {
 	struct veuicc_applets *a = card->applets;
@@ -400,16 +413,20 @@ void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const u
 		if (a->tr_num[k] != number)
 			continue;
 		rt_inst *x = a->tr_inst[k];
+		uint8_t timer = a->tr_timer[k];
 		tr_forget(a, k);
+		if (timer)
+			veuicc_applets_timer_response(card, x, timer, d, len);
 		if (!x->live || !x->mod->event ||
 		    !(x->mod->events & VEUICC_APPLET_EV_TERMINAL_RESPONSE))
-			return;
+			return true;
 		veuicc_applet_event ev = {
 		    .type = VEUICC_APPLET_EV_TERMINAL_RESPONSE, .data = d, .len = len};
 		(void)x->mod->event(x->ctx, &x->env, &ev);
 		end_callback(x);
-		return;
+		return true;
 	}
+	return false;
 }
 
 static int text_ok(const char *t)
@@ -446,7 +463,7 @@ static void svc_log(veuicc_applet_env *env, const char *line)
 }
 
 static const veuicc_applet_services services = {
-    .abi_version = VEUICC_APPLET_ABI_VERSION,
+    .abi_version = VEUICC_APPLET_ABI_VERSION | (VEUICC_APPLET_SVC_REVISION << 16),
     .respond = svc_respond,
     .store_get = svc_get,
     .store_put = svc_put,
@@ -458,6 +475,14 @@ static const veuicc_applet_services services = {
     .menu_text = svc_menu_text,
     .menu_title = svc_menu_title,
     .log = svc_log,
+    .file_select = veuicc_applets_file_select,
+    .file_read_binary = veuicc_applets_read_binary,
+    .file_update_binary = veuicc_applets_update_binary,
+    .file_read_record = veuicc_applets_read_record,
+    .file_update_record = veuicc_applets_update_record,
+    .file_increase = veuicc_applets_increase,
+    .timer_start = veuicc_applets_timer_start,
+    .timer_stop = veuicc_applets_timer_stop,
 };
 
 /* Java Card: a transaction still open when the applet returns is aborted. */
@@ -644,6 +669,7 @@ static uint16_t parse_toolkit(rt_inst *x)
 		x->menu_id[i] = id;
 	}
 	x->nmenu = n;
+	x->max_timers = t.value[1]; /* maximum number of timers (AP20) */
 	return VEUICC_SW_OK;
 }
 
@@ -690,7 +716,8 @@ uint16_t veuicc_applets_create(veuicc_card *card, const rt_file *f, const veuicc
 	uint16_t sw = VEUICC_SW_MEMORY_FAILURE;
 	if (!x->c9 || (ea && !x->ea) || a->ninst == SIZE_MAX / sizeof(rt_inst *))
 		goto fail;
-	if ((sw = parse_toolkit(x)) != VEUICC_SW_OK)
+	if ((sw = parse_toolkit(x)) != VEUICC_SW_OK ||
+	    (sw = veuicc_applets_parse_access(x)) != VEUICC_SW_OK)
 		goto fail;
 	if (a->ninst == a->cinst) {
 		size_t n = a->cinst ? 2 * a->cinst : 4;
@@ -775,6 +802,7 @@ void veuicc_applets_destroy(veuicc_card *card, size_t i)
 	for (size_t k = a->ntr; k-- > 0;)
 		if (a->tr_inst[k] == x)
 			tr_forget(a, k);
+	veuicc_applets_timers_drop(a, x);
 	memmove(&a->inst[i], &a->inst[i + 1], (a->ninst - i - 1) * sizeof(a->inst[0]));
 	a->ninst--;
 	if (a->last_install > i)
@@ -789,6 +817,12 @@ void veuicc_applets_destroy(veuicc_card *card, size_t i)
 size_t veuicc_applets_count(veuicc_card *card)
 {
 	return card->applets ? card->applets->ninst : 0;
+}
+
+bool veuicc_applets_installed_for(veuicc_card *card, size_t i, uint64_t owner)
+{
+	struct veuicc_applets *a = card->applets;
+	return a && i < a->ninst && owner && a->inst[i]->owner == owner && !a->inst[i]->from_saip;
 }
 
 int veuicc_applets_entry(veuicc_card *card, size_t i, veuicc_gp_entry *out)
@@ -877,6 +911,7 @@ void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_
 	if (!a)
 		return;
 	a->ntr = 0; /* a new card session: command numbers start again */
+	veuicc_applets_timers_drop(a, NULL); /* and the terminal's timers are gone */
 	veuicc_applet_event ev = {
 	    .type = VEUICC_APPLET_EV_PROFILE_DOWNLOAD, .data = tp, .len = len};
 	for (size_t i = 0; i < a->ninst; i++) {
@@ -908,6 +943,8 @@ static size_t ctlv_len(const uint8_t *p, size_t avail, size_t *len)
 /* TS 102 223 §7.3 MENU SELECTION: D3 { 82 02 01 81, 90 01 id, [15 00] } */
 uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *d, size_t n, veuicc_rsp *rsp)
 {
+	if (n >= 2 && d[0] == VEUICC_CAT_TAG_TIMER_EXPIRY)
+		return veuicc_applets_timer_envelope(card, d, n, rsp);
 	if (n < 2 || d[0] != TAG_MENU_SEL)
 		return 0;
 	size_t len, h = ctlv_len(d + 1, n - 1, &len);
@@ -1005,19 +1042,30 @@ static void say(char *msg, size_t len, const char *what, const veuicc_saip_aid *
 		n += snprintf(msg + n, len - (size_t)n, "%02X", aid->b[i]);
 }
 
-/* EA { 80 toolkit parameters } from a SAIP ApplicationInstance's
- * uiccToolkitApplicationSpecificParametersField (TS 102 226 §8.2.1.3.2). */
+/* One BER-TLV of tag \p tag (length < 256) at \p ea + n; the new n. */
+static size_t ea_put(uint8_t *ea, size_t n, uint8_t tag, const uint8_t *v, size_t len)
+{
+	ea[n++] = tag;
+	if (len >= 0x80)
+		ea[n++] = 0x81;
+	ea[n++] = (uint8_t)len;
+	memcpy(ea + n, v, len);
+	return n + len;
+}
+
+/* EA { 80 toolkit parameters, 81 access parameters } from a SAIP
+ * ApplicationInstance's uiccToolkitApplicationSpecificParametersField and
+ * uiccAccessApplicationSpecificParametersField (TS 102 226 §8.2.1.3.2). */
 static size_t saip_ea(const veuicc_saip_gp_app *g, uint8_t *ea, size_t cap)
 {
-	if (!g->toolkit_len || (size_t)g->toolkit_len + 3 > cap)
-		return 0;
 	size_t n = 0;
-	ea[n++] = TAG_EA_TOOLKIT;
-	if (g->toolkit_len >= 0x80)
-		ea[n++] = 0x81;
-	ea[n++] = g->toolkit_len;
-	memcpy(ea + n, g->toolkit, g->toolkit_len);
-	return n + g->toolkit_len;
+	if ((size_t)g->toolkit_len + g->access_len + 6 > cap)
+		return 0;
+	if (g->toolkit_len)
+		n = ea_put(ea, n, TAG_EA_TOOLKIT, g->toolkit, g->toolkit_len);
+	if (g->access_len)
+		n = ea_put(ea, n, TAG_EA_ACCESS, g->access, g->access_len);
+	return n;
 }
 
 int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, size_t msg_len)
@@ -1076,7 +1124,7 @@ int veuicc_applets_profile_installed(veuicc_card *card, size_t slot, char *msg, 
 		}
 		uint8_t priv[3] = {0};
 		memcpy(priv, g->privileges, g->privileges_len);
-		uint8_t ea[VEUICC_SAIP_C9_MAX + 3];
+		uint8_t ea[2 * VEUICC_SAIP_C9_MAX + 6];
 		size_t ea_len = saip_ea(g, ea, sizeof(ea));
 		rt_inst *x = NULL;
 		uint16_t sw = create_install(card, &a->files[fi], mod, &aid, priv, g->c9, g->c9_len,

@@ -59,12 +59,19 @@ uint16_t veuicc_applets_gp_cmd(veuicc_card *card, bool isdr, uint64_t owner, con
 /** Number of applet instances GET STATUS P1 40 on the ISD-R lists. */
 size_t veuicc_applets_count(veuicc_card *card);
 
+/** True when instance \p i belongs to profile \p owner and was installed
+ *  by INSTALL [for install] (not by its profile package): GET STATUS P1 40
+ *  on the profile's MNO-SD lists it after the SAIP applications. */
+bool veuicc_applets_installed_for(veuicc_card *card, size_t i, uint64_t owner);
+
 /** Registry-style view of instance \p i for GET STATUS (AID, LCS,
  *  privileges, associated SD). \returns 0 or VEUICC_ERR_NOT_FOUND */
 int veuicc_applets_entry(veuicc_card *card, size_t i, veuicc_gp_entry *out);
 
 /** ENVELOPE other than SMS-PP download (TS 102 223 §7): MENU SELECTION
- *  (D3). \returns the status word, or 0 when not handled here. */
+ *  (D3), timer expiration (D7) of a timer an instance holds (timers.c;
+ *  timer 01 is the card's SCP81 retry timer, never an applet's).
+ *  \returns the status word, or 0 when not handled here. */
 uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *data, size_t len,
                                  veuicc_rsp *rsp);
 
@@ -72,9 +79,14 @@ uint16_t veuicc_applets_envelope(veuicc_card *card, const uint8_t *data, size_t 
 void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_t len);
 
 /** A TERMINAL RESPONSE (data \p d, \p len) to proactive command number
- *  \p number arrived: the instance that queued it gets the event. */
-void veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
+ *  \p number arrived: the instance that queued it gets the event.
+ *  \returns true when an instance had queued it (nobody else's then) */
+bool veuicc_applets_terminal_response(veuicc_card *card, uint8_t number, const uint8_t *d,
                                       size_t len);
+
+/** The card was reset: every instance's file view is gone (TS 102 241
+ *  FileView selections are CLEAR_ON_RESET; files.c). */
+void veuicc_applets_power_cycle(veuicc_card *card);
 
 /** The enabled profile changed: instances of other profiles lose their
  *  channels (SGP.02 §2.2.1). */

@@ -441,8 +441,12 @@ static uint16_t envelope(veuicc_card *card, const veuicc_capdu *c, veuicc_rsp *r
 		return VEUICC_SW_WRONG_DATA;
 	if (c->data[0] == VEUICC_CAT_TAG_EVENT_DOWNLOAD) /* BIP events (cat/bip.h) */
 		return veuicc_bip_event(card, c->data + 1 + h, len);
-	if (c->data[0] == VEUICC_CAT_TAG_TIMER_EXPIRY) /* the SCP81 retry timer */
-		return veuicc_bip_timer(card, c->data + 1 + h, len);
+	if (c->data[0] == VEUICC_CAT_TAG_TIMER_EXPIRY) {
+		/* by timer identifier (AP20): an applet's (02..08), else the SCP81
+		 * retry timer (01) */
+		uint16_t asw = veuicc_applets_envelope(card, c->data, c->lc, rsp);
+		return asw ? asw : veuicc_bip_timer(card, c->data + 1 + h, len);
+	}
 	if (c->data[0] != TAG_SMS_PP_DOWNLOAD) {
 		/* MENU SELECTION goes to the toolkit applets (applet/runtime.h) */
 		uint16_t asw = veuicc_applets_envelope(card, c->data, c->lc, rsp);

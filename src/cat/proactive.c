@@ -276,12 +276,13 @@ static uint16_t terminal_response(veuicc_card *card, const veuicc_capdu *c)
 	if (!det || !ids || !result || memcmp(det, cmd_details(head(s)), CMD_DET_LEN) != 0)
 		return VEUICC_SW_WRONG_DATA; /* the command stays outstanding (CT4) */
 	/* the applet that queued it gets the response (applet/runtime.h) */
-	veuicc_applets_terminal_response(card, det[0], c->data, c->lc);
+	bool applet = veuicc_applets_terminal_response(card, det[0], c->data, c->lc);
 	/* whatever the result, the command is done: no retries (CT5) */
 	uint8_t type = cmd_details(head(s))[1];
 	pop(s);
-	if (type == VEUICC_CAT_CMD_SETUP_EVENTS || type == VEUICC_CAT_CMD_TIMER ||
-	    (type >= VEUICC_CAT_CMD_OPEN_CHANNEL && type <= VEUICC_CAT_CMD_CHANNEL_STATUS))
+	if (!applet &&
+	    (type == VEUICC_CAT_CMD_SETUP_EVENTS || type == VEUICC_CAT_CMD_TIMER ||
+	     (type >= VEUICC_CAT_CMD_OPEN_CHANNEL && type <= VEUICC_CAT_CMD_CHANNEL_STATUS)))
 		veuicc_bip_terminal_response(card, type, c->data, c->lc); /* SCP81 session */
 	return VEUICC_SW_OK;
 }

@@ -107,6 +107,7 @@ void veuicc_profiles_power_cycle(veuicc_card *card)
 	/* security status (verified PINs) and selections are volatile */
 	for (size_t i = 0; i < card->profiles.count; i++)
 		veuicc_uicc_app_reset(card->profiles.slot[i].app);
+	veuicc_applets_power_cycle(card); /* so are the applets' file views */
 }
 
 /* ---- public API ---------------------------------------------------------- */

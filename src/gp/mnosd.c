@@ -228,10 +228,13 @@ static bool gs_match(const veuicc_saip_aid *aid, const uint8_t *prefix, size_t l
 }
 
 /* GET STATUS P1 40 (GP CS v2.3 §11.4, M7): the profile's security domains
- * and application instances (SAIP PE-SecurityDomain, PE-Application) whose
- * AID starts with the 4F prefix; tags 4F, 9F70, C5 (the default list). */
-static uint16_t get_status(const veuicc_saip_gp_info *gi, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+ * and application instances (SAIP PE-SecurityDomain, PE-Application), then
+ * the applet instances INSTALL put into the profile (AP21), whose AID
+ * starts with the 4F prefix; tags 4F, 9F70, C5 (the default list). */
+static uint16_t get_status(veuicc_card *card, const veuicc_profile_slot *slot,
+                           const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
+	const veuicc_saip_gp_info *gi = slot->gp;
 	if (cmd->p1 != GS_P1_APPS || (cmd->p2 & ~GS_P2_NEXT) != GS_P2_TLV)
 		return VEUICC_SW_WRONG_P1P2;
 	if (cmd->lc == 0)
@@ -273,7 +276,8 @@ static uint16_t get_status(const veuicc_saip_gp_info *gi, const veuicc_capdu *cm
 		if (tag != TAG_AID && tag != TAG_LCS && tag != TAG_PRIV)
 			return VEUICC_SW_WRONG_DATA;
 	}
-	size_t cap = (gi->nsd + gi->napp) * (2 + 2 + 16 + 4 + 5) * (tags_len + 1) + 16;
+	size_t ninst = veuicc_applets_count(card);
+	size_t cap = (gi->nsd + gi->napp + ninst) * (2 + 2 + 16 + 4 + 5) * (tags_len + 1) + 16;
 	uint8_t *buf = malloc(cap);
 	if (!buf)
 		return VEUICC_SW_MEMORY_FAILURE;
@@ -294,6 +298,18 @@ static uint16_t get_status(const veuicc_saip_gp_info *gi, const veuicc_capdu *cm
 			continue;
 		gs_entry(&w, &a->instance_aid, a->life_cycle_state, a->privileges,
 		         a->privileges_len, tags, tags_len);
+		found++;
+	}
+	for (size_t i = 0; i < ninst; i++) {
+		veuicc_gp_entry e;
+		if (!veuicc_applets_installed_for(card, i, slot->seq) ||
+		    veuicc_applets_entry(card, i, &e))
+			continue;
+		veuicc_saip_aid aid = {.len = e.aid_len};
+		memcpy(aid.b, e.aid, e.aid_len);
+		if (!gs_match(&aid, prefix, prefix_len))
+			continue;
+		gs_entry(&w, &aid, e.lcs, e.priv, sizeof(e.priv), tags, tags_len);
 		found++;
 	}
 	size_t n = 0;
@@ -463,7 +479,7 @@ uint16_t veuicc_mnosd_command(veuicc_card *card, veuicc_profile_slot *slot, size
 			return VEUICC_SW_CLA_NOT_SUPP;
 		if (cmd->p1 == 0x20 || cmd->p1 == 0x10) /* load files: the profile's applets */
 			break;
-		return get_status(slot->gp, cmd, rsp);
+		return get_status(card, slot, cmd, rsp);
 	default: break;
 	}
 	/* applets of the profile (applet/gp_cm.c); M7: STORE DATA, ... */

@@ -1209,6 +1209,10 @@ static int install_application(ictx *c)
 		                      &ap->uicc_toolkit_params))
 			return fail(c, VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
 			            "toolkit parameters longer than %d bytes", VEUICC_SAIP_C9_MAX);
+		if (ap && !copy_small(o->access, &o->access_len, sizeof(o->access),
+		                      &ap->uicc_access_params))
+			return fail(c, VEUICC_SAIP_STATUS_BAD_VALUES, VEUICC_ERR_MALFORMED,
+			            "access parameters longer than %d bytes", VEUICC_SAIP_C9_MAX);
 	}
 	return VEUICC_OK;
 }

@@ -126,6 +126,8 @@ typedef struct veuicc_saip_gp_app {
 	uint8_t c9_len;
 	uint8_t toolkit[VEUICC_SAIP_C9_MAX]; /**< uiccToolkitApplicationSpecificParametersField */
 	uint8_t toolkit_len;
+	uint8_t access[VEUICC_SAIP_C9_MAX]; /**< uiccAccessApplicationSpecificParametersField */
+	uint8_t access_len;
 } veuicc_saip_gp_app;
 
 /** What the GP and OTA layers get from a package. Zeroise with

@@ -96,22 +96,57 @@ static bool am_covers(uint8_t tag, const uint8_t *v, size_t len, veuicc_arr_op o
 	return op == VEUICC_ARR_INCREASE && hdr[ins_ix] == INS_INCREASE;
 }
 
-/* pins NULL: evaluated for a remote file management application with full
- * access (TS 102 226 access domain '00'): every key reference counts as
- * satisfied, NEVER stays never (docs/spec-decisions.md R4). */
-static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table *pins,
-                    const veuicc_fs_node *adf, unsigned depth);
+/* Who is asking: the terminal's session (pins: the PIN status), or a remote
+ * file management application / applet (pins NULL) with its access domain
+ * (TS 102 226 §8.2.1.3.2.2): full access ('00', grant NULL) makes every key
+ * reference count as satisfied, the UICC access mechanism ('02') those of
+ * its access domain data (grant); NEVER stays never (docs/spec-decisions.md
+ * R4, AP17). */
+typedef struct sc_ctx {
+	veuicc_pin_table *pins;
+	const veuicc_fs_node *adf;
+	const uint8_t *grant; /* '02' access domain data, NULL: full access */
+	size_t grant_len;
+} sc_ctx;
+
+static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, const sc_ctx *c, unsigned depth);
+
+/* AP17: the key references the access domain data of the UICC access
+ * mechanism grants, one bit each: byte 1 b1..b8 key references 01..08
+ * (PIN Appl 1..8), byte 2 b1..b5 0A..0E (ADM1..ADM5) and b6 11 (universal
+ * PIN), byte 3 b1..b8 81..88 (second PIN Appl 1..8), byte 4 b1..b5 8A..8E
+ * (ADM6..ADM10); absent bytes grant nothing. */
+static bool key_granted(const uint8_t *d, size_t n, uint8_t ref)
+{
+	int byte = -1, bit = 0;
+	if (ref >= 0x01 && ref <= 0x08) {
+		byte = 0;
+		bit = ref - 0x01;
+	} else if (ref >= 0x0A && ref <= 0x0E) {
+		byte = 1;
+		bit = ref - 0x0A;
+	} else if (ref == 0x11) {
+		byte = 1;
+		bit = 5;
+	} else if (ref >= 0x81 && ref <= 0x88) {
+		byte = 2;
+		bit = ref - 0x81;
+	} else if (ref >= 0x8A && ref <= 0x8E) {
+		byte = 3;
+		bit = ref - 0x8A;
+	}
+	return byte >= 0 && (size_t)byte < n && (d[byte] >> bit & 1);
+}
 
 /* The SC_DOs inside an A0 (any) or AF (all) template. */
-static bool sc_list(const uint8_t *v, size_t len, bool all, veuicc_pin_table *pins,
-                    const veuicc_fs_node *adf, unsigned depth)
+static bool sc_list(const uint8_t *v, size_t len, bool all, const sc_ctx *c, unsigned depth)
 {
 	const uint8_t *p = v, *end = v + len, *iv;
 	uint8_t t;
 	size_t il;
 	bool any = false;
 	while (next_tlv(&p, end, &t, &iv, &il)) {
-		bool ok = sc_eval(t, iv, il, pins, adf, depth + 1);
+		bool ok = sc_eval(t, iv, il, c, depth + 1);
 		if (all && !ok)
 			return false;
 		any |= ok;
@@ -121,16 +156,15 @@ static bool sc_list(const uint8_t *v, size_t len, bool all, veuicc_pin_table *pi
 	return all ? p != v : any;
 }
 
-static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table *pins,
-                    const veuicc_fs_node *adf, unsigned depth)
+static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, const sc_ctx *c, unsigned depth)
 {
 	if (depth > SC_DEPTH_MAX)
 		return false;
 	switch (tag) {
 	case TAG_SC_ALWAYS: return true;
 	case TAG_SC_NEVER: return false;
-	case TAG_SC_OR: return sc_list(v, len, false, pins, adf, depth);
-	case TAG_SC_AND: return sc_list(v, len, true, pins, adf, depth);
+	case TAG_SC_OR: return sc_list(v, len, false, c, depth);
+	case TAG_SC_AND: return sc_list(v, len, true, c, depth);
 	case TAG_SC_USER: {
 		/* the key reference names the PIN; the usage qualifier (95 08,
 		 * user authentication) needs no check of its own */
@@ -138,17 +172,19 @@ static bool sc_eval(uint8_t tag, const uint8_t *v, size_t len, veuicc_pin_table 
 		uint8_t t;
 		size_t il;
 		while (next_tlv(&p, end, &t, &iv, &il))
-			if (t == TAG_KEY_REF && il == 1)
-				return !pins ||
-				       veuicc_pin_satisfied(veuicc_pin_find(pins, iv[0], adf));
+			if (t == TAG_KEY_REF && il == 1) {
+				if (c->pins)
+					return veuicc_pin_satisfied(
+					    veuicc_pin_find(c->pins, iv[0], c->adf));
+				return !c->grant || key_granted(c->grant, c->grant_len, iv[0]);
+			}
 		return false;
 	}
 	default: return false; /* other conditions (SM, 9E, ...) are not supported */
 	}
 }
 
-static bool rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op, veuicc_pin_table *pins,
-                        const veuicc_fs_node *adf)
+static bool rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op, const sc_ctx *c)
 {
 	const uint8_t *p = rec, *end = rec + len, *v;
 	uint8_t tag;
@@ -157,13 +193,13 @@ static bool rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op, veuicc
 	while (next_tlv(&p, end, &tag, &v, &vl)) {
 		if (is_am_do(tag)) {
 			/* consecutive AM_DOs share the SC_DOs that follow them */
-			bool c = am_covers(tag, v, vl, op);
-			covered = prev_am ? (covered || c) : c;
+			bool cov = am_covers(tag, v, vl, op);
+			covered = prev_am ? (covered || cov) : cov;
 			prev_am = true;
 			continue;
 		}
 		prev_am = false;
-		if (covered && sc_eval(tag, v, vl, pins, adf, 0))
+		if (covered && sc_eval(tag, v, vl, c, 0))
 			return true;
 	}
 	return false;
@@ -172,7 +208,8 @@ static bool rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op, veuicc
 bool veuicc_arr_rule_allows(const uint8_t *rec, size_t len, veuicc_arr_op op,
                             veuicc_pin_table *pins, const veuicc_fs_node *adf)
 {
-	return pins && rule_allows(rec, len, op, pins, adf);
+	sc_ctx c = {.pins = pins, .adf = adf, .grant = NULL, .grant_len = 0};
+	return pins && rule_allows(rec, len, op, &c);
 }
 
 /* §9.2.4: EF.ARR in the EF's DF, else in a parent up to the MF. EF.ARR
@@ -202,14 +239,28 @@ uint16_t veuicc_arr_check(veuicc_fs *fs, const veuicc_fs_node *ef, veuicc_arr_op
 
 uint16_t veuicc_arr_check_domain(const veuicc_fs_node *ef, veuicc_arr_op op, uint8_t domain)
 {
-	if (domain != VEUICC_ARR_DOMAIN_FULL)
-		return VEUICC_SW_SECURITY_STATUS; /* 'FF' no access; others: R4 */
+	return veuicc_arr_check_domain_data(ef, op, domain, NULL, 0);
+}
+
+uint16_t veuicc_arr_check_domain_data(const veuicc_fs_node *ef, veuicc_arr_op op, uint8_t domain,
+                                      const uint8_t *data, size_t data_len)
+{
+	sc_ctx c = {.pins = NULL, .adf = NULL, .grant = NULL, .grant_len = 0};
+	if (domain == VEUICC_ARR_DOMAIN_ACCESS_RULES) {
+		if (!data || !data_len)
+			return VEUICC_SW_SECURITY_STATUS; /* no key reference granted */
+		c.grant = data;
+		c.grant_len = data_len;
+	} else if (domain != VEUICC_ARR_DOMAIN_FULL) {
+		return VEUICC_SW_SECURITY_STATUS; /* 'FF' no access; others RFU */
+	}
 	if (!ef->arr_rec)
 		return VEUICC_SW_OK;
 	const veuicc_fs_node *arr = find_arr(ef);
 	if (!arr || ef->arr_rec > arr->nrec)
-		return VEUICC_SW_OK; /* no rule to name a NEVER: full access */
+		/* no rule to name a NEVER: full access; no key reference to
+		 * compare with the granted ones: denied */
+		return c.grant ? VEUICC_SW_SECURITY_STATUS : VEUICC_SW_OK;
 	const uint8_t *rec = veuicc_fs_record(arr, ef->arr_rec);
-	return rule_allows(rec, arr->rec_len, op, NULL, NULL) ? VEUICC_SW_OK
-	                                                      : VEUICC_SW_SECURITY_STATUS;
+	return rule_allows(rec, arr->rec_len, op, &c) ? VEUICC_SW_OK : VEUICC_SW_SECURITY_STATUS;
 }

@@ -52,6 +52,10 @@ uint16_t veuicc_arr_check(veuicc_fs *fs, const veuicc_fs_node *ef, veuicc_arr_op
 
 /** TS 102 226 §8.2.1.3.2.2 access domain parameter: full access to the file system. */
 #define VEUICC_ARR_DOMAIN_FULL 0x00
+/** TS 102 226 §8.2.1.3.2.2 access domain parameter: the UICC access
+ *  mechanism, the access domain data naming the key references granted
+ *  (decision AP17 for the bit coding). */
+#define VEUICC_ARR_DOMAIN_ACCESS_RULES 0x02
 /** TS 102 226 access domain parameter: no access to the file system. */
 #define VEUICC_ARR_DOMAIN_NONE 0xFF
 
@@ -66,5 +70,16 @@ uint16_t veuicc_arr_check(veuicc_fs *fs, const veuicc_fs_node *ef, veuicc_arr_op
  * \returns VEUICC_SW_OK or VEUICC_SW_SECURITY_STATUS (6982)
  */
 uint16_t veuicc_arr_check_domain(const veuicc_fs_node *ef, veuicc_arr_op op, uint8_t domain);
+
+/**
+ * veuicc_arr_check_domain() with the access domain data (\p data, \p
+ * data_len) that follows the parameter: for VEUICC_ARR_DOMAIN_ACCESS_RULES
+ * the access is allowed when the file's EF.ARR rule for \p op has a
+ * security condition met by ALWAYS or by a key reference the data grants
+ * (bit coding: docs/spec-decisions.md AP17); no rule, or no data, denies.
+ * \returns VEUICC_SW_OK or VEUICC_SW_SECURITY_STATUS (6982)
+ */
+uint16_t veuicc_arr_check_domain_data(const veuicc_fs_node *ef, veuicc_arr_op op, uint8_t domain,
+                                      const uint8_t *data, size_t data_len);
 
 #endif /* VEUICC_UICC_ARR_H */

@@ -105,12 +105,9 @@ typedef struct uicc_app {
 	void *rng_ctx;
 	bool drbg_ready;
 	mbedtls_ctr_drbg_context drbg;
-	/* remote file management (TS 102 226 §7): a hidden selection of its
-	 * own and the access domains that replace EF.ARR while it runs */
-	chan_sel rfm;
-	bool in_rfm;                     /* a command of the RFM context runs */
-	const veuicc_fs_node *rfm_adf;   /* ADF RFM: its ADF, else NULL */
-	uint8_t rfm_uicc_ad, rfm_adf_ad; /* access domain parameters */
+	/* remote file management (TS 102 226 §7): a file view of its own */
+	veuicc_uicc_view rfm;
+	const veuicc_uicc_view *view; /* the view whose command runs, else NULL */
 } uicc_app;
 
 /* Entropy straight from the system: an mbedtls_entropy_context would cost
@@ -417,14 +414,17 @@ static uint16_t ef_usable(uicc_app *a, const veuicc_fs_node *ef, bool right_stru
 		return VEUICC_SW_INCOMPATIBLE_FILE;
 	if (ef->lcsi == VEUICC_FS_LCS_DEACTIVATED)
 		return VEUICC_SW_WARN_DEACTIVATED;
-	if (a->in_rfm) {
+	if (a->view) {
 		/* TS 102 226 §8.2.1.3.2.2: the access domain of the file's tree;
-		 * another application's ADF is out of reach */
+		 * an ADF the view has no domain for is out of reach */
 		const veuicc_fs_node *adf = veuicc_fs_adf_of(ef);
-		uint8_t ad = !adf                ? a->rfm_uicc_ad
-		             : adf == a->rfm_adf ? a->rfm_adf_ad
-		                                 : VEUICC_ARR_DOMAIN_NONE;
-		return veuicc_arr_check_domain(ef, op, ad);
+		const veuicc_uicc_domain *d = adf ? NULL : &a->view->uicc;
+		for (size_t i = 0; adf && i < a->view->nadf; i++)
+			if (a->view->adfs[i].adf == adf)
+				d = &a->view->adfs[i].dom;
+		if (!d)
+			return VEUICC_SW_SECURITY_STATUS;
+		return veuicc_arr_check_domain_data(ef, op, d->param, d->data, d->data_len);
 	}
 	return veuicc_arr_check(a->fs, ef, op);
 }
@@ -755,30 +755,44 @@ static uint16_t app_process(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 
 /* ---- remote file management (TS 102 226 §7, §8) ----------------------- */
 
-uint16_t veuicc_uicc_app_rfm_start(void *ctx, const veuicc_uicc_rfm *rfm)
+void veuicc_uicc_view_start(void *ctx, veuicc_uicc_view *v, const veuicc_uicc_domain *uicc)
 {
 	uicc_app *a = ctx;
-	a->rfm.df = a->fs->mf;
-	a->rfm.ef = NULL;
-	a->rfm.adf = NULL;
-	a->rfm.rec = 0;
-	a->rfm_adf = NULL;
-	a->rfm_uicc_ad = rfm->uicc_ad;
-	a->rfm_adf_ad = VEUICC_ARR_DOMAIN_NONE;
-	if (!rfm->adf_aid_len)
-		return VEUICC_SW_OK; /* §7.2: the MF is the current directory */
-	/* §7.3: the ADF is selected first */
-	veuicc_fs_node *adf = veuicc_fs_find_adf(a->fs, rfm->adf_aid, rfm->adf_aid_len, NULL);
-	if (!adf || adf->aid_len != rfm->adf_aid_len)
+	memset(v, 0, sizeof(*v));
+	v->df = a->fs->mf;
+	v->uicc = *uicc;
+}
+
+uint16_t veuicc_uicc_view_add_adf(void *ctx, veuicc_uicc_view *v, const uint8_t *aid, size_t len,
+                                  const veuicc_uicc_domain *dom)
+{
+	uicc_app *a = ctx;
+	const veuicc_fs_node *adf = len ? veuicc_fs_find_adf(a->fs, aid, len, NULL) : NULL;
+	if (!adf)
 		return VEUICC_SW_NOT_FOUND;
-	a->rfm.df = adf;
-	a->rfm.adf = adf;
-	a->rfm_adf = adf;
-	a->rfm_adf_ad = rfm->adf_ad;
+	if (v->nadf == VEUICC_UICC_VIEW_ADFS)
+		return VEUICC_SW_MEMORY_FAILURE;
+	v->adfs[v->nadf].adf = adf;
+	v->adfs[v->nadf++].dom = *dom;
 	return VEUICC_SW_OK;
 }
 
-uint16_t veuicc_uicc_app_rfm_cmd(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+uint16_t veuicc_uicc_view_root(void *ctx, veuicc_uicc_view *v, const uint8_t *aid, size_t len)
+{
+	uicc_app *a = ctx;
+	veuicc_fs_node *n = a->fs->mf;
+	if (aid && !(n = veuicc_fs_find_adf(a->fs, aid, len, NULL)))
+		return VEUICC_SW_NOT_FOUND;
+	v->df = n;
+	v->ef = NULL;
+	if (aid)
+		v->adf = n;
+	v->rec = 0;
+	return VEUICC_SW_OK;
+}
+
+uint16_t veuicc_uicc_view_cmd(void *ctx, veuicc_uicc_view *v, const veuicc_capdu *cmd,
+                              veuicc_rsp *rsp)
 {
 	uicc_app *a = ctx;
 	switch (cmd->ins) {
@@ -800,10 +814,37 @@ uint16_t veuicc_uicc_app_rfm_cmd(void *ctx, const veuicc_capdu *cmd, veuicc_rsp 
 		 * other commands are not RFM commands (TS 102 226 §8.3) */
 		return VEUICC_SW_INS_NOT_SUPP;
 	}
-	a->in_rfm = true;
-	uint16_t sw = dispatch(a, &a->rfm, cmd, rsp);
-	a->in_rfm = false;
+	chan_sel c = {.df = v->df, .ef = v->ef, .adf = v->adf, .rec = v->rec};
+	a->view = v;
+	uint16_t sw = dispatch(a, &c, cmd, rsp);
+	a->view = NULL;
+	v->df = c.df;
+	v->ef = c.ef;
+	v->adf = c.adf;
+	v->rec = c.rec;
 	return sw;
+}
+
+uint16_t veuicc_uicc_app_rfm_start(void *ctx, const veuicc_uicc_rfm *rfm)
+{
+	uicc_app *a = ctx;
+	veuicc_uicc_domain d = {.param = rfm->uicc_ad, .data_len = 0};
+	veuicc_uicc_view_start(a, &a->rfm, &d);
+	if (!rfm->adf_aid_len)
+		return VEUICC_SW_OK; /* §7.2: the MF is the current directory */
+	/* §7.3: the ADF (its full AID) is selected first */
+	veuicc_fs_node *adf = veuicc_fs_find_adf(a->fs, rfm->adf_aid, rfm->adf_aid_len, NULL);
+	if (!adf || adf->aid_len != rfm->adf_aid_len)
+		return VEUICC_SW_NOT_FOUND;
+	d.param = rfm->adf_ad;
+	(void)veuicc_uicc_view_add_adf(a, &a->rfm, rfm->adf_aid, rfm->adf_aid_len, &d);
+	return veuicc_uicc_view_root(a, &a->rfm, rfm->adf_aid, rfm->adf_aid_len);
+}
+
+uint16_t veuicc_uicc_app_rfm_cmd(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp)
+{
+	uicc_app *a = ctx;
+	return veuicc_uicc_view_cmd(a, &a->rfm, cmd, rsp);
 }
 
 /* The engine's SELECT by DF name: the same SELECT, which selects an ADF. */

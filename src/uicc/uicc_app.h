@@ -58,6 +58,14 @@ void veuicc_uicc_app_channel_opened(void *ctx, uint8_t channel, uint8_t from);
  */
 void veuicc_uicc_app_set_rng(void *ctx, veuicc_suci_rng rng, void *rng_ctx);
 
+/** One access domain (ETSI TS 102 226 §8.2.1.3.2.2): the access domain
+ *  parameter (arr.h VEUICC_ARR_DOMAIN_*) and its access domain data. */
+typedef struct veuicc_uicc_domain {
+	uint8_t param;
+	uint8_t data[4]; /**< '02': the key references granted (arr.h) */
+	uint8_t data_len;
+} veuicc_uicc_domain;
+
 /** A remote file management context (ETSI TS 102 226 §7): the RFM
  *  application's access domains (TS 102 226 §8.2.1.3.2.2 access domain
  *  parameter, arr.h VEUICC_ARR_DOMAIN_*) and, for ADF RFM, its ADF. */
@@ -68,19 +76,67 @@ typedef struct veuicc_uicc_rfm {
 	size_t adf_aid_len;
 } veuicc_uicc_rfm;
 
+/** Most ADFs a file view has an access domain for. */
+#define VEUICC_UICC_VIEW_ADFS 4
+
 /**
- * Start a command session of remote file management: a hidden selection of
- * its own (no logical channel of the terminal changes) with the MF current
- * (UICC RFM, TS 102 226 §7.2) or the ADF named in \p rfm (ADF RFM, §7.3).
+ * A file view: a hidden selection of its own (no logical channel of the
+ * terminal changes) with the access domains that replace the PIN status,
+ * for remote file management (TS 102 226 §7) and applets (TS 102 241
+ * FileView, docs/applets.md). Node pointers belong to the file system of
+ * the application it was started on; start it again for another one.
+ */
+typedef struct veuicc_uicc_view {
+	void *df, *ef, *adf;     /**< current DF, EF, application (private) */
+	uint8_t rec;             /**< record pointer */
+	veuicc_uicc_domain uicc; /**< for the MF and the files under it */
+	size_t nadf;
+	struct {
+		const veuicc_fs_node *adf;
+		veuicc_uicc_domain dom;
+	} adfs[VEUICC_UICC_VIEW_ADFS]; /**< per ADF; any other ADF: no access */
+} veuicc_uicc_view;
+
+/**
+ * Start \p v on the application \p ctx: the MF current, the domain of the
+ * MF tree \p uicc, no ADF domain yet (veuicc_uicc_view_add_adf()).
+ */
+void veuicc_uicc_view_start(void *ctx, veuicc_uicc_view *v, const veuicc_uicc_domain *uicc);
+
+/**
+ * Give the ADF whose AID starts with \p aid (\p len bytes; the first one)
+ * the access domain \p dom in \p v. \returns VEUICC_SW_OK, VEUICC_SW_NOT_FOUND
+ * (no such ADF), VEUICC_SW_MEMORY_FAILURE (too many).
+ */
+uint16_t veuicc_uicc_view_add_adf(void *ctx, veuicc_uicc_view *v, const uint8_t *aid, size_t len,
+                                  const veuicc_uicc_domain *dom);
+
+/**
+ * Make the MF (\p aid NULL) or the ADF whose AID starts with \p aid the
+ * current directory of \p v (TS 102 241 UICC view / ADF view).
+ * \returns VEUICC_SW_OK or VEUICC_SW_NOT_FOUND
+ */
+uint16_t veuicc_uicc_view_root(void *ctx, veuicc_uicc_view *v, const uint8_t *aid, size_t len);
+
+/**
+ * Run one command in \p v: SELECT (not by DF name: 6A86), STATUS, READ/UPDATE
+ * BINARY/RECORD, SEARCH RECORD, INCREASE, with the access domains instead of
+ * the PIN status; every other INS answers 6D00. \returns the status word.
+ */
+uint16_t veuicc_uicc_view_cmd(void *ctx, veuicc_uicc_view *v, const veuicc_capdu *cmd,
+                              veuicc_rsp *rsp);
+
+/**
+ * Start a command session of remote file management: a file view of the
+ * application's own with the MF current (UICC RFM, TS 102 226 §7.2) or the
+ * ADF named in \p rfm (ADF RFM, §7.3).
  * \returns VEUICC_SW_OK, or VEUICC_SW_NOT_FOUND when the ADF does not exist.
  */
 uint16_t veuicc_uicc_app_rfm_start(void *ctx, const veuicc_uicc_rfm *rfm);
 
 /**
- * Run one command of the RFM session started by veuicc_uicc_app_rfm_start():
- * SELECT (not by DF name: 6A86), STATUS, READ/UPDATE BINARY/RECORD, SEARCH
- * RECORD, INCREASE, with the access domains instead of the PIN status; every
- * other INS answers 6D00. \returns the status word.
+ * Run one command of the RFM session started by veuicc_uicc_app_rfm_start()
+ * (veuicc_uicc_view_cmd() on its view). \returns the status word.
  */
 uint16_t veuicc_uicc_app_rfm_cmd(void *ctx, const veuicc_capdu *cmd, veuicc_rsp *rsp);
 

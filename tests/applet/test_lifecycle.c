@@ -217,9 +217,14 @@ static void test_mnosd(void **state)
 {
 	(void)state;
 	veuicc_card *card = ap_card(NULL);
-	/* a card-level load file through the ISD-R */
+	/* a card-level load file and instance through the ISD-R */
 	th_xfer(card, INSTALL_LOAD(STK_PKG), "9000");
 	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card,
+	        "80E60C00 43 08" STK_PKG "09" STK_MOD "0A" STK_AID "0100 21"
+	        " C910 8002 6869 A00A 8002 6869 810101 820168 EA0D 800B 01001001 01050000 00 00 00 "
+	        "00 00",
+	        OK0);
 	th_xfer(card, OPEN_CH1, "019000");
 	th_xfer(card, "01A4040C08A000000151000000", "9000"); /* MNO-SD of TS.48 V7 */
 	th_xfer(card, "81E60200 0D 08" ARAM_PKG "00 00 00 00", "9000");
@@ -228,6 +233,13 @@ static void test_mnosd(void **state)
 	        "E318 4F08" ARAM_PKG "9F700101 CC08A000000151000000 9000");
 	th_xfer(card, "81E60C00 23 08" ARAM_PKG "09" ARAM_MOD "09" ARAM_AID "0100 02C900 00 00",
 	        OK0);
+	/* GET STATUS P1 40 on the MNO-SD lists the instance INSTALL put into
+	 * its profile (AP21), not the card-level one */
+	const char *gs = ap_rsp(card, "81F24002 02 4F00 00");
+	ap_contains(gs, "E314 4F09" ARAM_AID "9F700107 C503000000");
+	assert_null(strstr(gs, STK_AID));
+	ap_contains(ap_rsp(card, "81F24002 07 4F05A000000151 00"), "4F09" ARAM_AID);
+	ap_contains(ap_rsp(card, "81F24002 06 4F04F0766575 00"), "6A88");
 	/* the ISD-R's load file is not the MNO-SD's (which has no other
 	 * DELETE: 6D00, decision AP3) */
 	th_xfer(card, "81E40080 0A 4F08" STK_PKG "00", "6D00");

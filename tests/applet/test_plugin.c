@@ -6,9 +6,49 @@
  * of another ABI version refused with 6A80 and a log line; no plugin
  * directory, no plugin.
  */
+#include <stddef.h>
 #include <unistd.h>
 
 #include "applet_helpers.h"
+#include "veuicc/applet.h"
+
+/* AP18: the services table of the first ABI 1 cards, as v1 plugins were
+ * compiled against it; every member must keep its offset in today's table
+ * (later revisions only append). */
+typedef struct v1_services {
+	uint32_t abi_version;
+	int (*respond)(veuicc_applet_env *, const void *, size_t);
+	long (*store_get)(veuicc_applet_env *, const char *, uint8_t *, size_t);
+	int (*store_put)(veuicc_applet_env *, const char *, const void *, size_t);
+	int (*store_del)(veuicc_applet_env *, const char *);
+	int (*txn_begin)(veuicc_applet_env *);
+	int (*txn_commit)(veuicc_applet_env *);
+	int (*txn_abort)(veuicc_applet_env *);
+	int (*proactive)(veuicc_applet_env *, uint8_t, uint8_t, uint8_t, const uint8_t *, size_t);
+	int (*menu_text)(veuicc_applet_env *, size_t, const char *);
+	int (*menu_title)(veuicc_applet_env *, const char *);
+	void (*log)(veuicc_applet_env *, const char *);
+} v1_services;
+#define SAME_OFFSET(m)                                                                             \
+	_Static_assert(offsetof(v1_services, m) == offsetof(veuicc_applet_services, m), #m " move" \
+	                                                                                   "d")
+SAME_OFFSET(abi_version);
+SAME_OFFSET(respond);
+SAME_OFFSET(store_get);
+SAME_OFFSET(store_put);
+SAME_OFFSET(store_del);
+SAME_OFFSET(txn_begin);
+SAME_OFFSET(txn_commit);
+SAME_OFFSET(txn_abort);
+SAME_OFFSET(proactive);
+SAME_OFFSET(menu_text);
+SAME_OFFSET(menu_title);
+SAME_OFFSET(log);
+_Static_assert(offsetof(veuicc_applet_services, file_select) >= sizeof(v1_services),
+               "revision 1 members come after the first table");
+_Static_assert(offsetof(veuicc_applet_services, timer_start) >
+                   offsetof(veuicc_applet_services, file_increase),
+               "revision 2 members come after revision 1");
 
 #define HELLO_PKG     "F076657569636310"
 #define HELLO_MOD     "F07665756963631001"
