@@ -7,7 +7,10 @@
 #ifndef VEUICC_TESTS_APPLET_HELPERS_H
 #define VEUICC_TESTS_APPLET_HELPERS_H
 
+#include <unistd.h>
+
 #include "apdu/card_helpers.h"
+#include "test_tmp.h"
 
 #define PFX      "A0000005591010FFFFFFFF89"
 #define ISDR     PFX "00000100"
@@ -60,6 +63,48 @@ static inline veuicc_card *ap_card(const char *applet_dir)
 	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
 	th_xfer(card, SEL_ISDR, "9000");
 	return card;
+}
+
+/* A card file name under $TMPDIR for \p stem, with no file there yet;
+ * ap_rm_card_file() removes it and SQLite's side files. */
+static inline void ap_card_file(char *path, size_t cap, const char *stem)
+{
+	snprintf(path, cap, "%s/veuicc-%s-%ld.db", test_tmp_dir(), stem, (long)getpid());
+	unlink(path);
+}
+
+static inline void ap_rm_card_file(const char *path)
+{
+	char side[600];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+/* As ap_card, on the card file \p path (created when new). */
+static inline veuicc_card *ap_file_card(const char *path, const char *applet_dir)
+{
+	veuicc_config cfg;
+	veuicc_config_init(&cfg);
+	cfg.factory = getenv("VEUICC_FACTORY");
+	cfg.test_mode = 1;
+	cfg.applet_dir = applet_dir;
+	veuicc_card *card;
+	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	th_xfer(card, SEL_ISDR, "9000");
+	return card;
+}
+
+/* Cold reset, T=1, logical channel 1 opened. */
+static inline void ap_power(veuicc_card *card)
+{
+	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
+	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
+	th_xfer(card, "0070000001", "019000");
 }
 
 /* The R-APDU of \p capdu as hex (static buffer). */

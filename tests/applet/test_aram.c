@@ -19,17 +19,10 @@
 #define RULE2  "E20B E104 C000 C100 E303 D10101"
 #define TAG(n) "DF2008 00000000000000" n " 9000"
 
-static veuicc_card *open_card(const char *path)
+/* ap_file_card with channel 1 open */
+static veuicc_card *aram_card(const char *path)
 {
-	veuicc_config cfg;
-	veuicc_config_init(&cfg);
-	cfg.factory = getenv("VEUICC_FACTORY");
-	cfg.test_mode = 1;
-	veuicc_card *card;
-	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
-	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-	th_xfer(card, SEL_ISDR, "9000");
+	veuicc_card *card = ap_file_card(path, NULL);
 	th_xfer(card, "0070000001", "019000");
 	return card;
 }
@@ -38,9 +31,8 @@ static void test_rule_round_trip(void **state)
 {
 	(void)state;
 	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-aram-%ld.db", (long)getpid());
-	unlink(path);
-	veuicc_card *card = open_card(path);
+	ap_card_file(path, sizeof(path), "aram");
+	veuicc_card *card = aram_card(path);
 	th_xfer(card, INSTALL_LOAD(ARAM_PKG), "9000");
 	th_xfer(card, LOAD_LAST, OK0);
 	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
@@ -70,7 +62,7 @@ static void test_rule_round_trip(void **state)
 	veuicc_card_free(card);
 
 	/* the card file kept the rules and the refresh tag */
-	card = open_card(path);
+	card = aram_card(path);
 	th_xfer(card, SEL_ARAM, "9000");
 	th_xfer(card, "81CAFF4000", "FF400D" RULE2 "9000");
 	th_xfer(card, "81CADF2000", TAG("04"));
@@ -81,7 +73,7 @@ static void test_rule_round_trip(void **state)
 	th_xfer(card, "81E29000 02 F200", "9000");
 	th_xfer(card, "81CADF2000", TAG("06"));
 	veuicc_card_free(card);
-	unlink(path);
+	ap_rm_card_file(path);
 }
 
 /* More rules than one response: GET DATA [All] gives the first 255 bytes,

@@ -222,19 +222,10 @@ static void test_write_rolls_back(void **state)
 {
 	(void)state;
 	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-applet-files-%ld.db", (long)getpid());
-	unlink(path);
-	veuicc_config cfg;
-	veuicc_config_init(&cfg);
-	cfg.factory = getenv("VEUICC_FACTORY");
-	cfg.test_mode = 1;
-	cfg.applet_dir = dir();
+	ap_card_file(path, sizeof(path), "applet-files");
 	veuicc_card *card;
 	for (int round = 0; round < 3; round++) {
-		assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
-		assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-		assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-		th_xfer(card, SEL_ISDR, "9000");
+		card = ap_file_card(path, dir());
 		if (round == 0) {
 			install_files(card, NULL, AD_MF(FULL));
 		} else {
@@ -255,7 +246,7 @@ static void test_write_rolls_back(void **state)
 		}
 		veuicc_card_free(card);
 	}
-	unlink(path);
+	ap_rm_card_file(path);
 }
 
 static size_t install_der(veuicc_card *card, const char *file)
@@ -268,13 +259,6 @@ static size_t install_der(veuicc_card *card, const char *file)
 	if (rc)
 		fail_msg("install: %d %s", rc, msg);
 	return idx;
-}
-
-static void power(veuicc_card *card)
-{
-	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-	th_xfer(card, "0070000001", "019000");
 }
 
 /* A card-level applet sees the enabled profile's files only, its selection
@@ -291,7 +275,7 @@ static void test_profile_switch(void **state)
 	th_xfer(card, A_SEL_UMPC, "9000");
 	th_xfer(card, A_UPDATE(NEW_UMPC), "9000");
 	assert_int_equal(veuicc_card_activate_profile(card, b), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, "01A404000A" FILE_AID, "9000");
 	th_xfer(card, A_READ("05"), "6986"); /* a new view: no current EF */
 	th_xfer(card, A_SEL_ICCID, "9000");
@@ -312,11 +296,11 @@ static void test_profile_switch(void **state)
 	th_xfer(card, A_SEL_UMPC, "9000");
 	th_xfer(card, A_UPDATE(NEW_UMPC), "9000");
 	assert_int_equal(veuicc_card_activate_profile(card, b), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, "01A404000A" FILE_AID, "6A82");
 	terminal_read(card, "2F08", "05", UMPC_EF);
 	assert_int_equal(veuicc_card_activate_profile(card, 0), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, "01A404000A" FILE_AID, "9000");
 	th_xfer(card, A_SEL_UMPC, "9000");
 	th_xfer(card, A_READ("05"), NEW_UMPC "9000");
@@ -388,7 +372,7 @@ static void test_saip_access(void **state)
 		if (rc)
 			fail_msg("install: %d %s", rc, msg);
 		assert_int_equal(veuicc_card_activate_profile(card, idx), VEUICC_OK);
-		power(card);
+		ap_power(card);
 		th_xfer(card, "01A404000A" FILE_AID, "9000");
 		th_xfer(card, A_SEL_ICCID, "9000");
 		th_xfer(card, A_READ("0A"), want[i]);

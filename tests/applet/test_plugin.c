@@ -110,8 +110,7 @@ static void test_plugin_card_file(void **state)
 {
 	(void)state;
 	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-plugin-%ld.db", (long)getpid());
-	unlink(path);
+	ap_card_file(path, sizeof(path), "plugin");
 	veuicc_config cfg;
 	veuicc_config_init(&cfg);
 	cfg.factory = getenv("VEUICC_FACTORY");
@@ -119,10 +118,7 @@ static void test_plugin_card_file(void **state)
 	cfg.applet_dir = dir();
 	veuicc_card *card;
 	for (int round = 0; round < 2; round++) {
-		assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
-		assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-		assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-		th_xfer(card, SEL_ISDR, "9000");
+		card = ap_file_card(path, dir());
 		if (round == 0) {
 			th_xfer(card, INSTALL_LOAD(HELLO_PKG), "9000");
 			th_xfer(card, LOAD_LAST, OK0);
@@ -136,7 +132,7 @@ static void test_plugin_card_file(void **state)
 	/* without the plugin directory the card file cannot be opened */
 	cfg.applet_dir = NULL;
 	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_ERR_UNSUPPORTED);
-	unlink(path);
+	ap_rm_card_file(path);
 }
 
 /* Storage services: applet transactions and limits (AP10), through a

@@ -94,13 +94,6 @@ static veuicc_card *plain_card(void)
 	return card;
 }
 
-static void power(veuicc_card *card)
-{
-	assert_int_equal(veuicc_reset(card, VEUICC_RESET_COLD, NULL, NULL), VEUICC_OK);
-	assert_int_equal(veuicc_set_protocol(card, VEUICC_PROTO_T1), VEUICC_OK);
-	th_xfer(card, "0070000001", "019000");
-}
-
 static void test_profile_applets(void **state)
 {
 	(void)state;
@@ -108,11 +101,11 @@ static void test_profile_applets(void **state)
 	size_t a = install(card, V7, PE_ARAM("\"mandated\": null, ", ARAM_PKG));
 	size_t b = install(card, V5, PE_STK);
 	/* installed, not enabled: not there for the terminal */
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "6A82");
 	/* profile A enabled: its ARA-M, not B's menu */
 	assert_int_equal(veuicc_card_activate_profile(card, a), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "9000");
 	th_xfer(card, "81CADF2000", "DF20080000000000000001 9000");
 	th_xfer(card, TP_ALL, "9000");
@@ -123,7 +116,7 @@ static void test_profile_applets(void **state)
 	            "4F09" ARAM_AID "9F700107 CC");
 	/* profile B: its menu, no ARA-M */
 	assert_int_equal(veuicc_card_activate_profile(card, b), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "6A82");
 	th_xfer(card, TP_ALL, "9120");
 	th_xfer(card, "8012000020",
@@ -150,7 +143,7 @@ static void test_unknown_package(void **state)
 	                 VEUICC_OK);
 	free(der);
 	assert_int_equal(veuicc_card_activate_profile(card, idx), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	/* no such application: the UICC's own answer (no engine entry) */
 	assert_string_not_equal(ap_rsp(card, SEL_ARAM), "9000");
 	veuicc_card_free(card);
@@ -161,8 +154,7 @@ static void test_card_file(void **state)
 {
 	(void)state;
 	char path[128];
-	snprintf(path, sizeof(path), "/tmp/veuicc-saip-applet-%ld.db", (long)getpid());
-	unlink(path);
+	ap_card_file(path, sizeof(path), "saip-applet");
 	veuicc_config cfg;
 	veuicc_config_init(&cfg);
 	cfg.test_mode = 1;
@@ -170,17 +162,17 @@ static void test_card_file(void **state)
 	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
 	size_t a = install(card, V7, PE_ARAM("\"mandated\": null, ", ARAM_PKG));
 	assert_int_equal(veuicc_card_activate_profile(card, a), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "9000");
 	th_xfer(card, "81E29000 0F F00D E20B E104C000C100 E303D10101", "9000");
 	veuicc_card_free(card);
 	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "9000");
 	th_xfer(card, "81CAFF4000", "FF400D E20B E104C000C100 E303D10101 9000");
 	th_xfer(card, "81CADF2000", "DF20080000000000000002 9000");
 	veuicc_card_free(card);
-	unlink(path);
+	ap_rm_card_file(path);
 }
 
 /* Two profiles with an ARA-M each (same AID): the ISD-R's DELETE takes the
@@ -192,7 +184,7 @@ static void test_same_aid_two_profiles(void **state)
 	size_t a = install(card, V7, PE_ARAM("\"mandated\": null, ", ARAM_PKG));
 	size_t b = install(card, V5, PE_ARAM("\"mandated\": null, ", ARAM_PKG));
 	assert_int_equal(veuicc_card_activate_profile(card, a), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "9000");
 	th_xfer(card, "81E29000 0F F00D E20B E104C000C100 E303D10101", "9000");
 	th_xfer(card, SEL_ISDR, "9000");
@@ -202,7 +194,7 @@ static void test_same_aid_two_profiles(void **state)
 	th_xfer(card, "0070000001", "019000");
 	th_xfer(card, SEL_ARAM, "6A82");
 	assert_int_equal(veuicc_card_activate_profile(card, b), VEUICC_OK);
-	power(card);
+	ap_power(card);
 	th_xfer(card, SEL_ARAM, "9000");
 	th_xfer(card, "81CAFF4000", "FF4000 9000"); /* its own rules: none */
 	veuicc_card_free(card);
