@@ -59,7 +59,7 @@ static const char *dir(void)
  * no EA at all) on channel 1. */
 static void install_files(veuicc_card *card, const char *sd, const char *access)
 {
-	char cmd[1024], params[512], hex[512];
+	char cmd[1200], params[600], hex[512];
 	size_t k = 0;
 	for (const char *p = access; p && *p; p++)
 		if (*p != ' ')
