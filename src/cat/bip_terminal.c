@@ -428,8 +428,9 @@ int veuicc_bip_term_proactive(veuicc_bip_term *t, const uint8_t *cmd, size_t n, 
 		break;
 	}
 	case CMD_STATUS: {
-		uint8_t cs[2] = {t->open ? (uint8_t)(0x80 | CHAN_ID) : 0x00,
-		                 t->dropped ? LINK_DROPPED : 0x00};
+		/* §8.56: the channel, its link up (b8) unless dropped; id 0: none */
+		uint8_t cs[2] = {t->open ? (uint8_t)(t->dropped ? CHAN_ID : 0x80 | CHAN_ID) : 0x00,
+		                 t->open && t->dropped ? LINK_DROPPED : 0x00};
 		put(&w, CT_CHAN_STATUS, cs, 2);
 		break;
 	}
