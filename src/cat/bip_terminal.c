@@ -538,13 +538,16 @@ int veuicc_bip_term_poll(veuicc_bip_term *t, int timeout_ms, uint8_t *env, size_
 			}
 		}
 	}
+	/* told once the ENVELOPE is written (not when \p cap is too small) */
 	if (t->rx_len && !t->notified) {
-		t->notified = true;
-		return event(t, EVT_DATA_AVAIL, env, cap, env_len);
+		int rc = event(t, EVT_DATA_AVAIL, env, cap, env_len);
+		t->notified = rc == 1;
+		return rc;
 	}
 	if (t->dropped && !t->rx_len && !t->drop_told) {
-		t->drop_told = true;
-		return event(t, EVT_CHAN_STAT, env, cap, env_len);
+		int rc = event(t, EVT_CHAN_STAT, env, cap, env_len);
+		t->drop_told = rc == 1;
+		return rc;
 	}
 	return 0;
 }
