@@ -948,13 +948,13 @@ static void test_push_forms(void **state)
 	assert_int_equal(veuicc_scp81_parse_push(NULL, 0, &p), VEUICC_ERR_MALFORMED);
 	/* 84 longer than the OPEN CHANNEL TLVs kept (96 bytes): a long APN */
 	o = (size_t)snprintf(hex, sizeof(hex),
-	                     "8167 8365 8463 350103 390205DC 3C03021F90 3E05217F000001 474C");
+	                     "8165 8363 8461 350103 390205DC 3C03021F90 3E05217F000001 474C");
 	for (int i = 0; i < 0x4C; i++)
 		o += (size_t)snprintf(hex + o, sizeof(hex) - o, "61");
 	assert_int_equal(parse_hex(hex, &p), VEUICC_ERR_MALFORMED);
 	/* an agent ID longer than 127 characters */
 	o = (size_t)snprintf(hex, sizeof(hex),
-	                     "8181A8 8381A5 8413 350103 390205DC 3C03021F90 3E05217F000001 "
+	                     "81819F 83819C 8413 350103 390205DC 3C03021F90 3E05217F000001 "
 	                     "898184 8B8181");
 	for (int i = 0; i < 0x81; i++)
 		o += (size_t)snprintf(hex + o, sizeof(hex) - o, "61");
@@ -1327,6 +1327,14 @@ static void test_term_commands(void **state)
 	term_cmd(t, "D011 8103012700 82028182 A40101 A503000050", NULL);
 	veuicc_bip_term_reset(t);
 	assert_false(veuicc_bip_term_is_open(t));
+	assert_true(veuicc_bip_term_idle(t));
+	/* a timer of 0 s: its expiration ENVELOPE (§7.4) at the next poll, not
+	 * into 10 bytes */
+	term_cmd(t, "D011 8103012700 82028182 A40101 A503000000", NULL);
+	assert_int_equal(veuicc_bip_term_poll(t, 0, env, 10, &en), VEUICC_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(veuicc_bip_term_poll(t, 0, env, sizeof(env), &en), 1);
+	th_hex(env, en, h);
+	assert_string_equal(h, "80C200000ED70C82028281A40101A503000000");
 	assert_true(veuicc_bip_term_idle(t));
 	veuicc_bip_term_free(t);
 	/* connect_host not an IPv4 address: the OPEN CHANNEL fails */
