@@ -12,7 +12,8 @@
  *   2  FETCH, TERMINAL RESPONSE "ok" with the bytes as channel data (36) and
  *      ctl >> 2 as the bytes left (37): the network's bytes to the TLS client
  *   3  FETCH, TERMINAL RESPONSE "ok" with channel status 81 00 and buffer
- *      size 05 DC (a terminal that opens the channel)
+ *      size 05 DC (a terminal that opens the channel); to GET CHANNEL STATUS
+ *      "ok" with channel status 00 00 (no channel open)
  * Invariants: every command gets a status word; a 91xx is followed by a FETCH
  * that returns exactly xx bytes (a D0 object) and 9000.
  */
@@ -190,7 +191,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t n = fetch(card, sw, cmd, sizeof(cmd));
 			static const uint8_t ok[] = {0x83, 0x01, 0x00, 0x38, 0x02, 0x81, 0x00,
 			                             0x35, 0x01, 0x03, 0x39, 0x02, 0x05, 0xDC};
-			if (n)
+			static const uint8_t none[] = {0x83, 0x01, 0x00, 0x38, 0x02, 0x00, 0x00};
+			size_t h = n && cmd[1] == 0x81 ? 3 : 2;
+			if (n && n > h + 3 && cmd[h + 3] == 0x44) /* GET CHANNEL STATUS: none open */
+				sw = tr(card, cmd, none, sizeof(none), r, sizeof(r));
+			else if (n)
 				sw = tr(card, cmd, ok, sizeof(ok), r, sizeof(r));
 			break;
 		}

@@ -3,9 +3,9 @@
  * SCP81 admin session over a BIP channel (docs/scp81.md; decisions H81):
  * GP Amd B §2.4.4 (PUSH), §3.4 (HTTP admin protocol), §3.8 (parameters);
  * SGP.02 §2.4.4 (PSK-TLS 1.2, cipher suites); ETSI TS 102 223 §6.4.16 (SET
- * UP EVENT LIST), §6.4.27-31 (OPEN/CLOSE CHANNEL, RECEIVE/SEND DATA),
- * §7.5.10-11 (Data available / Channel status events). One command at a
- * time: each TERMINAL RESPONSE or event moves the session on.
+ * UP EVENT LIST), §6.4.27-31 (OPEN/CLOSE CHANNEL, RECEIVE/SEND DATA, GET
+ * CHANNEL STATUS), §7.5.10-11 (Data available / Channel status events). One
+ * command at a time: each TERMINAL RESPONSE or event moves the session on.
  */
 #include "cat/bip.h"
 
@@ -54,6 +54,12 @@
 #define RETRY_TIMER    0x01 /* the timer the card uses for the retry delay */
 #define TIMER_START    0x00 /* §8.6 TIMER MANAGEMENT qualifier: start */
 
+/* §5.2 TERMINAL PROFILE (0-based bytes) */
+#define TP_CHAN_STATUS_BYTE 11 /* byte 12 b5: GET CHANNEL STATUS */
+#define TP_CHAN_STATUS_BIT  0x10
+#define TP_CHANNELS_BYTE    12 /* byte 13 b6-b8: number of channels */
+#define TP_CHANNELS_SHIFT   5
+
 /* Sizes: a proactive command is at most 255 bytes (D0 81 L ...): SEND DATA
  * 3 + 5 + 4 + 3 + data; a TERMINAL RESPONSE at most 255: 18 + data. */
 #define SEND_CHUNK 232
@@ -68,6 +74,7 @@ enum state {
 	ST_IDLE = 0,
 	ST_ARMED,      /* PUSH accepted, waits for the packet's PoR */
 	ST_EVENTS,     /* SET UP EVENT LIST outstanding */
+	ST_STATUS,     /* GET CHANNEL STATUS outstanding (H81-21) */
 	ST_OPENING,    /* OPEN CHANNEL outstanding */
 	ST_TLS,        /* handshake */
 	ST_HTTP,       /* admin exchanges */
@@ -203,13 +210,37 @@ static bool queue(struct veuicc_bip *b, uint8_t type, uint8_t qual, uint8_t dest
 static void fail(struct veuicc_bip *b, int err, bool retry);
 static void retry_attempt(struct veuicc_bip *b);
 
-static void start_attempt(struct veuicc_bip *b)
+static void open_channel(struct veuicc_bip *b)
 {
-	b->stats.attempts++;
 	b->state = ST_OPENING;
 	if (!queue(b, VEUICC_CAT_CMD_OPEN_CHANNEL, OPEN_IMMEDIATE, VEUICC_CAT_DEV_TERMINAL,
 	           b->p.conn, b->p.conn_len))
 		fail(b, VEUICC_ERR_NO_MEMORY, false);
+}
+
+/* An attempt (the first or a retry): GET CHANNEL STATUS (TS 102 223
+ * §6.4.31) first when the terminal offers it, to learn whether it has a
+ * channel left for us; then OPEN CHANNEL (H81-21). */
+static void start_attempt(struct veuicc_bip *b)
+{
+	b->stats.attempts++;
+	if (!veuicc_cat_tp_has(b->card, TP_CHAN_STATUS_BYTE, TP_CHAN_STATUS_BIT)) {
+		open_channel(b); /* no GET CHANNEL STATUS: OPEN CHANNEL's result tells */
+		return;
+	}
+	b->state = ST_STATUS;
+	if (!queue(b, VEUICC_CAT_CMD_CHANNEL_STATUS, 0x00, VEUICC_CAT_DEV_TERMINAL, NULL, 0))
+		fail(b, VEUICC_ERR_NO_MEMORY, false);
+}
+
+/* §5.2 byte 13 b6-b8: the channels the terminal supports; a terminal that
+ * offers OPEN CHANNEL has at least one. */
+static unsigned terminal_channels(const veuicc_card *card)
+{
+	const struct veuicc_cat *c = card->cat;
+	unsigned n =
+	    c && c->tp_len > TP_CHANNELS_BYTE ? c->tp[TP_CHANNELS_BYTE] >> TP_CHANNELS_SHIFT : 0;
+	return n ? n : 1;
 }
 
 /* The next command of a running channel: pending TLS bytes first, then the
@@ -640,6 +671,7 @@ void veuicc_bip_packet_done(veuicc_card *card)
 typedef struct objs {
 	int result; /* -1: none */
 	const uint8_t *status;
+	unsigned in_use; /* channel status objects naming a channel (id 1..7) */
 	const uint8_t *data;
 	size_t data_len;
 	int chan_len; /* -1: none */
@@ -650,7 +682,7 @@ typedef struct objs {
 
 static objs parse_objs(const uint8_t *p, size_t n)
 {
-	objs o = {-1, NULL, NULL, 0, -1, -1, -1, true};
+	objs o = {-1, NULL, 0, NULL, 0, -1, -1, -1, true};
 	for (size_t i = 0; i < n;) {
 		if (i + 2 > n) {
 			o.ok = false;
@@ -672,9 +704,10 @@ static objs parse_objs(const uint8_t *p, size_t n)
 		const uint8_t *v = p + i + h;
 		if (tag == CT_RESULT && l >= 1)
 			o.result = v[0];
-		else if (tag == CT_CHAN_STATUS && l == 2)
+		else if (tag == CT_CHAN_STATUS && l == 2) {
 			o.status = v;
-		else if (tag == CT_CHAN_DATA) {
+			o.in_use += (v[0] & CHAN_ID_MASK) != 0; /* §8.56: id 0, no channel */
+		} else if (tag == CT_CHAN_DATA) {
 			o.data = v;
 			o.data_len = l;
 		} else if (tag == CT_CHAN_LEN && l == 1)
@@ -705,6 +738,20 @@ void veuicc_bip_terminal_response(veuicc_card *card, uint8_t type, const uint8_t
 			return;
 		}
 		start_attempt(b);
+		return;
+	case VEUICC_CAT_CMD_CHANNEL_STATUS:
+		if (b->state != ST_STATUS)
+			return;
+		/* §6.8: one channel status per channel the terminal has; every one
+		 * taken by someone else (we have none yet): this attempt cannot open
+		 * one, the retry policy applies (H81-21). Any other answer, an error
+		 * result included, leaves it to OPEN CHANNEL's result. */
+		if (ok && o.in_use >= terminal_channels(card)) {
+			b->stats.busy++;
+			fail(b, VEUICC_ERR_STATE, true);
+			return;
+		}
+		open_channel(b);
 		return;
 	case VEUICC_CAT_CMD_OPEN_CHANNEL: {
 		if (b->state != ST_OPENING)

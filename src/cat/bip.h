@@ -3,8 +3,8 @@
  * \file bip.h
  * \brief The card's SCP81 admin session over a BIP channel (GP Amd B,
  *        SGP.02 §2.4.4; ETSI TS 102 223 §6.4.27-31, §7.5.10-11): the PUSH
- *        starts it; SET UP EVENT LIST and OPEN CHANNEL (TCP client) follow
- *        the PoR; PSK-TLS 1.2 (mbedtls, non-blocking, its records carried in
+ *        starts it; SET UP EVENT LIST, GET CHANNEL STATUS and OPEN CHANNEL
+ *        (TCP client) follow the PoR; PSK-TLS 1.2 (mbedtls, non-blocking, its records carried in
  *        SEND DATA / RECEIVE DATA); HTTP POSTs whose answers are remote APDU
  *        scripts for the ISD-R; CLOSE CHANNEL at the end. Everything is driven
  *        from TERMINAL RESPONSE and the Data available / Channel status event
@@ -46,6 +46,7 @@ typedef struct veuicc_bip_stats {
 	unsigned sessions;      /**< admin sessions ended (either way) */
 	unsigned attempts;      /**< OPEN CHANNEL attempts */
 	unsigned failures;      /**< attempts that failed (channel, TLS, link) */
+	unsigned busy;          /**< ... of them: GET CHANNEL STATUS showed no free channel */
 	unsigned posts;         /**< HTTP POSTs sent */
 	unsigned scripts;       /**< scripts run */
 	unsigned isdp_scripts;  /**< ... of them on an ISD-P (X-Admin-Targeted-Application) */
@@ -73,8 +74,9 @@ void veuicc_bip_packet_done(veuicc_card *card);
 
 /**
  * The TERMINAL RESPONSE \p tr (its COMPREHENSION-TLVs) to the BIP command
- * of type \p type just fetched (SET UP EVENT LIST, OPEN CHANNEL, SEND DATA,
- * RECEIVE DATA, CLOSE CHANNEL); the session goes on from it. Called by the
+ * of type \p type just fetched (SET UP EVENT LIST, GET CHANNEL STATUS, OPEN
+ * CHANNEL, SEND DATA, RECEIVE DATA, CLOSE CHANNEL, TIMER MANAGEMENT); the
+ * session goes on from it. Called by the
  * proactive layer after it accepted the response.
  */
 void veuicc_bip_terminal_response(veuicc_card *card, uint8_t type, const uint8_t *tr, size_t len);

@@ -428,8 +428,9 @@ int veuicc_bip_term_proactive(veuicc_bip_term *t, const uint8_t *cmd, size_t n, 
 		break;
 	}
 	case CMD_STATUS: {
-		uint8_t cs[2] = {t->open ? (uint8_t)(0x80 | CHAN_ID) : 0x00,
-		                 t->dropped ? LINK_DROPPED : 0x00};
+		/* §8.56: the channel, its link up (b8) unless dropped; id 0: none */
+		uint8_t cs[2] = {t->open ? (uint8_t)(t->dropped ? CHAN_ID : 0x80 | CHAN_ID) : 0x00,
+		                 t->open && t->dropped ? LINK_DROPPED : 0x00};
 		put(&w, CT_CHAN_STATUS, cs, 2);
 		break;
 	}
@@ -537,13 +538,16 @@ int veuicc_bip_term_poll(veuicc_bip_term *t, int timeout_ms, uint8_t *env, size_
 			}
 		}
 	}
+	/* told once the ENVELOPE is written (not when \p cap is too small) */
 	if (t->rx_len && !t->notified) {
-		t->notified = true;
-		return event(t, EVT_DATA_AVAIL, env, cap, env_len);
+		int rc = event(t, EVT_DATA_AVAIL, env, cap, env_len);
+		t->notified = rc == 1;
+		return rc;
 	}
 	if (t->dropped && !t->rx_len && !t->drop_told) {
-		t->drop_told = true;
-		return event(t, EVT_CHAN_STAT, env, cap, env_len);
+		int rc = event(t, EVT_CHAN_STAT, env, cap, env_len);
+		t->drop_told = rc == 1;
+		return rc;
 	}
 	return 0;
 }

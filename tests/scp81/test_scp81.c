@@ -953,12 +953,15 @@ static void test_push_refused(void **state)
 	/* ... a second PUSH while one runs is refused ... */
 	assert_int_equal(sw_of(card, push), 0x6985);
 	th_xfer(card, "801200000F", "D00D 8103010500 82028182 99020 90A 9000");
+	/* ... then GET CHANNEL STATUS (§6.6.31, H81-21): no channel open ... */
+	th_xfer(card, "801400000C 8103010500 82028281 830100", "910B");
+	th_xfer(card, "801200000B", "D009 8103024400 82028182 9000");
 	/* ... then OPEN CHANNEL (§6.6.27) with the push's connection TLVs */
-	th_xfer(card, "801400000C 8103010500 82028281 830100", "911E");
+	th_xfer(card, "8014000010 8103024400 82028281 830100 B8020000", "911E");
 	th_xfer(card, "801200001E",
-	        "D01C 8103024001 82028182 350103 390205DC 3C03021F90 3E05217F000001 9000");
+	        "D01C 8103034001 82028182 350103 390205DC 3C03021F90 3E05217F000001 9000");
 	/* the terminal cannot connect: BIP error, no retries: the session ends */
-	th_xfer(card, "801400000D 8103024001 82028281 83023A00", "9000");
+	th_xfer(card, "801400000D 8103034001 82028281 83023A00", "9000");
 	assert_false(veuicc_bip_active(card));
 	veuicc_card_free(card);
 }
