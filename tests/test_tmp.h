@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /** $TMPDIR, or /tmp when unset. */
 static inline const char *test_tmp_dir(void)
@@ -23,6 +24,18 @@ static inline const char *test_tmp_dir(void)
 static inline void test_tmp_template(char *buf, size_t n, const char *stem)
 {
 	snprintf(buf, n, "%s/veuicc-%s-XXXXXX", test_tmp_dir(), stem);
+}
+
+/** Remove a card or store file and SQLite's side files (-wal, -shm,
+ *  -journal); missing ones are fine. */
+static inline void test_rm_card_file(const char *path)
+{
+	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+	char p[1100];
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sides[i]);
+		unlink(p);
+	}
 }
 
 #endif /* VEUICC_TESTS_TEST_TMP_H */

@@ -66,21 +66,11 @@ static inline veuicc_card *ap_card(const char *applet_dir)
 }
 
 /* A card file name under $TMPDIR for \p stem, with no file there yet;
- * ap_rm_card_file() removes it and SQLite's side files. */
+ * test_rm_card_file() removes it and SQLite's side files. */
 static inline void ap_card_file(char *path, size_t cap, const char *stem)
 {
 	snprintf(path, cap, "%s/veuicc-%s-%ld.db", test_tmp_dir(), stem, (long)getpid());
 	unlink(path);
-}
-
-static inline void ap_rm_card_file(const char *path)
-{
-	char side[600];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
 }
 
 /* As ap_card, on the card file \p path (created when new). */

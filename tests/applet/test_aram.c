@@ -73,7 +73,7 @@ static void test_rule_round_trip(void **state)
 	th_xfer(card, "81E29000 02 F200", "9000");
 	th_xfer(card, "81CADF2000", TAG("06"));
 	veuicc_card_free(card);
-	ap_rm_card_file(path);
+	test_rm_card_file(path);
 }
 
 /* More rules than one response: GET DATA [All] gives the first 255 bytes,

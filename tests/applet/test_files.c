@@ -246,7 +246,7 @@ static void test_write_rolls_back(void **state)
 		}
 		veuicc_card_free(card);
 	}
-	ap_rm_card_file(path);
+	test_rm_card_file(path);
 }
 
 static size_t install_der(veuicc_card *card, const char *file)

@@ -132,7 +132,7 @@ static void test_plugin_card_file(void **state)
 	/* without the plugin directory the card file cannot be opened */
 	cfg.applet_dir = NULL;
 	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_ERR_UNSUPPORTED);
-	ap_rm_card_file(path);
+	test_rm_card_file(path);
 }
 
 /* Storage services: applet transactions and limits (AP10), through a

@@ -172,7 +172,7 @@ static void test_card_file(void **state)
 	th_xfer(card, "81CAFF4000", "FF400D E20B E104C000C100 E303D10101 9000");
 	th_xfer(card, "81CADF2000", "DF20080000000000000002 9000");
 	veuicc_card_free(card);
-	ap_rm_card_file(path);
+	test_rm_card_file(path);
 }
 
 /* Two profiles with an ARA-M each (same AID): the ISD-R's DELETE takes the

@@ -212,12 +212,7 @@ static void test_counter_survives_reopen(void **state)
 	size_t rl = send_packet(card, &x, "AA 0A 22 08 80F28002024F0000", 0, r, sizeof(r));
 	assert_int_equal(por_of(&x, r, rl, hex), VEUICC_SCP80_POR_OK);
 	veuicc_card_free(card);
-	char side[600];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	test_rm_card_file(path);
 }
 
 /* A wrong CC: no PoR (SGP.02 §2.4.3, docs/cat.md), 9000 without data, nothing

@@ -166,12 +166,7 @@ static void test_config_profile_and_file(void **state)
 	fputs("this is not a card", f);
 	fclose(f);
 	assert_int_not_equal(veuicc_card_open(path, NULL, &card), VEUICC_OK);
-	unlink(path);
-	char wal[600];
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(wal);
-	snprintf(wal, sizeof(wal), "%s-shm", path);
-	unlink(wal);
+	test_rm_card_file(path);
 	free(der);
 	free(b);
 }

@@ -283,12 +283,7 @@ static void test_isdr_keys_persist(void **state)
 	th_xfer(card, SEL_ISDR, "9000");
 	th_xfer(card, "80CA00E000", "E030" E0_FACTORY E0_NEW31 "9000");
 	veuicc_card_free(card);
-	unlink(card_path);
-	char side[1100];
-	snprintf(side, sizeof(side), "%s-wal", card_path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", card_path);
-	unlink(side);
+	test_rm_card_file(card_path);
 }
 
 /* A card made without a factory configuration: no key sets, no DEK */

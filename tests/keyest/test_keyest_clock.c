@@ -196,12 +196,7 @@ static void test_clock_not_persisted(void **state)
 	assert_int_equal(veuicc_card_open(path, &cfg, &card), VEUICC_OK);
 	assert_int_equal(veuicc_card_today(card), 0u);
 	veuicc_card_free(card);
-	unlink(path);
-	char wal[600];
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(wal);
-	snprintf(wal, sizeof(wal), "%s-shm", path);
-	unlink(wal);
+	test_rm_card_file(path);
 }
 
 /* The UTC day of a timestamp (python calendar.timegm as the reference). */

@@ -29,14 +29,7 @@ static void tmp_init(tmp *t)
 static void tmp_free(tmp *t)
 {
 	unlink(t->factory);
-	unlink(t->card);
-	char side[160];
-	snprintf(side, sizeof(side), "%s-journal", t->card);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-wal", t->card);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", t->card);
-	unlink(side);
+	test_rm_card_file(t->card);
 	rmdir(t->dir);
 }
 

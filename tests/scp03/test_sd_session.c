@@ -82,16 +82,6 @@ static void temp_path(char *path)
 	unlink(path);
 }
 
-static void remove_card(const char *path)
-{
-	char side[600];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 /* INITIALIZE UPDATE: 9000 and the sequence counter it returns (Amd D
  * §7.1.1.3: KDD(10) KVN 03 i(70) challenge(8) cryptogram(8) counter(3)). */
 static uint32_t iu_counter(veuicc_card *card, const char *iu, uint8_t kvn)
@@ -137,7 +127,7 @@ static void test_policy_isdr(void **state)
 	/* EXTERNAL AUTHENTICATE without INITIALIZE UPDATE */
 	th_xfer(card, "8482330010 00000000000000000000000000000000", "6985");
 	veuicc_card_free(card);
-	remove_card(path);
+	test_rm_card_file(path);
 
 	/* test mode re-opens the plain path */
 	temp_path(path);
@@ -146,7 +136,7 @@ static void test_policy_isdr(void **state)
 	th_xfer(card, CREATE_ISDP11, "009000");
 	assert_int_equal(veuicc_card_isdp_count(card), 2);
 	veuicc_card_free(card);
-	remove_card(path);
+	test_rm_card_file(path);
 }
 
 /* The sequence counter goes up by one per INITIALIZE UPDATE and survives
@@ -183,7 +173,7 @@ static void test_counter_and_session_end(void **state)
 	th_xfer(card, SEL(ISDR), "9000");
 	assert_int_equal(iu_counter(card, IU_30, 0x30), 5);
 	veuicc_card_free(card);
-	remove_card(path);
+	test_rm_card_file(path);
 }
 
 /* An ISD-P: protected because the ISD-R has keys; takes its first key set
@@ -240,7 +230,7 @@ static void test_isdp_keys_persist(void **state)
 	th_xfer(card, SEL(ISDP11), "9000");
 	th_xfer(card, "80503000 08 1122334455667788 00", "6A88"); /* the old keys are gone */
 	veuicc_card_free(card);
-	remove_card(path);
+	test_rm_card_file(path);
 }
 
 int main(void)

@@ -35,6 +35,7 @@
 #include "scp/scp81.h"
 #include "sm.h"
 #include "store/store.h"
+#include "test_tmp.h"
 
 #define FB     "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
 #define AID    "A0000005591010FFFFFFFF8900001100"
@@ -899,14 +900,8 @@ static void test_https_params_persist(void **state)
 	assert_int_equal(veuicc_card_open(bare, &cfg, &card), VEUICC_ERR_MALFORMED);
 	free(rec);
 	const char *files[] = {path, snap, bare};
-	for (size_t i = 0; i < 3; i++) {
-		char w[200];
-		unlink(files[i]);
-		snprintf(w, sizeof(w), "%s-wal", files[i]);
-		unlink(w);
-		snprintf(w, sizeof(w), "%s-shm", files[i]);
-		unlink(w);
-	}
+	for (size_t i = 0; i < 3; i++)
+		test_rm_card_file(files[i]);
 }
 
 static uint16_t sw_of(veuicc_card *card, const char *hexs)

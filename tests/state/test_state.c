@@ -48,16 +48,6 @@ static void tmp_path(char *out, size_t cap, const char *tag)
 	unlink(out);
 }
 
-static void rm_card(const char *path)
-{
-	char p[600];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 /* ---- the scenario --------------------------------------------------------- */
 
 static uint8_t *pkg_v7, *pkg_fb;
@@ -263,7 +253,7 @@ static void test_power_cut_every_write(void **state)
 		assert_string_equal(live, states[i + 1]);
 	}
 	veuicc_card_free(card);
-	rm_card(path);
+	test_rm_card_file(path);
 	/* every command changed the card, and the changes are the ones meant */
 	for (int i = 0; i < NSTEPS; i++)
 		assert_string_not_equal(states[i], states[i + 1]);
@@ -310,7 +300,7 @@ static void test_power_cut_every_write(void **state)
 		capture(card, got, CAP);
 		assert_string_equal(got, states[NSTEPS]);
 		veuicc_card_free(card);
-		rm_card(path);
+		test_rm_card_file(path);
 		tried++;
 	}
 	printf("writes: %llu, cut points tried: %llu (state before the command: %d, after: %d)\n",
@@ -478,7 +468,7 @@ static void test_damaged_records(void **state)
 				v[vl - 1] ^= 0xFF;
 			else
 				vl = 0;
-			rm_card(copy);
+			test_rm_card_file(copy);
 			copy_file(path, copy);
 			assert_int_equal(veuicc_store_open(copy, VEUICC_STORE_NO_CREATE, &st),
 			                 VEUICC_OK);
@@ -520,8 +510,8 @@ static void test_damaged_records(void **state)
 	assert_true(refused > rs.n);
 	for (size_t i = 0; i < rs.n; i++)
 		free(rs.r[i].val);
-	rm_card(copy);
-	rm_card(path);
+	test_rm_card_file(copy);
+	test_rm_card_file(path);
 }
 
 /* A card file of the previous layout (packages + active ICCID) is converted. */
@@ -563,7 +553,7 @@ static void test_layout1_file_converted(void **state)
 	                                  0, &(size_t){0}),
 	                 VEUICC_ERR_NOT_FOUND);
 	veuicc_card_free(card);
-	rm_card(path);
+	test_rm_card_file(path);
 }
 
 /* A failed write: 6581, the card stops, the file keeps the state before. */
@@ -597,7 +587,7 @@ static void test_write_failure_kills_card(void **state)
 	card = reopen(path);
 	assert_int_equal(veuicc_card_profile_count(card), 1);
 	veuicc_card_free(card);
-	rm_card(path);
+	test_rm_card_file(path);
 }
 
 /* ---- factory configuration --------------------------------------------------- */
@@ -665,7 +655,7 @@ static void test_factory_default(void **state)
 	th_xfer(card, "00A4000C022FE2", "9000");
 	th_xfer(card, "00B000000A", "98001032547698103214 9000");
 	veuicc_card_free(card);
-	rm_card(path);
+	test_rm_card_file(path);
 
 	/* the same through veuicc_config.factory, in memory */
 	veuicc_config cfg;
@@ -682,7 +672,7 @@ static void test_factory_default(void **state)
 	card = reopen(path);
 	assert_int_equal(veuicc_card_keyset_count(card), 3);
 	veuicc_card_free(card);
-	rm_card(path);
+	test_rm_card_file(path);
 }
 
 /* The factory identity reaches the ECASD: GET DATA 7F21 returns the
@@ -721,7 +711,7 @@ static void test_factory_ecasd(void **state)
 		th_xfer(card, "80CA7F2100", want);
 		veuicc_card_free(card);
 	}
-	rm_card(path);
+	test_rm_card_file(path);
 }
 
 /* Write \p json to a file next to the default configuration's files. */

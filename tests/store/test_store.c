@@ -46,14 +46,7 @@ static void tmp_init(struct tmp *t)
 /* Remove the store file and its WAL so that the next open starts empty. */
 static void tmp_reset(struct tmp *t)
 {
-	char p[160];
-	unlink(t->path);
-	snprintf(p, sizeof(p), "%s-wal", t->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", t->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-journal", t->path);
-	unlink(p);
+	test_rm_card_file(t->path);
 }
 
 static void tmp_free(struct tmp *t)

@@ -42,14 +42,6 @@ static void tmp_path(char *out, size_t cap, const char *tag)
 	unlink(out);
 }
 
-static void rm_card(const char *path)
-{
-	char p[600];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-}
-
 /* Send; append "C-APDU > R-APDU" to out. */
 static void ex(veuicc_card *card, const char *capdu, char *out, size_t cap)
 {
@@ -205,8 +197,8 @@ static void test_file_card(void **state)
 	script(card, c, CAP);
 	assert_string_equal(a, c);
 	veuicc_card_free(card);
-	rm_card(path);
-	rm_card(snap);
+	test_rm_card_file(path);
+	test_rm_card_file(snap);
 }
 
 /* A card in memory: snapshot, change, restore; the snapshot opens as a card file. */
@@ -248,8 +240,8 @@ static void test_memory_card(void **state)
 	script(card, c, CAP);
 	assert_string_equal(a, c);
 	veuicc_card_free(card);
-	rm_card(path);
-	rm_card(snap);
+	test_rm_card_file(path);
+	test_rm_card_file(snap);
 }
 
 /* Failing and interrupted restores leave the old card file. */
@@ -295,14 +287,14 @@ static void test_restore_atomic(void **state)
 	assert_int_equal(veuicc_card_restore_file(bad, path), VEUICC_ERR_MALFORMED);
 	assert_int_equal(veuicc_card_restore(bad, NULL, &card), VEUICC_ERR_MALFORMED);
 	assert_null(card);
-	rm_card(bad);
+	test_rm_card_file(bad);
 	assert_int_equal(veuicc_card_restore_file(bad, path), VEUICC_ERR_NOT_FOUND);
 	assert_int_equal(access(bad, F_OK), -1); /* not created by the attempt */
 	FILE *f = fopen(bad, "w");
 	fputs("not a card\n", f);
 	fclose(f);
 	assert_int_equal(veuicc_card_restore_file(bad, path), VEUICC_ERR_MALFORMED);
-	rm_card(bad);
+	test_rm_card_file(bad);
 	char *after = (char *)test_read_file(path, &l1);
 	assert_int_equal(l0, l1);
 	assert_memory_equal(before, after, l0);
@@ -357,7 +349,7 @@ static void test_restore_atomic(void **state)
 		assert_int_equal(waitpid(pid, &ws, 0), pid);
 		char t[300];
 		snprintf(t, sizeof(t), "%s.tmp-%ld", path, (long)pid);
-		rm_card(t); /* what the killed restore left */
+		test_rm_card_file(t); /* what the killed restore left */
 		assert_int_equal(veuicc_card_open(path, &rc, &card), VEUICC_OK);
 		script(card, c, CAP);
 		veuicc_card_free(card);
@@ -371,9 +363,9 @@ static void test_restore_atomic(void **state)
 	}
 	printf("killed restores: %d left the old card, %d the restored one\n", old, new_);
 	assert_int_equal(old + new_, 12);
-	rm_card(path);
-	rm_card(snap_a);
-	rm_card(snap_b);
+	test_rm_card_file(path);
+	test_rm_card_file(snap_a);
+	test_rm_card_file(snap_b);
 }
 
 /* A dead card (power cut) has no snapshot; bad arguments. */
@@ -400,7 +392,7 @@ static void test_snapshot_errors(void **state)
 	veuicc_card_free(card);
 	assert_int_equal(veuicc_card_restore(NULL, NULL, &card), VEUICC_ERR_INVALID_ARG);
 	assert_int_equal(veuicc_card_restore_file(NULL, path), VEUICC_ERR_INVALID_ARG);
-	rm_card(path);
+	test_rm_card_file(path);
 }
 
 static int setup(void **state)

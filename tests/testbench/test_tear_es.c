@@ -317,10 +317,7 @@ static void test_tear_every_function(void **state)
 	(void)state;
 	char path[256];
 	snprintf(path, sizeof(path), "%s/veuicc-tear-%ld.db", test_tmp_dir(), (long)getpid());
-	char wal[300];
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(path);
-	unlink(wal);
+	test_rm_card_file(path);
 
 	/* reference run */
 	veuicc_card *card = open_card(path);
@@ -339,8 +336,7 @@ static void test_tear_every_function(void **state)
 	assert_string_equal(final, T.cur);
 	free(final);
 	veuicc_card_free(card);
-	unlink(path);
-	unlink(wal);
+	test_rm_card_file(path);
 	/* every function of the list wrote (is a tear candidate) */
 	static const char *const fns[] = {
 	    "PUT KEY (token key, ISD-P)",
@@ -407,8 +403,7 @@ static void test_tear_every_function(void **state)
 		th_xfer(card, SEL_ISDR, "9000");
 		free(got);
 		veuicc_card_free(card);
-		unlink(path);
-		unlink(wal);
+		test_rm_card_file(path);
 	}
 	printf("ES5/ES8 tear test: %zu commands wrote; writes: %llu, cut points tried: %llu, "
 	       "recovered: %llu (before the command: %llu, after: %llu)\n",

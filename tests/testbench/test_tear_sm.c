@@ -113,10 +113,7 @@ static void test_tear_sm_story(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/veuicc-tearsm-%ld.db", test_tmp_dir(), (long)getpid());
 	snprintf(side, sizeof(side), "%s.before", path);
-	char wal[300];
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(path);
-	unlink(wal);
+	test_rm_card_file(path);
 	struct tcard t = {open_card(), 0, NULL, 0};
 	assert_non_null(t.card);
 	uint64_t w0 = veuicc_store_writes(t.card->store);
@@ -124,8 +121,7 @@ static void test_tear_sm_story(void **state)
 	uint64_t writes = veuicc_store_writes(t.card->store) - w0;
 	assert_int_equal(veuicc_card_isdp_count(t.card), 2);
 	veuicc_card_free(t.card);
-	unlink(path);
-	unlink(wal);
+	test_rm_card_file(path);
 	assert_true(writes > 10);
 
 	uint64_t tried = 0, recovered = 0;
@@ -167,8 +163,7 @@ static void test_tear_sm_story(void **state)
 		free(got);
 		free(want);
 		veuicc_card_free(card);
-		unlink(path);
-		unlink(wal);
+		test_rm_card_file(path);
 		unlink(side);
 	}
 	printf("SM story tear test (SCP80 ES5, ES8 key establishment, SCP03t download): writes: "
