@@ -19,13 +19,10 @@
 #define KEY_EID      "eid"
 #define PATH_MAX_LEN 4000
 
-/* path.tmp-PID and its WAL, removed */
+/* path.tmp-PID and SQLite's side files of it, removed */
 static void tmp_remove(const char *tmp)
 {
-	char wal[PATH_MAX_LEN + 64];
-	unlink(tmp);
-	snprintf(wal, sizeof(wal), "%s-wal", tmp);
-	unlink(wal);
+	veuicc_store_remove_files(tmp);
 }
 
 static int tmp_name(const char *path, char *out, size_t cap)

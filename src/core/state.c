@@ -1110,11 +1110,7 @@ int veuicc_card_create(const char *card_path, const char *factory_path, char *ms
 		if (msg && msg_len)
 			snprintf(msg, msg_len, "cannot create %s: %s", card_path, strerror(errno));
 	}
-	if (st || !access(tmp, F_OK)) {
-		char wal[1300];
-		unlink(tmp);
-		snprintf(wal, sizeof(wal), "%s-wal", tmp);
-		unlink(wal);
-	}
+	if (st || !access(tmp, F_OK))
+		veuicc_store_remove_files(tmp);
 	return rc;
 }

@@ -427,6 +427,18 @@ int veuicc_store_open(const char *path, unsigned flags, veuicc_store **out)
 	return VEUICC_OK;
 }
 
+void veuicc_store_remove_files(const char *path)
+{
+	static const char *const sides[] = {"", "-wal", "-shm", "-journal"};
+	char p[4200];
+	if (!path || strlen(path) > sizeof(p) - 16)
+		return;
+	for (size_t k = 0; k < sizeof(sides) / sizeof(sides[0]); k++) {
+		snprintf(p, sizeof(p), "%s%s", path, sides[k]);
+		unlink(p);
+	}
+}
+
 void veuicc_store_close(veuicc_store *st)
 {
 	if (st == NULL)

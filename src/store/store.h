@@ -84,6 +84,13 @@ int veuicc_store_open(const char *path, unsigned flags, veuicc_store **out);
 void veuicc_store_close(veuicc_store *st);
 
 /**
+ * Remove the store file at \p path and SQLite's side files of it (-wal,
+ * -shm, -journal): for temporary files a failed or interrupted write left.
+ * Missing files are fine; the store must not be open.
+ */
+void veuicc_store_remove_files(const char *path);
+
+/**
  * Power the store up again after a power cut (or at any time outside a
  * transaction): a file store closes and reopens its file with the same checks
  * as veuicc_store_open(); an in-memory store keeps its committed records (as a

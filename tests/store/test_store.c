@@ -178,6 +178,34 @@ static void bad_args(veuicc_store *st)
 	free(bigkey);
 }
 
+/* veuicc_store_remove_files: the file and its three side files go, other
+ * files next to it stay; NULL and missing files are fine. */
+static void test_remove_files(void **state)
+{
+	(void)state;
+	char base[256], p[300];
+	test_tmp_template(base, sizeof(base), "rmfiles");
+	int fd = mkstemp(base);
+	assert_true(fd >= 0);
+	close(fd);
+	static const char *const sides[] = {"-wal", "-shm", "-journal", ".keep"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", base, sides[i]);
+		FILE *f = fopen(p, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	veuicc_store_remove_files(base);
+	assert_int_equal(access(base, F_OK), -1);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s%s", base, sides[i]);
+		assert_int_equal(access(p, F_OK), i == 3 ? 0 : -1);
+	}
+	unlink(p);
+	veuicc_store_remove_files(base); /* nothing there any more */
+	veuicc_store_remove_files(NULL);
+}
+
 static void test_crud_memory(void **state)
 {
 	(void)state;
@@ -1363,6 +1391,7 @@ int main(void)
 	    cmocka_unit_test(test_corrupt_files),
 	    cmocka_unit_test(test_foreign_sqlite_file),
 	    cmocka_unit_test(test_unwritable_paths),
+	    cmocka_unit_test(test_remove_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
