@@ -7,6 +7,8 @@
  * directory, no plugin.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applet_helpers.h"
@@ -94,6 +96,60 @@ static void test_abi_mismatch(void **state)
 	veuicc_card_free(card);
 }
 
+/* A plugin directory with unusable entries: each is refused with a log
+ * line naming it (or skipped, for a shared object that is no plugin) and
+ * the package stays unknown (6A80); a folder that cannot be read is logged. */
+static void test_bad_plugin_dir(void **state)
+{
+	(void)state;
+	const char *bad = getenv("VEUICC_APPLET_BAD_DIR");
+	assert_non_null(bad);
+	char tmp[256], p[600], target[600];
+	test_tmp_template(tmp, sizeof(tmp), "plugins");
+	assert_non_null(mkdtemp(tmp));
+	for (int kind = 1; kind <= 2; kind++) {
+		snprintf(target, sizeof(target), "%s/bad_desc%d_plugin.so", bad, kind);
+		snprintf(p, sizeof(p), "%s/bad_desc%d_plugin.so", tmp, kind);
+		assert_int_equal(symlink(target, p), 0);
+	}
+	snprintf(p, sizeof(p), "%s/junk.so", tmp);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("not a shared object\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/notes.txt", tmp); /* not *.so: not even opened */
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+
+	logbuf log = {{0}};
+	veuicc_card *card = ap_card(tmp);
+	veuicc_set_log(card, log_sink, &log);
+	th_xfer(card, INSTALL_LOAD("F076657569636377"), "6A80");
+	assert_non_null(strstr(log.text, "bad_desc1_plugin.so: module 0 malformed: refused"));
+	assert_non_null(strstr(log.text, "bad_desc2_plugin.so: malformed descriptor: refused"));
+	assert_non_null(strstr(log.text, "junk.so: "));
+	assert_null(strstr(log.text, "notes.txt"));
+	assert_non_null(strstr(log.text, "no native package provides it"));
+	veuicc_card_free(card);
+
+	/* the folder is gone: logged, the package unknown */
+	const char *names[] = {"bad_desc1_plugin.so", "bad_desc2_plugin.so", "junk.so",
+	                       "notes.txt"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s", tmp, names[i]);
+		assert_int_equal(unlink(p), 0);
+	}
+	assert_int_equal(rmdir(tmp), 0);
+	memset(&log, 0, sizeof(log));
+	card = ap_card(tmp);
+	veuicc_set_log(card, log_sink, &log);
+	th_xfer(card, INSTALL_LOAD(HELLO_PKG), "6A80");
+	snprintf(p, sizeof(p), "applet plugin directory %s: cannot be read", tmp);
+	assert_non_null(strstr(log.text, p));
+	veuicc_card_free(card);
+}
+
 static void test_no_plugin_dir(void **state)
 {
 	(void)state;
@@ -167,7 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hello_plugin),     cmocka_unit_test(test_abi_mismatch),
 	    cmocka_unit_test(test_no_plugin_dir),    cmocka_unit_test(test_plugin_card_file),
-	    cmocka_unit_test(test_storage_services),
+	    cmocka_unit_test(test_storage_services), cmocka_unit_test(test_bad_plugin_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
