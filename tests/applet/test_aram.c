@@ -4,8 +4,9 @@
  * as an Android-style client and an administrator use it: GET DATA [All] /
  * [Next] / [Refresh tag], STORE DATA Command-Store-REF-AR-DO, Command-Delete
  * (by AID-REF-DO, all), a conflicting rule refused; the rules survive the
- * card file being closed and opened again. Rules are written out byte by
- * byte from SEAC tables 5-2, 5-4, 6-3..6-9.
+ * card file being closed and opened again; every refusal with its status
+ * word, Android package (CA) and carrier privilege (DB) rules. Rules are
+ * written out byte by byte from SEAC tables 5-2, 5-4, 6-3..6-9.
  */
 #include <unistd.h>
 
@@ -112,11 +113,64 @@ static void test_get_all_in_parts(void **state)
 	veuicc_card_free(card);
 }
 
+/* What the ARA-M refuses, with the status words of GP SEAC v1.1 and GP CS,
+ * and the rule forms it also takes: an Android package name (CA) in the
+ * REF-DO with carrier privileges (DB) in the AR-DO, deletion by REF-DO and
+ * by AID-REF-DO. A refused command leaves rules and refresh tag as they were. */
+static void test_refusals(void **state)
+{
+	(void)state;
+	veuicc_card *card = ap_card(NULL);
+	th_xfer(card, "0070000001", "019000");
+	th_xfer(card, INSTALL_LOAD(ARAM_PKG), "9000");
+	th_xfer(card, LOAD_LAST, OK0);
+	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
+	th_xfer(card, SEL_ARAM, "9000");
+	th_xfer(card, "81E29000 28 F026" RULE1, "9000");
+	th_xfer(card, "81CADF2000", TAG("02"));
+	/* GP commands use the proprietary class (b8 set) */
+	th_xfer(card, "01CAFF4000", "6E00");
+	th_xfer(card, "81B0000000", "6D00");
+	/* GET DATA: a case 2 command; an unknown tag; [Next] without [All] */
+	th_xfer(card, "81CAFF40 01 00 00", "6700");
+	th_xfer(card, "81CA00AA00", "6A88");
+	th_xfer(card, "81CAFF6000", "6985");
+	/* STORE DATA: one last block (P1 90, P2 00), one command DO, known DOs */
+	th_xfer(card, "81E28000 02 F200", "6A86");
+	th_xfer(card, "81E29001 02 F200", "6A86");
+	th_xfer(card, "81E2900000", "6700");
+	th_xfer(card, "81E29000 03 F20000", "6A80");    /* a byte after the DO */
+	th_xfer(card, "81E29000 02 F400", "6981");      /* no such command */
+	th_xfer(card, "81E29000 02 F000", "6A80");      /* Store without a rule */
+	th_xfer(card, "81E29000 04 F002 E200", "6A80"); /* REF-AR-DO without REF/AR */
+	th_xfer(card, "81E29000 0F F00D E20B E104C100CA00 E303D10101", "6A80");   /* empty CA */
+	th_xfer(card, "81E29000 0F F00D E20B E104C100C100 E303D10101", "6A80");   /* two hashes */
+	th_xfer(card, "81E29000 10 F00E E20C E105C100D10101 E303D10101", "6A80"); /* D1 in REF */
+	th_xfer(card, "81E29000 0F F00D E20B E104C100C000 E303D10102", "6A80");   /* NFC 02 */
+	th_xfer(card, "81E29000 04 F102 D000", "6A80");           /* Delete by an AR */
+	th_xfer(card, "81E29000 06 F104 C000 C000", "6A80");      /* two criteria */
+	th_xfer(card, "81E29000 09 F107 4F05A000000099", "6A88"); /* no rule for that AID */
+	th_xfer(card, "81CAFF4000", "FF4026" RULE1 "9000");
+	th_xfer(card, "81CADF2000", TAG("02")); /* refusals did not touch the tag */
+	/* a rule for an Android package with carrier privileges (DB, 8 bytes) */
+#define RULE_PKG "E215 E107C100CA03616263 E30A DB080000000000000001"
+	th_xfer(card, "81E29000 19 F017" RULE_PKG, "9000");
+	th_xfer(card, "81CAFF4000", "FF403D" RULE1 RULE_PKG "9000");
+	/* Delete by its REF-DO, then by AID-REF-DO */
+	th_xfer(card, "81E29000 0B F109 E107C100CA03616263", "9000");
+	th_xfer(card, "81CAFF4000", "FF4026" RULE1 "9000");
+	th_xfer(card, "81E29000 09 F107 4F05A000000001", "9000");
+	th_xfer(card, "81CAFF4000", "FF4000 9000");
+	th_xfer(card, "81CADF2000", TAG("05"));
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rule_round_trip),
 	    cmocka_unit_test(test_get_all_in_parts),
+	    cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
