@@ -54,6 +54,8 @@
 #define P2_RETURN_MASK     0x0C
 #define P2_FCP             0x04
 #define P2_NO_DATA         0x0C
+#define P2_RETURN_FCI      0x00 /* ISO 7816-4 Table 40 b4-b3 00 */
+#define P2_RETURN_FMD      0x08 /* b4-b3 10 */
 #define P2_OCCURRENCE_MASK 0x03
 #define P2_FIRST           0x00
 #define P2_LAST            0x01
@@ -291,12 +293,22 @@ static veuicc_fs_node *find_adf(const uicc_app *a, const chan_sel *c, const uint
 static uint16_t select_aid(uicc_app *a, chan_sel *c, const veuicc_capdu *cmd, veuicc_rsp *rsp)
 {
 	uint8_t ret = cmd->p2 & P2_RETURN_MASK;
-	if ((cmd->p2 & P2_AID_RFU_BITS) || (ret != P2_FCP && ret != P2_NO_DATA))
+	if ((cmd->p2 & P2_AID_RFU_BITS) || ret == P2_RETURN_FMD)
 		return VEUICC_SW_WRONG_P1P2;
 	if (cmd->lc == 0)
 		return VEUICC_SW_WRONG_LENGTH;
 	if (cmd->lc > VEUICC_FS_AID_MAX)
 		return VEUICC_SW_NOT_FOUND;
+	if (ret == P2_RETURN_FCI) {
+		/* ISO 7816-4 "return FCI": the card's applets take it (GP), an
+		 * ADF does not (TS 102 221 Table 11.2); an AID that names no ADF
+		 * here names nothing on the card: not found (decision A23) */
+		if (cmd->p2 & P2_TERMINATE)
+			return VEUICC_SW_WRONG_P1P2;
+		return find_adf(a, c, cmd->data, cmd->lc, cmd->p2 & P2_OCCURRENCE_MASK)
+		           ? VEUICC_SW_WRONG_P1P2
+		           : VEUICC_SW_NOT_FOUND;
+	}
 	if (cmd->p2 & P2_TERMINATE) {
 		/* §11.1.1.3: end the session of the current application */
 		if (!c->adf || !aid_prefix(c->adf, cmd->data, cmd->lc))

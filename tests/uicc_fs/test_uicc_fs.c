@@ -343,6 +343,13 @@ static void test_select_aid(void **state)
 	X("00A4048C10" USIM_AID, "6A86");
 	X("00A4041C10" USIM_AID, "6A86");
 	X("00A4040810" USIM_AID, "6A86");
+	/* P2 00 (return FCI, the GP form): RFU for an ADF in TS 102 221; an
+	 * AID no ADF has is not found, as for applets (decision A23) */
+	X("00A4040010" USIM_AID, "6A86");
+	X("00A4040007 A0000000871002", "6A86");
+	X("00A4040010 A0000000871002FF33FF018900000199", "6A82");
+	X("00A404000A F0766575696363120101", "6A82");
+	X("00A4044010" USIM_AID, "6A86");
 }
 
 static void test_select_malformed(void **state)
