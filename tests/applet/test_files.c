@@ -57,7 +57,8 @@ static const char *dir(void)
 /* Load the package (for the profile of ISD-P \p sd, or card level when
  * NULL) and install + select the instance with \p access as EA / 81 (NULL:
  * no EA at all) on channel 1. */
-static void install_files(veuicc_card *card, const char *sd, const char *access)
+static void install_files_sw(veuicc_card *card, const char *sd, const char *access,
+                             const char *expect)
 {
 	char cmd[1200], params[600], hex[512];
 	size_t k = 0;
@@ -78,7 +79,12 @@ static void install_files(veuicc_card *card, const char *sd, const char *access)
 	th_xfer(card, LOAD_LAST, OK0);
 	snprintf(cmd, sizeof(cmd), "80E60C00%02zX08%s09%s0A%s0100%02zX%s00 00", 34 + pl, FILE_PKG,
 	         FILE_MOD, FILE_AID, pl, params);
-	th_xfer(card, cmd, OK0);
+	th_xfer(card, cmd, expect);
+}
+
+static void install_files(veuicc_card *card, const char *sd, const char *access)
+{
+	install_files_sw(card, sd, access, OK0);
 	th_xfer(card, "0070000001", "019000");
 	th_xfer(card, "01A404000A" FILE_AID, "9000");
 }
@@ -380,12 +386,45 @@ static void test_saip_access(void **state)
 	}
 }
 
+/* Malformed UICC access parameters (AP17 layout): INSTALL refuses them with
+ * 6A80 and no instance is there to select. */
+static void test_bad_access_params(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+	    "",                      /* no entry */
+	    "03A00000 0100 00",      /* an AID of 3 bytes */
+	    "07A000",                /* the AID runs past the end */
+	    "00",                    /* no access domain */
+	    "00 00 00",              /* an access domain of 0 bytes */
+	    "00 06 020102030405 00", /* 5 bytes of key references */
+	    "00 0100",               /* no DAP length */
+	    "00 0100 05 01",         /* the DAP runs past the end */
+	    "00 0100 00 00 0100 00", /* the MF twice */
+	    AD_USIM(FULL) AD_USIM(FULL) AD_USIM(FULL) AD_USIM(FULL) AD_USIM(FULL), /* 5 ADFs */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		veuicc_card *card = ap_card(dir());
+		install_files_sw(card, NULL, bad[i], "6A80");
+		th_xfer(card, "0070000001", "019000");
+		th_xfer(card, "01A404000A" FILE_AID, "6A82");
+		veuicc_card_free(card);
+	}
+	/* four ADF entries and the MF are fine */
+	veuicc_card *card = ap_card(dir());
+	install_files(card, NULL,
+	              AD_MF(FULL) AD_USIM(FULL) AD_USIM(FULL) AD_USIM(FULL) AD_USIM(FULL));
+	th_xfer(card, A_SEL_UMPC, "9000");
+	veuicc_card_free(card);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_access),    cmocka_unit_test(test_no_access),
-	    cmocka_unit_test(test_arr_domain),     cmocka_unit_test(test_write_rolls_back),
-	    cmocka_unit_test(test_profile_switch), cmocka_unit_test(test_saip_access),
+	    cmocka_unit_test(test_bad_access_params), cmocka_unit_test(test_full_access),
+	    cmocka_unit_test(test_no_access),         cmocka_unit_test(test_arr_domain),
+	    cmocka_unit_test(test_write_rolls_back),  cmocka_unit_test(test_profile_switch),
+	    cmocka_unit_test(test_saip_access),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
