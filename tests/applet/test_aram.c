@@ -77,17 +77,24 @@ static void test_rule_round_trip(void **state)
 	test_rm_card_file(path);
 }
 
-/* More rules than one response: GET DATA [All] gives the first 255 bytes,
- * GET DATA [Next] the rest (SEAC §4.1.2). */
-static void test_get_all_in_parts(void **state)
+/* A card with the ARA-M installed and selected on channel 1. */
+static veuicc_card *aram_selected(void)
 {
-	(void)state;
 	veuicc_card *card = ap_card(NULL);
 	th_xfer(card, "0070000001", "019000");
 	th_xfer(card, INSTALL_LOAD(ARAM_PKG), "9000");
 	th_xfer(card, LOAD_LAST, OK0);
 	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
 	th_xfer(card, SEL_ARAM, "9000");
+	return card;
+}
+
+/* More rules than one response: GET DATA [All] gives the first 255 bytes,
+ * GET DATA [Next] the rest (SEAC §4.1.2). */
+static void test_get_all_in_parts(void **state)
+{
+	(void)state;
+	veuicc_card *card = aram_selected();
 	char all[2048] = "FF40820130";
 	for (int i = 1; i <= 8; i++) {
 		char rule[128], cmd[160];
@@ -120,12 +127,7 @@ static void test_get_all_in_parts(void **state)
 static void test_refusals(void **state)
 {
 	(void)state;
-	veuicc_card *card = ap_card(NULL);
-	th_xfer(card, "0070000001", "019000");
-	th_xfer(card, INSTALL_LOAD(ARAM_PKG), "9000");
-	th_xfer(card, LOAD_LAST, OK0);
-	th_xfer(card, INSTALL_ARAM("0C", "23", "0100"), OK0);
-	th_xfer(card, SEL_ARAM, "9000");
+	veuicc_card *card = aram_selected();
 	th_xfer(card, "81E29000 28 F026" RULE1, "9000");
 	th_xfer(card, "81CADF2000", TAG("02"));
 	/* GP commands use the proprietary class (b8 set) */
