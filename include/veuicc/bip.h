@@ -27,8 +27,9 @@ extern "C" {
 
 /** Options of the terminal helper; zeros are the defaults. */
 typedef struct veuicc_bip_term_opts {
-	const char *connect_host; /**< dotted IPv4 to connect to instead of the
-	                               OPEN CHANNEL's address, NULL: its address */
+	const char *connect_host; /**< IPv4 or IPv6 address (text) to connect to
+	                               instead of the OPEN CHANNEL's, NULL: its
+	                               address (IPv4 `21` or IPv6 `57`) */
 	uint16_t connect_port;    /**< port instead of the OPEN CHANNEL's, 0: its port */
 	uint16_t buffer_max;      /**< largest buffer size granted, 0: 1500 */
 } veuicc_bip_term_opts;

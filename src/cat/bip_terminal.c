@@ -215,24 +215,46 @@ static uint8_t avail_byte(size_t n)
 	return n > 0xFE ? 0xFF : (uint8_t)n; /* §8.54: FF means more than 255 */
 }
 
-static bool connect_to(veuicc_bip_term *t, const uint8_t *addr, size_t alen, uint16_t port)
+/* TS 102 223 §8.58 other address: type 21 IPv4 (4 bytes), 57 IPv6 (16). */
+#define ADDR_IPV4 0x21
+#define ADDR_IPV6 0x57
+
+static bool connect_to(veuicc_bip_term *t, uint8_t type, const uint8_t *addr, size_t alen,
+                       uint16_t port)
 {
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(t->o.connect_port ? t->o.connect_port : port);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof(ss));
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	uint16_t p = htons(t->o.connect_port ? t->o.connect_port : port);
 	if (t->o.connect_host) {
-		if (inet_pton(AF_INET, t->o.connect_host, &sa.sin_addr) != 1)
+		if (inet_pton(AF_INET, t->o.connect_host, &s4->sin_addr) == 1)
+			ss.ss_family = AF_INET;
+		else if (inet_pton(AF_INET6, t->o.connect_host, &s6->sin6_addr) == 1)
+			ss.ss_family = AF_INET6;
+		else
 			return false;
-	} else if (alen == 4) {
-		memcpy(&sa.sin_addr, addr, 4);
+	} else if (type == ADDR_IPV4 && alen == 4) {
+		ss.ss_family = AF_INET;
+		memcpy(&s4->sin_addr, addr, 4);
+	} else if (type == ADDR_IPV6 && alen == 16) {
+		ss.ss_family = AF_INET6;
+		memcpy(&s6->sin6_addr, addr, 16);
 	} else {
-		return false; /* IPv6 destinations: not supported by the helper */
+		return false;
 	}
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (ss.ss_family == AF_INET) {
+		s4->sin_port = p;
+		sl = sizeof(*s4);
+	} else {
+		s6->sin6_port = p;
+		sl = sizeof(*s6);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		return false;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	if (connect(fd, (struct sockaddr *)&ss, sl) != 0) {
 		close(fd);
 		return false;
 	}
@@ -246,6 +268,7 @@ static bool connect_to(veuicc_bip_term *t, const uint8_t *addr, size_t alen, uin
 static void do_open(veuicc_bip_term *t, const uint8_t *p, size_t n, trw *w, uint8_t *res)
 {
 	const uint8_t *bearer = NULL, *addr = NULL;
+	uint8_t atype = 0;
 	size_t bl = 0, al = 0;
 	uint16_t want = 0, port = 0;
 	bool tcp = false;
@@ -264,6 +287,7 @@ static void do_open(veuicc_bip_term *t, const uint8_t *p, size_t n, trw *w, uint
 			tcp = v[0] == 0x02;
 			port = (uint16_t)(v[1] << 8 | v[2]);
 		} else if (tag == CT_OTHER_ADR && l >= 1) {
+			atype = v[0];
 			addr = v + 1;
 			al = l - 1;
 		}
@@ -274,7 +298,7 @@ static void do_open(veuicc_bip_term *t, const uint8_t *p, size_t n, trw *w, uint
 		*res = t->open ? RES_BIP_ERROR : RES_NOT_UNDER;
 		return;
 	}
-	if (!connect_to(t, addr, al, port)) {
+	if (!connect_to(t, atype, addr, al, port)) {
 		t->st.open_fails++;
 		*res = RES_BIP_ERROR; /* §8.12.11 additional info 00: no specific cause */
 		put(w, CT_BEARER, bearer, bl);

@@ -1091,6 +1091,66 @@ static const char *open_to(uint16_t port)
 	return open_cmd;
 }
 
+/* A listening socket on ::1 (any port). */
+static int listener6(uint16_t *port)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = 0};
+	sa.sin6_addr = in6addr_loopback;
+	socklen_t sl = sizeof(sa);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin6_port);
+	return fd;
+}
+
+#define OPEN_OK "80140000 17 8103014001 82028281 830100 38028100 350103 390205DC"
+
+/* The helper connects to an IPv6 other address (TS 102 223 §8.58 type 57),
+ * and to an IPv6 connect_host override; an address of another type or
+ * length cannot be connected to: result 3A, bearer and buffer echoed (H81-14). */
+static void test_term_ipv6(void **state)
+{
+	(void)state;
+	uint16_t port;
+	int lfd = listener6(&port);
+	veuicc_bip_term *t;
+	assert_int_equal(veuicc_bip_term_new(NULL, &t), VEUICC_OK);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd),
+	         "D028 8103014001 82028182 350103 390205DC 3C0302%04X "
+	         "3E1157 00000000000000000000000000000001",
+	         port);
+	term_cmd(t, cmd, OPEN_OK);
+	int peer = accept(lfd, NULL, NULL);
+	assert_true(peer >= 0);
+	close(peer);
+	veuicc_bip_term_free(t);
+
+	veuicc_bip_term_opts o = {"::1", port, 0};
+	assert_int_equal(veuicc_bip_term_new(&o, &t), VEUICC_OK);
+	term_cmd(t, open_to(1), OPEN_OK); /* 127.0.0.1:1 in the command */
+	peer = accept(lfd, NULL, NULL);
+	assert_true(peer >= 0);
+	close(peer);
+	veuicc_bip_term_free(t);
+
+	assert_int_equal(veuicc_bip_term_new(NULL, &t), VEUICC_OK);
+	snprintf(cmd, sizeof(cmd),
+	         "D01C 8103014001 82028182 350103 390205DC 3C0302%04X 3E0557 00000001", port);
+	term_cmd(t, cmd, "80140000 13 8103014001 82028281 83013A 350103 390205DC");
+	snprintf(cmd, sizeof(cmd),
+	         "D01C 8103014001 82028182 350103 390205DC 3C0302%04X 3E0522 7F000001", port);
+	term_cmd(t, cmd, "80140000 13 8103014001 82028281 83013A 350103 390205DC");
+	veuicc_bip_term_stats ts;
+	veuicc_bip_term_get_stats(t, &ts);
+	assert_int_equal(ts.open_fails, 2);
+	veuicc_bip_term_free(t);
+	close(lfd);
+}
+
 #define GCS_CMD "D009 8103014400 82028182"
 #define GCS_TR  "80140000 10 8103014400 82028281 830100 3802"
 
@@ -1452,7 +1512,7 @@ int main(void)
 	    cmocka_unit_test(test_push_forms),
 	    cmocka_unit_test(test_build_post),
 	    cmocka_unit_test(test_psk_identity_form),
-	    cmocka_unit_test(test_term_channel_status),
+	    cmocka_unit_test(test_term_channel_status), cmocka_unit_test(test_term_ipv6),
 	    cmocka_unit_test(test_term_channel_taken),
 	    cmocka_unit_test(test_term_commands),
 	    cmocka_unit_test(test_term_run),
