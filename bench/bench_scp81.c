@@ -89,9 +89,10 @@ static int story(const char *factory, const uint8_t *der, size_t len, int mode, 
 	sm->https = https;
 	sm->es8_tunnel = mode == 2;
 	uint8_t aid[16];
+	const char *aid_hex = AID;
 	for (size_t i = 0; i < 16; i++) {
 		unsigned v;
-		sscanf(AID + 2 * i, "%2x", &v);
+		sscanf(aid_hex + 2 * i, "%2x", &v);
 		aid[i] = (uint8_t)v;
 	}
 	double t0 = now();

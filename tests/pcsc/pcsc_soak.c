@@ -91,8 +91,8 @@ static const char *const disrupt_names[D_N] = {"removed",
                                                "not transacted",
                                                "protocol another client negotiated",
                                                "sharing",
-                                               "card cycled between pcscd's check and the "
-                                               "transmit (driver counters)"};
+                                               ("card cycled between pcscd's check and the "
+                                                "transmit (driver counters)")};
 
 struct stats {
 	unsigned long iterations, sequences, apdus, reconnects, disconnects[3];
