@@ -193,7 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			                             0x35, 0x01, 0x03, 0x39, 0x02, 0x05, 0xDC};
 			static const uint8_t none[] = {0x83, 0x01, 0x00, 0x38, 0x02, 0x00, 0x00};
 			size_t h = n && cmd[1] == 0x81 ? 3 : 2;
-			if (n && n > h + 3 && cmd[h + 3] == 0x44) /* GET CHANNEL STATUS: none open */
+			if (n && n > h + 3 &&
+			    cmd[h + 3] == 0x44) /* GET CHANNEL STATUS: none open */
 				sw = tr(card, cmd, none, sizeof(none), r, sizeof(r));
 			else if (n)
 				sw = tr(card, cmd, ok, sizeof(ok), r, sizeof(r));

@@ -76,7 +76,7 @@ typedef struct rt_inst {
 	rt_aid fs_adf_aid[RT_FS_ADFS];
 	veuicc_uicc_domain fs_adf[RT_FS_ADFS];
 	veuicc_uicc_view view;
-	uint64_t view_seq; /* profile reference the view was started on, 0: none */
+	uint64_t view_seq;  /* profile reference the view was started on, 0: none */
 	uint8_t max_timers; /* EA / 80 byte 2 (TS 102 226 §8.2.1.3.2.1) */
 } rt_inst;
 
@@ -196,8 +196,8 @@ int veuicc_applets_timer_stop(veuicc_applet_env *env, uint8_t timer);
 
 /** The TERMINAL RESPONSE to \p x's TIMER MANAGEMENT of \p timer: a failed
  *  start frees the timer. */
-void veuicc_applets_timer_response(veuicc_card *card, rt_inst *x, uint8_t timer,
-                                   const uint8_t *d, size_t len);
+void veuicc_applets_timer_response(veuicc_card *card, rt_inst *x, uint8_t timer, const uint8_t *d,
+                                   size_t len);
 
 /** Timer expiration ENVELOPE (D7 ..., \p n bytes): the owner's event.
  *  \returns its SW, or 0 when no instance holds the timer. */

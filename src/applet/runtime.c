@@ -910,7 +910,7 @@ void veuicc_applets_terminal_profile(veuicc_card *card, const uint8_t *tp, size_
 	struct veuicc_applets *a = card->applets;
 	if (!a)
 		return;
-	a->ntr = 0; /* a new card session: command numbers start again */
+	a->ntr = 0;                          /* a new card session: command numbers start again */
 	veuicc_applets_timers_drop(a, NULL); /* and the terminal's timers are gone */
 	veuicc_applet_event ev = {
 	    .type = VEUICC_APPLET_EV_PROFILE_DOWNLOAD, .data = tp, .len = len};

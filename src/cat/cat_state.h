@@ -68,7 +68,7 @@ struct veuicc_cat {
 	uint16_t notif_sent[VEUICC_NOTIF_MAX]; /**< sequence numbers sent this session */
 	uint8_t notif_sent_count;
 
-	veuicc_cat_concat cc; /**< incoming concatenated SMS (volatile) */
+	veuicc_cat_concat cc;   /**< incoming concatenated SMS (volatile) */
 	struct veuicc_bip *bip; /**< SCP81 admin session over BIP (cat/bip.h), NULL: none yet */
 };
 

@@ -65,13 +65,13 @@ typedef struct veuicc_pcsc_devcfg {
 	uint64_t seed;
 	uint8_t atr[VEUICC_ATR_MAX]; /**< valid when atr_len > 0 */
 	size_t atr_len;
-	char trace[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
-	int present;                            /**< initial presence, default 1 */
-	char state[VEUICC_PCSC_PATH_MAX + 1];   /**< "" when not given */
-	char profile[VEUICC_PCSC_PATH_MAX + 1]; /**< "" when not given */
-	int test_mode;                          /**< testmode=1 (default 0) */
+	char trace[VEUICC_PCSC_PATH_MAX + 1];      /**< "" when not given */
+	int present;                               /**< initial presence, default 1 */
+	char state[VEUICC_PCSC_PATH_MAX + 1];      /**< "" when not given */
+	char profile[VEUICC_PCSC_PATH_MAX + 1];    /**< "" when not given */
+	int test_mode;                             /**< testmode=1 (default 0) */
 	char applet_dir[VEUICC_PCSC_PATH_MAX + 1]; /**< appletdir=, "" when not given */
-	veuicc_quirks quirks;                   /**< quirk= items, all zero by default */
+	veuicc_quirks quirks;                      /**< quirk= items, all zero by default */
 
 	/** fault= spec (docs/testbench.md), "" when not given */
 	char fault[VEUICC_PCSC_DEVNAME_MAX + 1];

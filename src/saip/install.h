@@ -121,7 +121,7 @@ typedef struct veuicc_saip_gp_app {
 	uint8_t life_cycle_state;
 	uint8_t privileges[3]; /**< applicationPrivileges (GET STATUS on the MNO-SD) */
 	uint8_t privileges_len;
-	bool has_load_block; /**< the PE carried a load file (not executed here) */
+	bool has_load_block;            /**< the PE carried a load file (not executed here) */
 	uint8_t c9[VEUICC_SAIP_C9_MAX]; /**< applicationSpecificParametersC9 (applet runtime) */
 	uint8_t c9_len;
 	uint8_t toolkit[VEUICC_SAIP_C9_MAX]; /**< uiccToolkitApplicationSpecificParametersField */
