@@ -41,6 +41,7 @@ pcscd_setup() {
 	[ -x "$PCSCD_BIN" ] || fail "$PCSCD_BIN is not installed (Debian package pcscd)"
 	command -v unshare >/dev/null && command -v setpriv >/dev/null ||
 		fail "unshare and setpriv are not installed (util-linux)"
+	# /tmp, not $TMPDIR: pcscd's socket path (sun_path) is limited to 108 bytes
 	PCSCD_DIR=$(mktemp -d /tmp/veuicc-pcscd.XXXXXX)
 	mkdir -p "$PCSCD_DIR/run" "$PCSCD_DIR/reader.conf.d"
 	trap pcscd_cleanup EXIT
