@@ -16,6 +16,7 @@
 
 #include "applet_helpers.h"
 #include "saip/saip.h"
+#include "saip_pe.h"
 
 #define FILE_PKG "F076657569636312"
 #define FILE_MOD "F07665756963631201"
@@ -327,33 +328,7 @@ static uint8_t *package(const char *file, const char *access, size_t *len)
 	         "\"applicationSpecificParametersC9\": \"\", \"applicationParameters\": "
 	         "{\"uiccAccessApplicationSpecificParametersField\": \"%s\"}}]}}",
 	         access);
-	uint8_t *der = th_load("VEUICC_TEST_DATA", file, len);
-	veuicc_saip_profile *p = NULL;
-	assert_int_equal(veuicc_saip_decode(der, *len, &p, NULL), VEUICC_OK);
-	free(der);
-	char *text = NULL;
-	assert_int_equal(veuicc_saip_to_json(p, &text), VEUICC_OK);
-	veuicc_saip_free(p);
-	json_error_t je;
-	json_t *root = json_loads(text, 0, &je), *ins = json_loads(pe, 0, &je);
-	free(text);
-	assert_non_null(root);
-	if (!ins)
-		fail_msg("test PE: %s", je.text);
-	assert_int_equal(json_array_insert_new(root, json_array_size(root) - 1, ins), 0);
-	json_t *svc = json_object_get(json_object_get(json_array_get(root, 0), "header"),
-	                              "eUICC-Mandatory-services");
-	assert_non_null(svc);
-	assert_int_equal(json_object_set_new(svc, "javacard", json_null()), 0);
-	char *s = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	veuicc_saip_error e;
-	if (veuicc_saip_from_json(s, strlen(s), &p, &e))
-		fail_msg("from_json: %s", e.msg);
-	free(s);
-	assert_int_equal(veuicc_saip_encode(p, &der, len), VEUICC_OK);
-	veuicc_saip_free(p);
-	return der;
+	return test_saip_package_with_pe(file, pe, len);
 }
 
 /* SAIP PE-Application: uiccAccessApplicationSpecificParametersField gives

@@ -13,6 +13,7 @@
 
 #include "applet_helpers.h"
 #include "saip/saip.h"
+#include "saip_pe.h"
 
 #define V7 "saip/profiles/TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 #define V5 "saip/profiles/TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der"
@@ -38,45 +39,11 @@
 #define SEL_ARAM "01A4040009" ARAM_AID
 #define TP_ALL   "80100000 04 01000122"
 
-/* The package \p file with \p pe inserted before its end PE (and the
- * javacard service the validator then asks for), as DER. */
-static uint8_t *package(const char *file, const char *pe, size_t *len)
-{
-	uint8_t *der = th_load("VEUICC_TEST_DATA", file, len);
-	veuicc_saip_profile *p = NULL;
-	assert_int_equal(veuicc_saip_decode(der, *len, &p, NULL), VEUICC_OK);
-	free(der);
-	char *text = NULL;
-	assert_int_equal(veuicc_saip_to_json(p, &text), VEUICC_OK);
-	veuicc_saip_free(p);
-	json_error_t je;
-	json_t *root = json_loads(text, 0, &je), *ins = json_loads(pe, 0, &je);
-	free(text);
-	assert_non_null(root);
-	if (!ins)
-		fail_msg("test PE: %s", je.text);
-	size_t n = json_array_size(root);
-	assert_int_equal(json_array_insert_new(root, n - 1, ins), 0);
-	json_t *svc = json_object_get(json_object_get(json_array_get(root, 0), "header"),
-	                              "eUICC-Mandatory-services");
-	assert_non_null(svc);
-	assert_int_equal(json_object_set_new(svc, "javacard", json_null()), 0);
-	char *s = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	veuicc_saip_error e;
-	if (veuicc_saip_from_json(s, strlen(s), &p, &e))
-		fail_msg("from_json: %s", e.msg);
-	free(s);
-	assert_int_equal(veuicc_saip_encode(p, &der, len), VEUICC_OK);
-	veuicc_saip_free(p);
-	return der;
-}
-
 static size_t install(veuicc_card *card, const char *file, const char *pe)
 {
 	size_t len, idx;
 	char msg[256];
-	uint8_t *der = package(file, pe, &len);
+	uint8_t *der = test_saip_package_with_pe(file, pe, &len);
 	int rc = veuicc_card_install_profile(card, der, len, &idx, msg, sizeof(msg));
 	free(der);
 	if (rc)
@@ -131,14 +98,15 @@ static void test_unknown_package(void **state)
 	size_t len, idx;
 	char msg[256];
 	/* mandated and no native package: the profile is refused */
-	uint8_t *der = package(V7, PE_ARAM("\"mandated\": null, ", "F0766575696363AB"), &len);
+	uint8_t *der = test_saip_package_with_pe(
+	    V7, PE_ARAM("\"mandated\": null, ", "F0766575696363AB"), &len);
 	assert_int_equal(veuicc_card_install_profile(card, der, len, &idx, msg, sizeof(msg)),
 	                 VEUICC_ERR_UNSUPPORTED);
 	assert_non_null(strstr(msg, "Java Card runtime"));
 	assert_int_equal(veuicc_card_profile_count(card), 0);
 	free(der);
 	/* not mandated: installed without the application */
-	der = package(V7, PE_ARAM("", "F0766575696363AB"), &len);
+	der = test_saip_package_with_pe(V7, PE_ARAM("", "F0766575696363AB"), &len);
 	assert_int_equal(veuicc_card_install_profile(card, der, len, &idx, msg, sizeof(msg)),
 	                 VEUICC_OK);
 	free(der);

@@ -24,59 +24,12 @@
 
 #include "saip/install.h"
 #include "saip/saip.h"
+#include "saip_pe.h"
 
 #define PROFILE "saip/profiles/TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 #define PKG     "A0000005591010FFFFFFFF8900000D00"
 #define CLS     "A0000005591010FFFFFFFF8900000D01"
 #define INST    "A0000005591010FFFFFFFF8900000D02"
-
-static char *profile_json(void)
-{
-	const char *d = getenv("VEUICC_TEST_DATA");
-	assert_non_null(d);
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", d, PROFILE);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static uint8_t buf[1 << 16];
-	size_t len = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	veuicc_saip_profile *p = NULL;
-	assert_int_equal(veuicc_saip_decode(buf, len, &p, NULL), VEUICC_OK);
-	char *text = NULL;
-	assert_int_equal(veuicc_saip_to_json(p, &text), VEUICC_OK);
-	veuicc_saip_free(p);
-	return text;
-}
-
-/* The profile with \p app_pe (JSON of one PE) inserted before the end PE. */
-static veuicc_saip_profile *with_pe(const char *text, const char *app_pe, size_t *index)
-{
-	json_error_t je;
-	json_t *root = json_loads(text, 0, &je);
-	assert_non_null(root);
-	json_t *pe = json_loads(app_pe, 0, &je);
-	if (!pe)
-		fail_msg("test PE: %s", je.text);
-	size_t n = json_array_size(root);
-	assert_non_null(json_object_get(json_array_get(root, n - 1), "end"));
-	assert_int_equal(json_array_insert_new(root, n - 1, pe), 0);
-	*index = n - 1;
-	/* the package then needs the javacard service (TCA §8.8, checked by the
-	 * validator) */
-	json_t *svc = json_object_get(json_object_get(json_array_get(root, 0), "header"),
-	                              "eUICC-Mandatory-services");
-	assert_non_null(svc);
-	assert_int_equal(json_object_set_new(svc, "javacard", json_null()), 0);
-	char *s = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	veuicc_saip_profile *p = NULL;
-	veuicc_saip_error e;
-	if (veuicc_saip_from_json(s, strlen(s), &p, &e))
-		fail_msg("from_json: %s", e.msg);
-	free(s);
-	return p;
-}
 
 static void assert_aid(const veuicc_saip_aid *a, const char *hex)
 {
@@ -90,9 +43,9 @@ static void assert_aid(const veuicc_saip_aid *a, const char *hex)
 static void test_mandated_load_file_refused(void **state)
 {
 	(void)state;
-	char *text = profile_json();
+	char *text = test_saip_json(PROFILE);
 	size_t idx;
-	veuicc_saip_profile *p = with_pe(
+	veuicc_saip_profile *p = test_saip_with_pe(
 	    text,
 	    "{\"application\": {\"app-Header\": {\"mandated\": null, \"identification\": 90}, "
 	    "\"loadBlock\": {\"loadPackageAID\": \"" PKG "\", \"loadBlockObject\": \"C4020102\"}, "
@@ -118,12 +71,12 @@ static void test_mandated_load_file_refused(void **state)
 static void test_application_instances(void **state)
 {
 	(void)state;
-	char *text = profile_json();
+	char *text = test_saip_json(PROFILE);
 	size_t idx;
 	/* a load file that is not mandated, and two instances: the first with
 	 * the DEFAULT life cycle state and 3 privilege bytes, the second with
 	 * an explicit state and 4 privilege bytes (longer than GP's 3) */
-	veuicc_saip_profile *p = with_pe(
+	veuicc_saip_profile *p = test_saip_with_pe(
 	    text,
 	    "{\"application\": {\"app-Header\": {\"identification\": 91}, "
 	    "\"loadBlock\": {\"loadPackageAID\": \"" PKG "\", \"loadBlockObject\": \"C4020102\"}, "
@@ -162,13 +115,13 @@ static void test_application_instances(void **state)
 	veuicc_saip_free(p);
 
 	/* without a GP layer the same package installs too */
-	p = with_pe(text,
-	            "{\"application\": {\"app-Header\": {\"identification\": 92}, "
-	            "\"instanceList\": [{\"applicationLoadPackageAID\": \"" PKG
-	            "\", \"classAID\": \"" CLS "\", \"instanceAID\": \"" INST
-	            "\", \"applicationPrivileges\": \"000000\", "
-	            "\"applicationSpecificParametersC9\": \"\"}]}}",
-	            &idx);
+	p = test_saip_with_pe(text,
+	                      "{\"application\": {\"app-Header\": {\"identification\": 92}, "
+	                      "\"instanceList\": [{\"applicationLoadPackageAID\": \"" PKG
+	                      "\", \"classAID\": \"" CLS "\", \"instanceAID\": \"" INST
+	                      "\", \"applicationPrivileges\": \"000000\", "
+	                      "\"applicationSpecificParametersC9\": \"\"}]}}",
+	                      &idx);
 	fs = NULL;
 	assert_int_equal(veuicc_saip_install(p, &fs, NULL, &res), VEUICC_OK);
 	assert_non_null(fs);

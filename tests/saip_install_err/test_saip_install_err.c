@@ -25,6 +25,7 @@
 
 #include "saip/install.h"
 #include "saip/saip.h"
+#include "saip_pe.h"
 
 #define PROFILE "saip/profiles/TS48_V7.0_eSIM_GTP_SAIP2.3_BERTLV_SUCI.der"
 
@@ -57,25 +58,6 @@ static const struct edit edits[] = {
     {"ef-pl", "fileDescriptor", "\"4721\"", VEUICC_SAIP_STATUS_FEATURE_NOT_SUPPORTED,
      VEUICC_ERR_UNSUPPORTED, "ef-pl: file descriptor byte 47 not supported"},
 };
-
-static char *profile_json(void)
-{
-	const char *d = getenv("VEUICC_TEST_DATA");
-	assert_non_null(d);
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", d, PROFILE);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static uint8_t buf[1 << 16];
-	size_t len = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	veuicc_saip_profile *p = NULL;
-	assert_int_equal(veuicc_saip_decode(buf, len, &p, NULL), VEUICC_OK);
-	char *text = NULL;
-	assert_int_equal(veuicc_saip_to_json(p, &text), VEUICC_OK);
-	veuicc_saip_free(p);
-	return text;
-}
 
 static veuicc_saip_profile *spoilt(const char *text, const struct edit *ed)
 {
@@ -196,7 +178,7 @@ static void set_path(json_t *root, const char *path, json_t *v)
 static void test_refused_values(void **state)
 {
 	(void)state;
-	char *text = profile_json();
+	char *text = test_saip_json(PROFILE);
 	static veuicc_saip_install_result res;
 	static veuicc_saip_gp_info gp;
 	for (size_t i = 0; i < sizeof(path_edits) / sizeof(path_edits[0]); i++) {
@@ -232,7 +214,7 @@ static void test_refused_values(void **state)
 static void test_refused_attributes(void **state)
 {
 	(void)state;
-	char *text = profile_json();
+	char *text = test_saip_json(PROFILE);
 	static veuicc_saip_install_result res;
 	static veuicc_saip_gp_info gp;
 
