@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "veuicc/bip.h"
+#include "fuzz_files.h"
 #include "veuicc/veuicc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,15 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *factory_path(void)
 {
 	static char path[4096];
-	if (!path[0]) {
-		const char *slash = strrchr(__FILE__, '/');
-		size_t n = slash ? (size_t)(slash - __FILE__) : 0;
-		if (n + 32 > sizeof(path))
-			abort();
-		memcpy(path, __FILE__, n);
-		strcpy(path + n, n ? "/bip_factory.json" : "bip_factory.json");
-	}
-	return path;
+	return fuzz_file(path, sizeof(path), "bip_factory.json");
 }
 
 static uint16_t xfer(veuicc_card *card, const uint8_t *c, size_t n, uint8_t *r, size_t cap,
